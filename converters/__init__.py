@@ -1,0 +1,61 @@
+"""Readers that turn a source file into raw cell rows, one module per format.
+
+Every reader has the same contract: ``read_rows(path) -> RawTable``. They
+know nothing of plans; :mod:`piao_lod.plan_table` finds headers, blocks and
+records in the rows. Pick a reader with :func:`read_source_rows`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piao_lod.converters import delimited_text, spreadsheet, text_table
+from piao_lod.converters.decoding import looks_like_zip
+from piao_lod.converters.source_row import RawTable, SourceRow
+from piao_lod.errors import SourceError
+
+READERS = {
+    "text": text_table.read_rows,
+    "csv": delimited_text.read_rows,
+    "xlsx": spreadsheet.read_rows,
+}
+
+SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".tsv": "text",
+    ".tab": "text",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+
+
+def source_format(path: Path, declared: str | None = None) -> str:
+    """The reader to use: the declared one, else the suffix, else a look at the bytes."""
+    if declared:
+        if declared not in READERS:
+            raise SourceError(f"unknown source format {declared!r}; use one of {', '.join(READERS)}", str(path))
+        return declared
+    by_suffix = SUFFIX_FORMATS.get(path.suffix.lower())
+    if by_suffix:
+        return by_suffix
+    if looks_like_zip(path):
+        return "xlsx"
+    return "text"
+
+
+def read_source_rows(path: Path, declared_format: str | None = None) -> RawTable:
+    check_readable(path)
+    return READERS[source_format(path, declared_format)](path)
+
+
+def check_readable(path: Path) -> None:
+    if not path.exists():
+        raise SourceError("file not found", str(path))
+    if path.is_dir():
+        raise SourceError("is a directory, not a plan table", str(path))
+    if path.stat().st_size == 0:
+        raise SourceError("file is empty", str(path))
+
+
+__all__ = ["READERS", "RawTable", "SourceRow", "read_source_rows", "source_format"]

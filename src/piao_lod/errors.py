@@ -1,0 +1,42 @@
+"""Exceptions that stop a command; the CLI maps each to a documented exit code.
+
+Data problems in an otherwise readable plan are not exceptions: they are
+:class:`piao_lod.problems.Problem` values collected in a report.
+"""
+
+EXIT_OK = 0
+EXIT_DATA_PROBLEMS = 1
+EXIT_UNUSABLE_INPUT = 2
+
+
+class PiaoLodError(Exception):
+    """Base of every error piao-lod raises on purpose."""
+
+    exit_code = EXIT_UNUSABLE_INPUT
+
+
+class SourceError(PiaoLodError):
+    """A source file cannot be used at all (missing, empty, binary, no table...).
+
+    Carries the location so the message names file, line and column like a
+    :class:`~piao_lod.problems.Problem` does.
+    """
+
+    def __init__(self, message: str, file: str, line: int | None = None, column: str | None = None):
+        self.file = file
+        self.line = line
+        self.column = column
+        self.detail = message
+        super().__init__(self.located())
+
+    def located(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.column:
+            where += f" [{self.column}]"
+        return f"{where}: error: {self.detail}"
+
+
+class UsageError(PiaoLodError):
+    """The command was asked for something it cannot do (bad option value...)."""
