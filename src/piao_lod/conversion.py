@@ -1,0 +1,54 @@
+"""Convert several plan tables at once: the library behind ``piao-lod convert``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_UNUSABLE_INPUT, SourceError
+from piao_lod.plan_table import read_plan_table
+from piao_lod.problems import Problem, counts_as_data_problem
+from piao_lod.records import Plan
+
+
+@dataclass
+class Conversion:
+    """The plans that could be read, their problems, and the sources that could not be used."""
+
+    plans: list[Plan] = field(default_factory=list)
+    unusable: list[SourceError] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for plan in self.plans for problem in plan.problems]
+
+    @property
+    def exit_code(self) -> int:
+        if self.unusable or not self.plans:
+            return EXIT_UNUSABLE_INPUT
+        if any(counts_as_data_problem(problem) for problem in self.problems):
+            return EXIT_DATA_PROBLEMS
+        return EXIT_OK
+
+
+def convert_sources(sources: Sequence[str | Path], ente: str | None = None, year: int | None = None,
+                    source_format: str | None = None) -> Conversion:
+    """Read every source; an unusable one is recorded and the others are still converted."""
+    conversion = Conversion()
+    seen: dict[tuple[str, int], str] = {}
+    for source in sources:
+        try:
+            plan = read_plan_table(source, ente=ente, year=year, source_format=source_format)
+        except SourceError as error:
+            conversion.unusable.append(error)
+            continue
+        key = (plan.ente.ipa_code, plan.year)
+        if key in seen:
+            conversion.unusable.append(SourceError(
+                f"plan {plan.ente.ipa_code} {plan.year} was already read from {seen[key]}; one source per plan",
+                str(source)))
+            continue
+        seen[key] = str(source)
+        conversion.plans.append(plan)
+    return conversion

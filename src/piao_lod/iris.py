@@ -1,0 +1,65 @@
+"""The IRI patterns of piao-lod, all under one configurable base (see README, "IRI patterns").
+
+Ente by IPA code; plans, objectives and incarichi carry the year; indicators,
+settori and dirigenti do not, so the same indicator joins across years.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from piao_lod.errors import UsageError
+
+
+def slug(text: str) -> str:
+    """``Settore Mobilità Sostenibile, Verde`` -> ``settore-mobilita-sostenibile-verde``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-") or "senza-nome"
+
+
+def segment(code: str) -> str:
+    """A code as one path segment, readable where it can be (``1.3.2_0003`` stays as is)."""
+    return quote(code.strip(), safe="._-~")
+
+
+def check_base(base: str) -> str:
+    if not re.match(r"^https?://[^\s/]+(/[^\s<>\"{}|\\^`]*)?$", base):
+        raise UsageError(f"--base must be an http(s) IRI, got {base!r}")
+    return base if base.endswith(("/", "#")) else base + "/"
+
+
+class PlanIris:
+    """Mints the IRIs of one plan's resources."""
+
+    def __init__(self, base: str, ipa_code: str, year: int):
+        self.base = check_base(base)
+        self.ente = URIRef(self.base + segment(ipa_code))
+        self.plan = URIRef(f"{self.ente}/piano/{year}")
+        self.source = URIRef(f"{self.plan}/fonte")
+
+    def row(self, line: int, sheet: str | None) -> URIRef:
+        if sheet:
+            return URIRef(f"{self.source}/foglio/{segment(sheet)}/riga/{line}")
+        return URIRef(f"{self.source}/riga/{line}")
+
+    def objective(self, key: str) -> URIRef:
+        return URIRef(f"{self.plan}/obiettivo/{segment(key)}")
+
+    def assignment(self, objective: URIRef, key: str) -> URIRef:
+        return URIRef(f"{objective}/indicatore/{segment(key)}")
+
+    def indicator(self, code: str) -> URIRef:
+        return URIRef(f"{self.ente}/indicatore/{segment(code)}")
+
+    def settore(self, name: str) -> URIRef:
+        return URIRef(f"{self.ente}/settore/{slug(name)}")
+
+    def dirigente(self, name: str) -> URIRef:
+        return URIRef(f"{self.ente}/dirigente/{slug(name)}")
+
+    def incarico(self, dirigente: str, settore: str) -> URIRef:
+        return URIRef(f"{self.plan}/incarico/{slug(dirigente)}/{slug(settore)}")
