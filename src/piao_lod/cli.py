@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,7 +20,8 @@ from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.problems import Severity
-from piao_lod.rdf_output import output_format, serialize_plans
+from piao_lod.rdf_output import RDFLIB_FORMATS, output_format, serialize_plans
+from piao_lod.converters import READERS
 
 app = typer.Typer(
     help="Turn Italian municipal performance plans (PIAO) into linked open data.",
@@ -28,11 +30,20 @@ app = typer.Typer(
     add_completion=False,
 )
 
+RdfFormat = Enum("RdfFormat", {name: name for name in RDFLIB_FORMATS}, type=str)
+SourceFormat = Enum("SourceFormat", {name: name for name in READERS}, type=str)
+
+
+class ProblemsFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 Sources = Annotated[list[Path], typer.Argument(help="Plan tables: extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
-SourceFormatOption = Annotated[Optional[str], typer.Option("--source-format", help="Force the reader: text, csv or xlsx (default: by file suffix).")]
+SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
 
 
 def version_callback(value: bool) -> None:
@@ -82,23 +93,21 @@ def summary(conversion: Conversion, output: str) -> str:
 def convert(
     sources: Sources,
     output: Annotated[str, typer.Option("-o", "--output", help="Output file, or - for standard output.")] = "-",
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="ttl, nt, jsonld, trig or nq (default: from the output suffix, else ttl). TriG/N-Quads keep one named graph per plan.")] = None,
+    fmt: Annotated[Optional[RdfFormat], typer.Option("--format", "-f", help="Default: from the output suffix, else ttl. TriG/N-Quads keep one named graph per plan.")] = None,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
-    problems: Annotated[str, typer.Option("--problems", help="How to print data problems on stderr: text or json.")] = "text",
+    problems: Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")] = ProblemsFormat.text,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
-        chosen_format = output_format(fmt, output)
+        chosen_format = output_format(fmt.value if fmt else None, output)
         check_base(base)
-        if problems not in ("text", "json"):
-            raise PiaoLodError(f"--problems must be text or json, got {problems!r}")
-        conversion = convert_sources(sources, ente=ente, year=year, source_format=source_format)
+        conversion = convert_sources(sources, ente=ente, year=year, source_format=source_format.value if source_format else None)
     except PiaoLodError as error:
         raise fail(error) from None
-    report_conversion(conversion, problems)
+    report_conversion(conversion, problems.value)
     if conversion.plans:
         data = serialize_plans(conversion.plans, base, chosen_format)
         if output == "-":

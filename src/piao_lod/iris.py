@@ -61,5 +61,5 @@ class PlanIris:
     def dirigente(self, name: str) -> URIRef:
         return URIRef(f"{self.ente}/dirigente/{slug(name)}")
 
-    def incarico(self, dirigente: str, settore: str) -> URIRef:
-        return URIRef(f"{self.plan}/incarico/{slug(dirigente)}/{slug(settore)}")
+    def incarico(self, dirigente: str | None, settore: str) -> URIRef:
+        return URIRef(f"{self.plan}/incarico/{slug(dirigente) if dirigente else 'senza-dirigente'}/{slug(settore)}")

@@ -110,7 +110,7 @@ class PlanGraphBuilder:
             self.add((node, PIAO.ownedBy, self.add_settore(objective.settore)))
         if objective.dirigente:
             self.add((node, PIAO.dirigente, self.add_dirigente(objective.dirigente)))
-        if objective.settore and objective.dirigente:
+        if objective.settore:
             self.add_incarico(objective.dirigente, objective.settore)
         for reference in objective.pnrr:
             self.add((node, PIAO.pnrrCodeAsWritten, Literal(reference.as_written)))
@@ -134,10 +134,14 @@ class PlanGraphBuilder:
         self.add((node, RDFS.label, Literal(name.title() if name.isupper() else name)))
         return node
 
-    def add_incarico(self, dirigente: str, mention: SettoreMention) -> None:
+    def add_incarico(self, dirigente: str | None, mention: SettoreMention) -> None:
+        """Who leads the settore in this plan; written even with no dirigente, so the
+        settore cell as written (with its validity date) is kept and validation can
+        report the missing dirigente."""
         node = self.iris.incarico(dirigente, mention.name.name)
         self.add((node, RDF.type, ORG.Membership))
-        self.add((node, ORG.member, self.iris.dirigente(dirigente)))
+        if dirigente:
+            self.add((node, ORG.member, self.iris.dirigente(dirigente)))
         self.add((node, ORG.organization, self.iris.settore(mention.name.name)))
         self.add((node, ORG.role, PIAO.Dirigente))
         self.add((node, PIAO.inPlan, self.iris.plan))
