@@ -20,8 +20,12 @@ from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.problems import Severity
-from piao_lod.rdf_output import RDFLIB_FORMATS, output_format, serialize_plans
+from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
+from piao_lod.validation_report import reading_problems, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
+from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK
+from piao_lod.graph_inputs import load_inputs
+from piao_lod.rdf_output import RDFLIB_FORMATS, output_format, serialize_plans
 
 app = typer.Typer(
     help="Turn Italian municipal performance plans (PIAO) into linked open data.",
@@ -37,6 +41,17 @@ SourceFormat = Enum("SourceFormat", {name: name for name in READERS}, type=str)
 class ProblemsFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    ttl = "ttl"
+
+
+class Language(str, Enum):
+    it = "it"
+    en = "en"
 
 
 Sources = Annotated[list[Path], typer.Argument(help="Plan tables: extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
@@ -122,3 +137,38 @@ def convert(
                 raise typer.Exit(EXIT_UNUSABLE_INPUT) from None
     typer.echo(summary(conversion, output), err=True)
     raise typer.Exit(conversion.exit_code)
+
+
+@app.command()
+def validate(
+    inputs: Annotated[list[Path], typer.Argument(help="RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly.", show_default=False)],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines, ttl for the SHACL sh:ValidationReport.")] = ReportFormat.text,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the messages.")] = Language.it,
+    engine: Annotated[Engine, typer.Option("--engine", help="oxigraph: shapes run as SPARQL (fast); pyshacl: the reference engine.")] = Engine.oxigraph,
+    base: BaseOption = DEFAULT_BASE_IRI,
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+) -> None:
+    """Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable input."""
+    try:
+        check_base(base)
+        loaded = load_inputs(inputs, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+    except PiaoLodError as error:
+        raise fail(error) from None
+    for error in loaded.conversion.unusable:
+        typer.echo(error.located(), err=True)
+    if loaded.conversion.unusable and not loaded.conversion.plans and len(loaded.store) == 0:
+        raise typer.Exit(EXIT_UNUSABLE_INPUT)
+    report = validate_store(loaded.store) if engine is Engine.oxigraph else validate_graph(store_as_graph(loaded.store), Engine.pyshacl)
+    problems = loaded.conversion.problems
+    if fmt is ReportFormat.json:
+        typer.echo(render_json(report, problems, lang.value, engine.value), nl=False)
+    elif fmt is ReportFormat.ttl:
+        typer.echo(render_turtle(report), nl=False)
+    else:
+        typer.echo(render_text(report, problems, lang.value), nl=False)
+    if loaded.conversion.unusable:
+        raise typer.Exit(EXIT_UNUSABLE_INPUT)
+    reading_errors = any(problem.severity is Severity.ERROR for problem in reading_problems(problems))
+    raise typer.Exit(EXIT_OK if report.conforms and not reading_errors else EXIT_DATA_PROBLEMS)

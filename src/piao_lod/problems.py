@@ -68,3 +68,11 @@ class Problem:
 def counts_as_data_problem(problem: Problem) -> bool:
     """Errors and warnings make ``convert`` exit 1; info notes (e.g. realigned rows) do not."""
     return problem.severity in (Severity.ERROR, Severity.WARNING)
+
+
+READING_ONLY_CODES = frozenset({
+    "encoding", "unreadable-rows", "ragged-row", "short-row", "realigned-row", "missing-column",
+    "row-without-objective", "pnrr-code-not-in-scheme", "option-overridden", "year-from-triennium",
+})
+"""Problems only the reader can see: the graph has no trace of them, so ``validate``
+reports them beside the SHACL results. Every other problem code has a shape."""

@@ -1,0 +1,157 @@
+"""Validate plan graphs against the SHACL shapes in ``shapes/``.
+
+Two engines give the same results: ``oxigraph`` (default) runs every shape as
+one SPARQL query over an Oxigraph store (see :mod:`piao_lod.shacl_sparql`);
+``pyshacl`` is the reference implementation the tests compare against. Each
+result is located in the source (plan, objective, file, line) through the
+provenance the converter wrote.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+
+import pyoxigraph as ox
+from rdflib import SH, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from piao_lod.resources import ontology_file, packaged
+from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints, to_rdflib
+
+SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
+
+
+class Engine(str, Enum):
+    oxigraph = "oxigraph"
+    pyshacl = "pyshacl"
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    graph = Graph()
+    for shapes_file in sorted(packaged("shapes").iterdir(), key=lambda item: item.name):
+        if shapes_file.name.endswith(".ttl"):
+            with shapes_file.open("rb") as handle:
+                graph.parse(handle, format="turtle")
+    return graph
+
+
+@lru_cache(maxsize=1)
+def compiled_shapes() -> tuple[CompiledConstraint, ...]:
+    return tuple(compile_shapes(shapes_graph()))
+
+
+def pnrr_scheme_bytes() -> bytes:
+    return ontology_file("pnrr.ttl").read_bytes()
+
+
+@dataclass(frozen=True)
+class Located:
+    plan: URIRef | None = None
+    objective: URIRef | None = None
+    objective_code: str | None = None
+    objective_title: str | None = None
+    file: str | None = None
+    lines: tuple[int, ...] = ()
+
+
+@dataclass
+class ValidationReport:
+    findings: list[tuple[Finding, Located]] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(finding.severity == SH.Violation for finding, _ in self.findings)
+
+    def count(self, severity: URIRef) -> int:
+        return sum(finding.severity == severity for finding, _ in self.findings)
+
+
+def store_from_graph(graph: Graph) -> ox.Store:
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+PNRR_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/pnrr/scheme")
+
+
+def store_as_graph(store: ox.Store) -> Graph:
+    """The union of the store's graphs as an rdflib Graph (for the reference engine)."""
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    return Graph().parse(data=triples.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def validate_store(store: ox.Store) -> ValidationReport:
+    """Validate the union of the store's graphs; the PNRR scheme is added in a graph of its own."""
+    store.load(pnrr_scheme_bytes(), format=ox.RdfFormat.TURTLE, to_graph=PNRR_GRAPH)
+    findings = sorted(set(run_constraints(store, compiled_shapes())), key=finding_order)
+    return located_report(findings, store)
+
+
+def validate_graph(graph: Graph, engine: Engine = Engine.oxigraph) -> ValidationReport:
+    if engine is Engine.pyshacl:
+        return located_report(pyshacl_findings(graph), store_from_graph(graph))
+    return validate_store(store_from_graph(graph))
+
+
+def pyshacl_findings(graph: Graph) -> list[Finding]:
+    import pyshacl
+
+    data = Graph()
+    data += graph
+    data.parse(data=pnrr_scheme_bytes(), format="turtle")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), allow_warnings=True, allow_infos=True)
+    findings = set()
+    for result in results.subjects(SH.resultSeverity, None):
+        value = results.value
+        findings.add(Finding(
+            value(result, SH.focusNode), value(result, SH.sourceShape), value(result, SH.sourceConstraintComponent),
+            value(result, SH.sourceConstraint), value(result, SH.resultSeverity), value(result, SH.resultPath),
+            value(result, SH.value), tuple(sorted(results.objects(result, SH.resultMessage)))))
+    return sorted(findings, key=finding_order)
+
+
+def finding_order(finding: Finding):
+    return (SEVERITY_ORDER.get(finding.severity, 3), str(finding.focus), str(finding.rule), str(finding.value))
+
+
+def located_report(findings: list[Finding], store: ox.Store) -> ValidationReport:
+    locations = locate(store, {finding.focus for finding in findings if isinstance(finding.focus, URIRef)})
+    return ValidationReport([(finding, locations.get(finding.focus, Located())) for finding in findings])
+
+
+def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
+    if not focus_nodes:
+        return {}
+    template = (packaged("queries") / "internal" / "focus-locations.rq").read_text(encoding="utf-8")
+    values = "VALUES ?focus { " + " ".join(node.n3() for node in sorted(focus_nodes)) + " }"
+    rows: dict[Node, dict] = defaultdict(lambda: {"lines": set()})
+    for solution in store.query(template.replace("#VALUES#", values), use_default_graph_as_union=True):
+        focus = to_rdflib(solution["focus"])
+        row = rows[focus]
+        for name in ("plan", "objective", "objectiveCode", "objectiveTitle", "file"):
+            found = to_rdflib(solution[name])
+            if found is not None:
+                row.setdefault(name, found)
+        if solution["line"] is not None:
+            row["lines"].add(int(solution["line"].value))
+    return {
+        focus: Located(row.get("plan"), row.get("objective"), text(row.get("objectiveCode")),
+                       text(row.get("objectiveTitle")), text(row.get("file")), tuple(sorted(row["lines"])))
+        for focus, row in rows.items()
+    }
+
+
+def text(node: Node | None) -> str | None:
+    return str(node) if node is not None else None
+
+
+def message(finding: Finding, lang: str) -> str:
+    for candidate in finding.messages:
+        if isinstance(candidate, Literal) and candidate.language == lang:
+            return str(candidate)
+    return str(finding.messages[0]) if finding.messages else str(finding.component).rsplit("#", 1)[-1]
