@@ -15,7 +15,7 @@ from enum import Enum
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import SH, Graph, Literal, URIRef
+from rdflib import RDF, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from piao_lod.resources import ontology_file, packaged
@@ -106,7 +106,8 @@ def pyshacl_findings(graph: Graph) -> list[Finding]:
     data.parse(data=pnrr_scheme_bytes(), format="turtle")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), allow_warnings=True, allow_infos=True)
     findings = set()
-    for result in results.subjects(SH.resultSeverity, None):
+    top_level = (result for report in results.subjects(RDF.type, SH.ValidationReport) for result in results.objects(report, SH.result))
+    for result in top_level:
         value = results.value
         findings.add(Finding(
             value(result, SH.focusNode), value(result, SH.sourceShape), value(result, SH.sourceConstraintComponent),

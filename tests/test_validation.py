@@ -1,0 +1,197 @@
+"""Each SHACL rule broken exactly once gives exactly that result, on both engines.
+
+The clean fixture (tests/data/validation/clean-plan.csv) conforms. Each case
+edits it once — in the table where a plan author could make the mistake, in the
+RDF (SPARQL Update) where only a broken converter or hand-written RDF could —
+and expects exactly the listed results. The fast engine (shapes compiled to
+SPARQL over Oxigraph) and pyshacl, the reference, must agree on every case.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import SH, Graph, URIRef
+
+from conftest import DATA, EXAMPLE
+from piao_lod import plan_to_graph, read_plan_table
+from piao_lod.validation import Engine, validate_graph
+
+CLEAN = DATA / "validation" / "clean-plan.csv"
+PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
+PREFIXES = """
+PREFIX piao: <https://w3id.org/piao-lod/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX cov: <https://w3id.org/italia/onto/COV/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def table_edit(*replacements: tuple[str, str]):
+    def edit(text: str) -> str:
+        for old, new in replacements:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        return text
+    return edit
+
+
+# rule (local name of the property shape or SPARQL constraint) -> (edit, expected count, severity)
+TABLE_CASES = {
+    "WeightsTotal100": (table_edit(("Misurare la pista;1.200;40", "Misurare la pista;1.200;30")), 1, SH.Violation),
+    "Assignment-weight": (table_edit(("Misurare i lavori;70;60\n", "Misurare i lavori;70;100\n"),
+                                     ("Misurare la pista;1.200;40", "Misurare la pista;1.200;0")), 1, SH.Violation),
+    "WeightReadable": (table_edit(("Garantire la formazione;1;100", "Garantire la formazione;1;tanto")), 1, SH.Violation),
+    "WeightPresent": (table_edit(("Garantire la formazione;1;100", "Garantire la formazione;1;")), 1, SH.Violation),
+    "TargetReadable": (table_edit(("Monitorare;12;100", "Monitorare;alto;100")), 1, SH.Violation),
+    "TargetPresent": (table_edit(("Monitorare;12;100", "Monitorare;;100")), 1, SH.Violation),
+    "BooleanTarget01": (table_edit(("Garantire la formazione;1;100", "Garantire la formazione;5;100")), 1, SH.Violation),
+    "PercentageTarget0to100": (table_edit(("Misurare i lavori;70;60", "Misurare i lavori;120;60")), 1, SH.Violation),
+    "ObjectiveCodeUnique": (table_edit((";2.1_0001;", ";1.1_0002;")), 2, SH.Violation),
+    "IndicatorOneTitle": (table_edit((";104;Report mensili;", ";103;Report mensili;")), 2, SH.Violation),
+    "Objective-indicators": (lambda text: text + "c_d150;2024;BIANCHI ANNA;;2.1_0002;Obiettivo senza indicatori;Nessun indicatore;;;;;;\n", 1, SH.Violation),
+    "PnrrCodeKnown": (table_edit(("PNRR - M5C2-I2.1 - Pista", "PNRR - M9C9-I9.9 - Pista")), 1, SH.Violation),
+    "PnrrWithoutCode": (table_edit(("PNRR - M5C2-I2.1 - Pista", "PNRR - Pista")), 1, SH.Warning),
+    "Objective-code": (table_edit((";1.1_0002;", ";1.1 0002;")), 1, SH.Violation),
+    "Objective-definition": (table_edit((";Garantire ore di formazione;", ";;")), 1, SH.Warning),
+    "Assignment-indicator": (table_edit((";104;Report mensili;", ";;Report mensili;")), 1, SH.Violation),
+    "Assignment-formula": (table_edit((";Numero di report;", ";;")), 1, SH.Warning),
+}
+
+GRAPH_CASES = {
+    "Assignment-weight": (f"DELETE {{ ?a piao:weight 60 }} INSERT {{ ?a piao:weight \"60\"^^xsd:decimal }} "
+                          f"WHERE {{ ?a piao:weight 60 }}", 1, SH.Violation),
+    "Objective-settore": (f"DELETE WHERE {{ <{PLAN}/obiettivo/2.1_0001> piao:ownedBy ?s }}", 1, SH.Violation),
+    "SettoreLedByDirigente": ("DELETE { ?m org:member ?p } WHERE { ?m org:organization ?s ; org:member ?p . "
+                              "?s skos:prefLabel \"Settore Beta\"@it }",
+                              1, SH.Violation),
+    "Objective-pnrr": (f"DELETE {{ ?o piao:pnrrMeasure ?m }} INSERT {{ ?o piao:pnrrMeasure <https://w3id.org/piao-lod/pnrr/M9> }} "
+                       f"WHERE {{ ?o piao:pnrrMeasure ?m }}", 1, SH.Violation),
+    "Objective-title": (f"DELETE {{ ?o dcterms:title ?t }} INSERT {{ ?o dcterms:title \"Monthly reports\"@en }} "
+                        f"WHERE {{ BIND(<{PLAN}/obiettivo/2.1_0001> AS ?o) ?o dcterms:title ?t }}", 1, SH.Violation),
+    "Assignment-targetKind": ("DELETE { ?a piao:targetKind piao:NumberTarget } INSERT { ?a piao:targetKind piao:OtherTarget } "
+                              "WHERE { ?a piao:targetKind piao:NumberTarget ; piao:targetValue 12 }", 1, SH.Violation),
+    "Plan-year": (f"DELETE {{ <{PLAN}> piao:year ?y }} INSERT {{ <{PLAN}> piao:year 2024 }} WHERE {{ <{PLAN}> piao:year ?y }}",
+                  1, SH.Violation),
+    "Plan-title": (f"DELETE WHERE {{ <{PLAN}> dcterms:title ?t }}", 1, SH.Violation),
+    "Ente-ipa": ("DELETE { ?e cov:IPAcode ?c } INSERT { ?e cov:IPAcode \"C D150\" } WHERE { ?e cov:IPAcode ?c }", 1, SH.Violation),
+    "SourceRow-line": ("DELETE { ?r piao:lineNumber 2 } INSERT { ?r piao:lineNumber 0 } WHERE { ?r piao:lineNumber 2 }",
+                       1, SH.Violation),
+    "Dirigente-name": ("DELETE WHERE { ?p foaf:name \"BIANCHI ANNA\" }", 1, SH.Violation),
+    "Incarico-role": ("DELETE { ?m org:role piao:Dirigente } WHERE { ?m org:role piao:Dirigente ; org:organization ?s . "
+                      "?s skos:prefLabel \"Settore Beta\"@it }",
+                      1, SH.Violation),
+    "Settore-name": ("INSERT { ?s skos:prefLabel \"Settore B\"@it } WHERE { ?s skos:prefLabel \"Settore Beta\"@it }",
+                     1, SH.Violation),
+    "Indicator-title": ("DELETE { ?i dcterms:title ?t } INSERT { ?i dcterms:title \"Monthly reports\"@en } "
+                        "WHERE { ?i dcterms:identifier \"104\" ; dcterms:title ?t }", 1, SH.Violation),
+}
+
+
+def graph_of_table(text: str, tmp_path: Path) -> Graph:
+    source = tmp_path / "plan.csv"
+    source.write_text(text, encoding="utf-8")
+    return plan_to_graph(read_plan_table(source))
+
+
+def rules(graph: Graph, engine: Engine) -> Counter:
+    report = validate_graph(graph, engine)
+    return Counter((finding.rule.split("#")[-1], finding.severity) for finding, _ in report.findings)
+
+
+def comparable(graph: Graph, engine: Engine) -> set:
+    report = validate_graph(graph, engine)
+    return {(finding.focus, finding.rule, finding.severity, finding.component) for finding, _ in report.findings}
+
+
+@pytest.fixture(scope="module")
+def clean_text() -> str:
+    return CLEAN.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("engine", list(Engine))
+def test_clean_fixture_conforms(engine, tmp_path, clean_text):
+    assert rules(graph_of_table(clean_text, tmp_path), engine) == Counter()
+
+
+@pytest.mark.parametrize("rule", sorted(TABLE_CASES))
+def test_rule_broken_in_the_table(rule, tmp_path, clean_text):
+    edit, expected, severity = TABLE_CASES[rule]
+    graph = graph_of_table(edit(clean_text), tmp_path)
+    assert rules(graph, Engine.oxigraph) == Counter({(rule, severity): expected})
+    assert comparable(graph, Engine.oxigraph) == comparable(graph, Engine.pyshacl)
+
+
+@pytest.mark.parametrize("rule", sorted(GRAPH_CASES))
+def test_rule_broken_in_the_graph(rule, tmp_path, clean_text):
+    update, expected, severity = GRAPH_CASES[rule]
+    graph = graph_of_table(clean_text, tmp_path)
+    before = len(graph)
+    graph.update(PREFIXES + update)
+    assert len(graph) != before or "INSERT" in update, "the update changed nothing"
+    assert rules(graph, Engine.oxigraph) == Counter({(rule, severity): expected})
+    assert comparable(graph, Engine.oxigraph) == comparable(graph, Engine.pyshacl)
+
+
+def test_example_genuine_problems_through_the_cli(run_cli):
+    """Cremona's plan: indicator 878 is yes/no with target 100; objective 978_0005 cites PNRR without a code."""
+    result = run_cli("validate", EXAMPLE, "--format", "json", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    found = {(item["rule"], item["objective_code"], tuple(item["lines"]), item["value"]) for item in report["results"]}
+    assert found == {
+        ("BooleanTarget01", "978_0005", (95,), "100"),
+        ("PnrrWithoutCode", "978_0005", (95,),
+         "Allineamento sistema monitoraggio PNRR con linee guida trasversali ai Ministeri, anticipate all'insediamento della cabina di regia"),
+    }
+    assert report["counts"] == {"violation": 1, "warning": 1, "info": 0}
+    assert {problem["code"] for problem in report["reading_problems"]} == {"pnrr-code-not-in-scheme", "realigned-row"}
+
+
+def test_example_engines_agree():
+    graph = plan_to_graph(read_plan_table(EXAMPLE))
+    assert comparable(graph, Engine.oxigraph) == comparable(graph, Engine.pyshacl)
+
+
+def test_text_report_names_file_line_rule_and_value(run_cli, tmp_path):
+    converted = tmp_path / "cremona.ttl"
+    run_cli("convert", EXAMPLE, "-o", converted)
+    italian = run_cli("validate", converted)
+    assert italian.exit_code == 1
+    assert ("violazione: cremona-piao-2024-2026-obiettivi.txt:95: Target sì/no vale 0 o 1 — L'indicatore è sì/no "
+            "(1 = fatto, 0 = non fatto) ma il target è 100, non 0 o 1 (valore: 100)") in italian.stdout
+    assert "Obiettivo 978_0005 — Allineamento sistema monitoraggio PNRR" in italian.stdout
+    english = run_cli("validate", converted, "--lang", "en")
+    assert "warning: cremona-piao-2024-2026-obiettivi.txt:95: PNRR mentioned without a code" in english.stdout
+    assert "Summary: 1 violation, 1 warning, 0 info — does not conform" in english.stdout
+
+
+def test_turtle_report_is_a_shacl_validation_report(run_cli):
+    result = run_cli("validate", EXAMPLE, "--format", "ttl")
+    report = Graph().parse(data=result.stdout, format="turtle")
+    (root,) = report.subjects(URIRef(str(SH) + "conforms"), None)
+    assert len(list(report.objects(root, SH.result))) == 2
+    assert (None, SH.sourceConstraint, URIRef("https://w3id.org/piao-lod/shapes#BooleanTarget01")) in report
+
+
+def test_warnings_alone_exit_zero(run_cli, tmp_path, clean_text):
+    source = tmp_path / "plan.csv"
+    source.write_text(clean_text.replace(";Numero di report;", ";;"), encoding="utf-8")
+    result = run_cli("validate", source)
+    assert result.exit_code == 0, result.output
+    assert "avviso" in result.stdout
+
+
+def test_unusable_input_exits_two(run_cli, tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .\n", encoding="utf-8")
+    result = run_cli("validate", broken)
+    assert result.exit_code == 2
+    assert "broken.ttl" in result.output and "not valid RDF" in result.output
+    assert "Traceback" not in result.output
