@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/setup-venv.sh test
+source tools/setup-test-tools.sh
 exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

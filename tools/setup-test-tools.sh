@@ -1,0 +1,15 @@
+# Sourced by run-tests.sh: the non-Python tools some tests use, installed when missing.
+# - Node.js + npm (Debian) and the npm packages of tests/shacl-js (an independent SHACL engine).
+need_apt=()
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  fi
+fi
+if [ ! -d tests/shacl-js/node_modules/rdf-validate-shacl ]; then
+  (cd tests/shacl-js && npm ci --silent --no-audit --no-fund)
+fi
