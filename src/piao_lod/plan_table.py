@@ -205,7 +205,7 @@ class PlanAssembler:
         if value("dirigente"):
             self.dirigente = value("dirigente")
         if value("settore"):
-            self.settore = SettoreMention(read_settore_name(value("settore")), RowRef(row.line, row.sheet))
+            self.mention_settore(row, value("settore"))
         if value("objective_code") or value("objective_title"):
             if not self.continues_objective(value):
                 self.start_objective(row, value)
@@ -213,6 +213,11 @@ class PlanAssembler:
             self.objective = None
         if any(value(field) for field in INDICATOR_FIELDS):
             self.add_assignment(row, value)
+
+    def mention_settore(self, row: SourceRow, text: str) -> None:
+        """A settore repeated on every row (a filled-in CSV) stays one mention, so its objective continues."""
+        if self.settore is None or self.settore.name.raw != text:
+            self.settore = SettoreMention(read_settore_name(text), RowRef(row.line, row.sheet))
 
     def continues_objective(self, value) -> bool:
         current = self.objective

@@ -9,15 +9,15 @@ provenance the converter wrote.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import RDF, SH, Graph, Literal, URIRef
+from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
 from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints, to_rdflib
 
@@ -125,26 +125,41 @@ def located_report(findings: list[Finding], store: ox.Store) -> ValidationReport
     return ValidationReport([(finding, locations.get(finding.focus, Located())) for finding in findings])
 
 
+class StoreNavigator:
+    """Direct index look-ups in the store: locating a few hundred focus nodes this way
+    takes milliseconds, where a SPARQL query joining them with VALUES took minutes."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def objects(self, subject: URIRef, predicate: URIRef) -> list[Node]:
+        quads = self.store.quads_for_pattern(ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None)
+        return sorted({to_rdflib(quad.object) for quad in quads}, key=str)
+
+    def value(self, subject: Node | None, predicate: URIRef) -> Node | None:
+        if not isinstance(subject, URIRef):
+            return None
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
+
+    def has_type(self, subject: URIRef, rdf_type: URIRef) -> bool:
+        return rdf_type in self.objects(subject, RDF.type)
+
+
 def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
-    if not focus_nodes:
-        return {}
-    template = (packaged("queries") / "internal" / "focus-locations.rq").read_text(encoding="utf-8")
-    values = "VALUES ?focus { " + " ".join(node.n3() for node in sorted(focus_nodes)) + " }"
-    rows: dict[Node, dict] = defaultdict(lambda: {"lines": set()})
-    for solution in store.query(template.replace("#VALUES#", values), use_default_graph_as_union=True):
-        focus = to_rdflib(solution["focus"])
-        row = rows[focus]
-        for name in ("plan", "objective", "objectiveCode", "objectiveTitle", "file"):
-            found = to_rdflib(solution[name])
-            if found is not None:
-                row.setdefault(name, found)
-        if solution["line"] is not None:
-            row["lines"].add(int(solution["line"].value))
-    return {
-        focus: Located(row.get("plan"), row.get("objective"), text(row.get("objectiveCode")),
-                       text(row.get("objectiveTitle")), text(row.get("file")), tuple(sorted(row["lines"])))
-        for focus, row in rows.items()
-    }
+    """Plan, objective, file and lines of each focus node, from the converter's provenance."""
+    nav = StoreNavigator(store)
+    located = {}
+    for focus in focus_nodes:
+        rows = nav.objects(focus, PROV.wasDerivedFrom)
+        lines = tuple(sorted(int(line) for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None))
+        document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
+        objective = focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
+        plan = nav.value(objective, PIAO.inPlan) or nav.value(focus, PIAO.inPlan) or (
+            focus if nav.has_type(focus, PIAO.Plan) else None)
+        located[focus] = Located(plan, objective, text(nav.value(objective, DCTERMS.identifier)),
+                                 text(nav.value(objective, DCTERMS.title)), text(nav.value(document, PIAO.fileName)), lines)
+    return located
 
 
 def text(node: Node | None) -> str | None:
