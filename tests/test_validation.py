@@ -53,7 +53,7 @@ TABLE_CASES = {
     "TargetPresent": (table_edit(("Monitorare;12;100", "Monitorare;;100")), 1, SH.Violation),
     "BooleanTarget01": (table_edit(("Garantire la formazione;1;100", "Garantire la formazione;5;100")), 1, SH.Violation),
     "PercentageTarget0to100": (table_edit(("Misurare i lavori;70;60", "Misurare i lavori;120;60")), 1, SH.Violation),
-    "ObjectiveCodeUnique": (table_edit((";2.1_0001;", ";1.1_0002;")), 2, SH.Violation),
+    "ObjectiveCodeUnique": (table_edit((";2.1_0001;", ";1.1_0002;")), 1, SH.Violation),
     "IndicatorOneTitle": (table_edit((";104;Report mensili;", ";103;Report mensili;")), 2, SH.Violation),
     "Objective-indicators": (lambda text: text + "c_d150;2024;BIANCHI ANNA;;2.1_0002;Obiettivo senza indicatori;Nessun indicatore;;;;;;\n", 1, SH.Violation),
     "PnrrCodeKnown": (table_edit(("PNRR - M5C2-I2.1 - Pista", "PNRR - M9C9-I9.9 - Pista")), 1, SH.Violation),
@@ -152,6 +152,16 @@ def test_example_genuine_problems_through_the_cli(run_cli):
     }
     assert report["counts"] == {"violation": 1, "warning": 1, "info": 0}
     assert {problem["code"] for problem in report["reading_problems"]} == {"pnrr-code-not-in-scheme", "realigned-row"}
+
+
+def test_duplicate_objective_code_reports_both_lines(run_cli, tmp_path, clean_text):
+    source = tmp_path / "plan.csv"
+    source.write_text(clean_text.replace(";2.1_0001;", ";1.1_0002;"), encoding="utf-8")
+    result = run_cli("validate", source, "--format", "json", "--lang", "en")
+    assert result.exit_code == 1
+    (duplicate,) = [item for item in json.loads(result.stdout)["results"] if item["rule"] == "ObjectiveCodeUnique"]
+    assert duplicate["message"] == "Objective code 1.1_0002 is used by several objectives, at lines 4, 5"
+    assert duplicate["focus"] == PLAN
 
 
 def test_example_engines_agree():
