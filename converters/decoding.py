@@ -46,11 +46,13 @@ def decode_source(path: Path) -> DecodedText:
 
 
 def _decode_utf8(path: Path, data: bytes, name: str) -> DecodedText:
+    """The bad byte's line is counted on CR, LF and CRLF, as :func:`physical_lines` numbers rows."""
     try:
         return DecodedText(data.decode("utf-8"), name)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        before = data[: error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1
+        column = len(before) - before.rfind(b"\n")
         try:
             text = data.decode(FALLBACK_ENCODING)
             encoding = FALLBACK_ENCODING

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -15,19 +15,28 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def read_rows(path: Path) -> RawTable:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SourceError(f"not a readable XLSX workbook ({error.__class__.__name__}: {error})", str(path)) from None
+    """Every non-blank row of every sheet.
+
+    openpyxl is given an open file, not the path, so a workbook named ``.csv`` or
+    without suffix (``--source-format xlsx``, or recognised by its bytes) is read
+    too. A damaged workbook fails in many ways (XML ParseError, KeyError,
+    zlib.error...), while loading or only when a sheet is read; every one of them
+    means the same to the user, so all become one SourceError.
+    """
     rows = []
     try:
-        for sheet in workbook.worksheets:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = tuple(cell_text(value) for value in values)
-                if any(cells):
-                    rows.append(SourceRow(number, cells, sheet=sheet.title))
-    finally:
-        workbook.close()
+        with path.open("rb") as handle:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+            try:
+                for sheet in workbook.worksheets:
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                        cells = tuple(cell_text(value) for value in values)
+                        if any(cells):
+                            rows.append(SourceRow(number, cells, sheet=sheet.title))
+            finally:
+                workbook.close()
+    except Exception as error:
+        raise SourceError(f"not a readable XLSX workbook ({error.__class__.__name__}: {error})", str(path)) from None
     return RawTable(rows, XLSX_MEDIA_TYPE)
 
 
@@ -36,6 +45,8 @@ def cell_text(value: object) -> str:
 
     Writing 1.234 as "1,234" keeps the plan reader's rule that a dot before
     three digits is a thousands separator from misreading typed decimals.
+    Floats are written without exponent (0.00001 as "0,00001", not "1e-05"),
+    which the plan reader would not take for a number.
     """
     if value is None:
         return ""
@@ -46,7 +57,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return repr(value).replace(".", ",")
+        return format(Decimal(repr(value)), "f").replace(".", ",")
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
     return str(value)

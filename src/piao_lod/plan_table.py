@@ -127,9 +127,7 @@ class PlanAssembler:
 
     def read_prose(self, text: str) -> None:
         if match := DIRIGENTE_MARKER.match(text):
-            self.dirigente = match["name"]
-            self.settore = None
-            self.objective = None
+            self.start_block(match["name"])
         elif (match := ENTE_MARKER.match(text)) and self.document_ente is None:
             self.document_ente = match["name"]
         elif match := YEAR_MARKER.search(text):
@@ -142,6 +140,10 @@ class PlanAssembler:
             self.triennium = (int(match["first"]), int(match["last"]))
             if self.title:
                 self.title += " " + " ".join(text.split())
+
+    def start_block(self, dirigente: str) -> None:
+        """A new dirigente, by heading or in the Dirigente column, does not inherit the settore above."""
+        self.dirigente, self.settore, self.objective = dirigente, None, None
 
     def start_table(self, row: SourceRow, columns: dict[str, int]) -> None:
         first_header = self.columns is None
@@ -202,8 +204,8 @@ class PlanAssembler:
         for field in ("ente", "year"):
             if value(field):
                 self.column_values[field].setdefault(value(field), row.line)
-        if value("dirigente"):
-            self.dirigente = value("dirigente")
+        if value("dirigente") and value("dirigente") != self.dirigente:
+            self.start_block(value("dirigente"))
         if value("settore"):
             self.mention_settore(row, value("settore"))
         if value("objective_code") or value("objective_title"):
