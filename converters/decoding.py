@@ -6,6 +6,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from piao_lod.converters.source_row import ReadNote
 from piao_lod.errors import SourceError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -16,7 +17,7 @@ FALLBACK_ENCODING = "cp1252"
 class DecodedText:
     text: str
     encoding: str
-    note: str | None = None
+    note: ReadNote | None = None
 
 
 def looks_like_zip(path: Path) -> bool:
@@ -59,10 +60,8 @@ def _decode_utf8(path: Path, data: bytes, name: str) -> DecodedText:
         except UnicodeDecodeError:
             text = data.decode("latin-1")
             encoding = "latin-1"
-        note = (
-            f"not valid UTF-8 (first bad byte 0x{data[error.start]:02x} at line {line}, "
-            f"byte {column}); read as {encoding}: check accented letters"
-        )
+        note = ReadNote("encoding", f"not valid UTF-8 (first bad byte 0x{data[error.start]:02x} at byte {column} "
+                                    f"of this line); read as {encoding}: check accented letters", line)
         return DecodedText(text, encoding, note)
 
 

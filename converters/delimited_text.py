@@ -8,7 +8,7 @@ from pathlib import Path
 
 from piao_lod.columns import count_known_headers
 from piao_lod.converters.decoding import decode_source
-from piao_lod.converters.source_row import RawTable, SourceRow
+from piao_lod.converters.source_row import RawTable, ReadNote, SourceRow
 
 DELIMITERS = (";", ",", "\t")
 SNIFF_ROWS = 40
@@ -26,7 +26,7 @@ def read_rows(path: Path) -> RawTable:
             rows.append(SourceRow(next_line, tuple(cells)))
             next_line = reader.line_num + 1
     except csv.Error as error:
-        notes = [f"line {next_line}: CSV could not be read past this point ({error})"]
+        notes = [ReadNote("unreadable-rows", f"CSV could not be read past this point ({error})", next_line)]
         return RawTable(rows, "text/csv", notes + ([decoded.note] if decoded.note else []))
     return RawTable(rows, "text/csv", [decoded.note] if decoded.note else [])
 

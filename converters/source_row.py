@@ -23,10 +23,20 @@ class SourceRow:
         return not any(cell.strip() for cell in self.cells)
 
 
+@dataclass(frozen=True)
+class ReadNote:
+    """Something the user must know about how the file was read (an encoding guess, rows
+    the CSV parser could not read), with the problem code and line it is reported under."""
+
+    code: str
+    message: str
+    line: int | None = None
+
+
 @dataclass
 class RawTable:
     """What a reader returns: the rows, plus notes about how the file was read."""
 
     rows: list[SourceRow]
     media_type: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[ReadNote] = field(default_factory=list)

@@ -74,8 +74,10 @@ class PlanAssembler:
     # -- reporting -------------------------------------------------------------
 
     def report(self, code: str, severity: Severity, message: str, row: SourceRow | None = None,
-               field: str | None = None, value: str | None = None, related: tuple[int, ...] = ()) -> None:
-        location = Location(self.display, row.line if row else None, self.column_label(field), row.sheet if row else None)
+               field: str | None = None, value: str | None = None, related: tuple[int, ...] = (),
+               line: int | None = None, column: str | None = None) -> None:
+        location = Location(self.display, row.line if row else line, column or self.column_label(field),
+                            row.sheet if row else None)
         self.problems.append(Problem(code, severity, message, location, value, related))
 
     def column_label(self, field: str | None) -> str | None:
@@ -91,7 +93,7 @@ class PlanAssembler:
 
     def assemble(self, ente_flag: str | None, year_flag: int | None) -> Plan:
         for note in self.raw.notes:
-            self.report("encoding" if "UTF-8" in note else "unreadable-rows", Severity.WARNING, note)
+            self.report(note.code, Severity.WARNING, note.message, line=note.line)
         for row in self.raw.rows:
             if row.is_blank:
                 continue
@@ -158,6 +160,12 @@ class PlanAssembler:
             if field not in columns:
                 self.report("missing-column", Severity.ERROR,
                             f"the header has no {FIELD_LABELS[field]} column; those values are left empty", row)
+        mapped = set(columns.values())
+        for index, cell in enumerate(row.cells):
+            if cell.strip() and index not in mapped:
+                self.report("unknown-column", Severity.WARNING,
+                            f"column {cell.strip()!r} is not a plan field (see vocabularies/columns.csv); "
+                            "its values are not converted", row, column=f"{cell.strip()}, column {index + 1}")
 
     # -- data rows -------------------------------------------------------------
 
@@ -169,7 +177,7 @@ class PlanAssembler:
         if extra:
             self.report("ragged-row", Severity.ERROR,
                         f"row has {len(cells)} cells but the header has {width}; the extra cells are not converted",
-                        row, value=" | ".join(extra))
+                        row, value=" | ".join(extra), column=f"column {width + 1}" if len(cells) == width + 1 else f"columns {width + 1}–{len(cells)}")
         cells = cells[:width]
         if len(cells) < width:
             if len(cells) <= max(self.columns.values()):
