@@ -23,9 +23,14 @@ from piao_lod.problems import Severity
 from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
 from piao_lod.validation_report import reading_problems, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK
-from piao_lod.graph_inputs import load_inputs
+from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
+from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, UsageError
+from piao_lod.graph_inputs import load_dataset, load_inputs
+from piao_lod.publish import default_graph_store, publish_store
+from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_output import RDFLIB_FORMATS, output_format, serialize_plans
+from piao_lod.saved_queries import resolve_query, saved_queries
+from piao_lod.sparql_query import prepare, query_endpoint, query_store
 
 app = typer.Typer(
     help="Turn Italian municipal performance plans (PIAO) into linked open data.",
@@ -59,6 +64,9 @@ EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of t
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
 SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
+ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
+UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
+PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help="Password for --user (or set PIAO_LOD_PASSWORD).")]
 
 
 def version_callback(value: bool) -> None:
@@ -113,7 +121,7 @@ def convert(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
-    problems: Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")] = ProblemsFormat.text,
+    problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
@@ -172,3 +180,147 @@ def validate(
         raise typer.Exit(EXIT_UNUSABLE_INPUT)
     reading_errors = any(problem.severity is Severity.ERROR for problem in reading_problems(problems))
     raise typer.Exit(EXIT_OK if report.conforms and not reading_errors else EXIT_DATA_PROBLEMS)
+
+
+StoreOption = Annotated[Optional[Path], typer.Option("--store", help=f"Directory of the on-disk store [default: {DEFAULT_STORE_DIR}].", show_default=False)]
+
+
+def load_summary(done: StoreLoad, store: Path) -> str:
+    return (f"loaded {len(done.graphs)} graph(s) into {store} ({len(done.conversion.plans)} converted from tables); "
+            f"{len(done.conversion.unusable)} unusable input(s); the store holds {done.triples} triples "
+            f"in {done.named_graphs} named graphs")
+
+
+@app.command()
+def load(
+    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
+    store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
+    base: BaseOption = DEFAULT_BASE_IRI,
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+    problems: ProblemsOption = ProblemsFormat.text,
+) -> None:
+    """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
+    try:
+        check_base(base)
+        done = load_into_store(store, inputs, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+    except PiaoLodError as error:
+        raise fail(error) from None
+    report_conversion(done.conversion, problems.value)
+    typer.echo(load_summary(done, store), err=True)
+    raise typer.Exit(done.exit_code)
+
+
+def parse_parameters(assignments: list[str]) -> dict[str, str]:
+    parameters: dict[str, str] = {}
+    for assignment in assignments:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(f"--param takes name=value, got {assignment!r}")
+        if name.strip() in parameters:
+            raise UsageError(f"--param {name.strip()} given twice")
+        parameters[name.strip()] = value
+    return parameters
+
+
+def catalogue() -> str:
+    """The saved queries, as ``--list`` prints them."""
+    blocks = []
+    for saved in saved_queries():
+        lines = [f"{saved.name} — {saved.title}", f"    {saved.description}"]
+        if not saved.parameters:
+            lines.append("    parameters: none")
+        for parameter in saved.parameters:
+            default = (f" (default {parameter.default})" if parameter.default is not None
+                       else " (optional)" if parameter.optional else " (required)")
+            lines.append(f"    --param {parameter.name}=…{default}: {parameter.description}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+@app.command()
+def query(
+    query_text: Annotated[Optional[str], typer.Argument(metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query (see --list).", show_default=False)] = None,
+    store: StoreOption = None,
+    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Query these files (RDF or plan tables) in memory instead of a store; repeat for several.", show_default=False)] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint; its default graph must be the union of its graphs.", show_default=False)] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A parameter the query declares, name=value; repeat for several.", show_default=False)] = None,
+    fmt: Annotated[Optional[ResultFormat], typer.Option("--format", "-f", help="table (default), csv, tsv, json: SPARQL results; ttl: CONSTRUCT/DESCRIBE graphs (their default).", show_default=False)] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the saved queries with their parameters and exit.")] = False,
+    user: UserOption = None,
+    password: PasswordOption = None,
+    base: BaseOption = DEFAULT_BASE_IRI,
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+) -> None:
+    """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
+    if list_queries:
+        typer.echo(catalogue())
+        raise typer.Exit(EXIT_OK)
+    try:
+        if query_text is None:
+            raise UsageError("give a QUERY: SPARQL text, a .rq file or the name of a saved query (piao-lod query --list)")
+        if sum(target is not None for target in (store, data, endpoint)) > 1:
+            raise UsageError("give one of --store, --data, --endpoint")
+        text, form = prepare(resolve_query(query_text), parse_parameters(param or []))
+        if endpoint:
+            answer = query_endpoint(endpoint, text, form, user, password)
+        else:
+            answer = query_store(local_store(store, data, base, ente, year, source_format), text)
+        output = render(answer, fmt)
+    except PiaoLodError as error:
+        raise fail(error) from None
+    sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
+    sys.stdout.flush()
+
+
+def local_store(store: Path | None, data: list[Path] | None, base: str, ente: str | None, year: int | None,
+                source_format: SourceFormat | None):
+    """The store to query: the files of --data loaded in memory (all must be usable), else the on-disk store."""
+    if not data:
+        return open_store_for_reading(store or DEFAULT_STORE_DIR)
+    check_base(base)
+    loaded = load_dataset(data, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+    if loaded.conversion.unusable:
+        for error in loaded.conversion.unusable[:-1]:
+            typer.echo(error.located(), err=True)
+        raise loaded.conversion.unusable[-1]
+    return loaded.store
+
+
+@app.command()
+def publish(
+    sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files to publish instead of a store.", show_default=False)] = None,
+    endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
+    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL [default: the endpoint with /query replaced by /store, as Oxigraph serves them].", show_default=False)] = None,
+    user: UserOption = None,
+    password: PasswordOption = None,
+    store: StoreOption = None,
+    base: BaseOption = DEFAULT_BASE_IRI,
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+    problems: ProblemsOption = ProblemsFormat.text,
+) -> None:
+    """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
+    exit_code = EXIT_OK
+    try:
+        if sources and store is not None:
+            raise UsageError("give either SOURCE files or --store, not both")
+        if sources:
+            check_base(base)
+            loaded = load_dataset(sources, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+            report_conversion(loaded.conversion, problems.value)
+            if not loaded.graphs:
+                raise UsageError("nothing to publish: no SOURCE could be used")
+            source_store, exit_code = loaded.store, loaded.exit_code
+        else:
+            source_store = open_store_for_reading(store or DEFAULT_STORE_DIR)
+        publication = publish_store(source_store, endpoint, graph_store, user, password)
+    except PiaoLodError as error:
+        raise fail(error) from None
+    typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
+               f"{graph_store or default_graph_store(endpoint)}; {endpoint} holds them all", err=True)
+    raise typer.Exit(exit_code)

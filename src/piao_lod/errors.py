@@ -4,6 +4,8 @@ Data problems in an otherwise readable plan are not exceptions: they are
 :class:`piao_lod.problems.Problem` values collected in a report.
 """
 
+from __future__ import annotations
+
 EXIT_OK = 0
 EXIT_DATA_PROBLEMS = 1
 EXIT_UNUSABLE_INPUT = 2
@@ -29,6 +31,12 @@ class SourceError(PiaoLodError):
         self.detail = message
         super().__init__(self.located())
 
+    def without_frames(self) -> SourceError:
+        """This error kept as a value in a report: without its traceback and chained exceptions, whose
+        frames would keep the callers' objects alive (an on-disk store stays locked while it is referenced)."""
+        self.__traceback__ = self.__context__ = self.__cause__ = None
+        return self
+
     def located(self) -> str:
         where = self.file
         if self.line is not None:
@@ -40,3 +48,15 @@ class SourceError(PiaoLodError):
 
 class UsageError(PiaoLodError):
     """The command was asked for something it cannot do (bad option value...)."""
+
+
+class QueryError(PiaoLodError):
+    """A query that cannot run: not valid SPARQL, an unknown saved query, a bad parameter."""
+
+
+class EndpointError(PiaoLodError):
+    """A remote SPARQL endpoint or graph store could not be reached or refused a request."""
+
+
+class StoreError(PiaoLodError):
+    """An on-disk store that cannot be opened (missing, not an Oxigraph store, locked)."""

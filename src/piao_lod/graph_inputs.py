@@ -1,64 +1,152 @@
-"""Load inputs that may be RDF files or plan tables into one Oxigraph store.
+"""Load inputs that may be RDF files or plan tables into an Oxigraph store, one named graph per plan.
 
-Commands that work on graphs (``validate``, later ``load``, ``query``, ``build``)
-accept both: RDF is loaded as is, plan tables are converted on the way in and
-their reading problems are kept for the report.
+Commands that work on graphs (``validate``, ``load``, ``query``, ``publish``)
+accept both: plan tables are converted on the way in and their reading problems
+are kept for the report; RDF files keep their graphs.
+
+Where the triples go:
+
+- a plan converted from a table: the graph named by the plan IRI;
+- an RDF file with named graphs (TriG, N-Quads written by ``convert``): the
+  graphs it names;
+- triples outside any named graph (Turtle, N-Triples, JSON-LD, RDF/XML, or the
+  default graph of a TriG file): the plan's graph when they describe exactly
+  one ``piao:Plan``, else a graph named after the file (``file:///…/x.ttl``),
+  since the triples of several plans cannot be told apart (indicators, settori
+  and dirigenti belong to the ente, not to one plan).
+
+Every graph a load writes is emptied in the target store first: loading a plan
+again replaces its graph, never duplicates it (inputs of one load that name the
+same graph add to each other).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from piao_lod.conversion import Conversion, convert_sources
 from piao_lod.converters import check_readable
-from piao_lod.errors import SourceError
+from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_UNUSABLE_INPUT, SourceError
 from piao_lod.iris import PlanIris
+from piao_lod.namespaces import PIAO
 from piao_lod.plan_graph import plan_to_graph
+from piao_lod.problems import counts_as_data_problem
+from piao_lod.resources import ontology_file
 
 RDF_SUFFIXES = {
     ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
     ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
 }
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PLAN_CLASS = ox.NamedNode(str(PIAO.Plan))
+
+ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/ontology")
+PNRR_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/pnrr/scheme")
+REFERENCE_GRAPHS = {ONTOLOGY_GRAPH: "piao.ttl", PNRR_GRAPH: "pnrr.ttl"}
+
+GraphName = ox.NamedNode | ox.BlankNode
 
 
 @dataclass
 class LoadedInputs:
     store: ox.Store
     conversion: Conversion
+    graphs: list[GraphName] = field(default_factory=list)   # the graphs the inputs wrote, in order
+
+    @property
+    def exit_code(self) -> int:
+        """2 if an input was unusable (the others are loaded) or none was given, 1 if a table had data problems."""
+        if self.conversion.unusable or not self.graphs:
+            return EXIT_UNUSABLE_INPUT
+        if any(counts_as_data_problem(problem) for problem in self.conversion.problems):
+            return EXIT_DATA_PROBLEMS
+        return EXIT_OK
 
 
 def is_rdf(path: Path) -> bool:
     return path.suffix.lower() in RDF_SUFFIXES
 
 
-def load_rdf_file(store: ox.Store, path: Path) -> None:
-    check_readable(path)
+def parse_rdf_file(loading: ox.Store, path: Path, rdf_format: ox.RdfFormat, default_graph: ox.NamedNode) -> None:
+    """Parse a file into ``loading``, its default-graph triples into ``default_graph``; all or nothing."""
     try:
-        store.load(path=str(path), format=RDF_SUFFIXES[path.suffix.lower()])
+        loading.load(path=str(path), format=rdf_format, to_graph=default_graph)
     except SyntaxError as error:
         raise SourceError(f"not valid RDF: {error}", str(path)) from None
     except (OSError, ValueError) as error:
         raise SourceError(f"cannot read RDF ({error})", str(path)) from None
 
 
+def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
+    """Parse one RDF file into ``loading`` and say which graphs it wrote.
+
+    Named graphs keep their names. The other triples are parsed into a graph
+    named after the file; when they describe exactly one plan they are parsed
+    again into that plan's graph (a one-plan file is small; a big file of many
+    plans is parsed once)."""
+    check_readable(path)
+    rdf_format, file_graph = RDF_SUFFIXES[path.suffix.lower()], ox.NamedNode(path.resolve().as_uri())
+    before = set(loading.named_graphs())
+    parse_rdf_file(loading, path, rdf_format, file_graph)
+    graphs = sorted(set(loading.named_graphs()) - before, key=str)
+    plans = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, PLAN_CLASS, file_graph)}
+    if len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
+        loading.remove_graph(file_graph)
+        parse_rdf_file(loading, path, rdf_format, plan)
+        graphs = [plan if graph == file_graph else graph for graph in graphs]
+    return graphs
+
+
+def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphName]) -> None:
+    """Empty each graph in ``store``, then write what was loaded in one bulk load."""
+    for graph in graphs:
+        store.clear_graph(graph)
+    store.bulk_load(loading.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+
+
 def load_inputs(paths: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
                 source_format: str | None = None, store: ox.Store | None = None) -> LoadedInputs:
-    """RDF files go straight into the store; plan tables are converted, one named graph per plan."""
-    store = ox.Store() if store is None else store
+    """Load RDF files and plan tables (converted on the way in), replacing their graphs in ``store``
+    (by default a new in-memory store). Everything is first read into an in-memory store of its own, so
+    an unusable input leaves ``store`` untouched and an on-disk store gets one bulk write."""
+    loading = ox.Store()
+    written: dict[GraphName, None] = {}   # ordered set
     tables = [path for path in paths if not is_rdf(path)]
     conversion = convert_sources(tables, ente=ente, year=year, source_format=source_format) if tables else Conversion()
     for path in paths:
         if is_rdf(path):
             try:
-                load_rdf_file(store, path)
+                written.update(dict.fromkeys(load_rdf_file(loading, path)))
             except SourceError as error:
-                conversion.unusable.append(error)
+                conversion.unusable.append(error.without_frames())
     for plan in conversion.plans:
         name = ox.NamedNode(str(PlanIris(base, plan.ente.ipa_code, plan.year).plan))
-        data = plan_to_graph(plan, base).serialize(format="nt", encoding="utf-8")
-        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
-    return LoadedInputs(store, conversion)
+        # a triples-only rdflib store: the context-aware default doubles the cost of every add
+        triples = plan_to_graph(plan, base, Graph(store=SimpleMemory())).serialize(format="nt", encoding="utf-8")
+        loading.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        written[name] = None
+    if store is None:
+        return LoadedInputs(loading, conversion, list(written))
+    replace_graphs(store, loading, list(written))
+    return LoadedInputs(store, conversion, list(written))
+
+
+def load_reference_graphs(store: ox.Store) -> None:
+    """The ontology and the PNRR scheme, each in its own named graph, replaced if already there."""
+    for graph, file_name in REFERENCE_GRAPHS.items():
+        store.clear_graph(graph)
+        store.load(ontology_file(file_name).read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
+
+
+def load_dataset(paths: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
+                 source_format: str | None = None, store: ox.Store | None = None) -> LoadedInputs:
+    """The inputs plus the ontology and the PNRR scheme: what ``load``, ``query --data`` and ``publish`` work on."""
+    loaded = load_inputs(paths, base, ente=ente, year=year, source_format=source_format, store=store)
+    load_reference_graphs(loaded.store)
+    return loaded

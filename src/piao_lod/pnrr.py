@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rdflib import SKOS, Graph
+import pyoxigraph as ox
+from rdflib import SKOS
 
 from piao_lod.namespaces import PNRR
 from piao_lod.resources import ontology_file
@@ -44,10 +45,12 @@ class PnrrReference:
 
 @lru_cache(maxsize=1)
 def scheme_notations() -> frozenset[str]:
-    graph = Graph()
+    # pyoxigraph parses the scheme in about 10 ms; rdflib took about 0.3 s, paid by every CLI call
+    # that meets a PNRR code (a third of the cost of converting one plan; benchmarks/RESULTS.md).
+    notation = str(SKOS.notation)
     with ontology_file("pnrr.ttl").open("rb") as handle:
-        graph.parse(handle, format="turtle")
-    return frozenset(str(notation) for notation in graph.objects(None, SKOS.notation))
+        return frozenset(triple.object.value for triple in ox.parse(handle, format=ox.RdfFormat.TURTLE)
+                         if triple.predicate.value == notation)
 
 
 def notation_iri(notation: str):

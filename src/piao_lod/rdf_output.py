@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from piao_lod.errors import UsageError
 from piao_lod.namespaces import PREFIXES
@@ -36,7 +37,10 @@ def serialize_plans(plans: Sequence[Plan], base: str, fmt: str) -> bytes:
     if fmt in DATASET_FORMATS:
         data = plans_to_dataset(plans, base)
     else:
-        data = Graph()
+        # A triples-only store: rdflib's default context-aware Memory store keeps per-triple context
+        # bookkeeping that doubles the cost of every add and grows super-linearly with the graph
+        # (benchmarks/RESULTS.md); the union of the plans needs no contexts.
+        data = Graph(store=SimpleMemory())
         for plan in plans:
             plan_to_graph(plan, base, data)
     if fmt == "jsonld":

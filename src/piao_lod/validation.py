@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from piao_lod.graph_inputs import PNRR_GRAPH
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
 from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints, to_rdflib
@@ -74,9 +75,6 @@ def store_from_graph(graph: Graph) -> ox.Store:
     store = ox.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
-
-
-PNRR_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/pnrr/scheme")
 
 
 def store_as_graph(store: ox.Store) -> Graph:

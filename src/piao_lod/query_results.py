@@ -1,0 +1,93 @@
+"""Write query answers: a table for people, the W3C results formats for machines, Turtle for graphs.
+
+``json``, ``csv`` and ``tsv`` are the SPARQL 1.1 Query Results formats, written
+by Oxigraph; ``ttl`` is for CONSTRUCT and DESCRIBE; ``table`` (rich) shows
+literals as their text and IRIs with the project's prefixes (``pnrr:M5C2-I2.1``).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from enum import Enum
+
+import pyoxigraph as ox
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from piao_lod.errors import UsageError
+from piao_lod.namespaces import PREFIXES
+from piao_lod.sparql_query import Answer
+
+RESULTS_FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+NAMESPACES = sorted(((prefix, str(namespace)) for prefix, namespace in PREFIXES.items()), key=lambda item: -len(item[1]))
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ttl = "ttl"
+
+
+def is_graph(answer: Answer) -> bool:
+    return isinstance(answer, list)
+
+
+def default_format(answer: Answer) -> ResultFormat:
+    return ResultFormat.ttl if is_graph(answer) else ResultFormat.table
+
+
+def render(answer: Answer, fmt: ResultFormat | None = None) -> bytes:
+    fmt = fmt or default_format(answer)
+    if fmt is ResultFormat.table:
+        return render_table(answer).encode("utf-8")
+    if is_graph(answer):
+        if fmt is not ResultFormat.ttl:
+            raise UsageError(f"--format {fmt.value} is for SELECT and ASK answers; a CONSTRUCT/DESCRIBE answer is a "
+                             "graph: use --format ttl or table")
+        return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes={p: ns for p, ns in NAMESPACES})
+    if fmt is ResultFormat.ttl:
+        raise UsageError("--format ttl is for CONSTRUCT and DESCRIBE; use table, csv, tsv or json")
+    return answer.serialize(format=RESULTS_FORMATS[fmt.value])
+
+
+def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
+    """A term as a person reads it: literal text, prefixed IRI, blank node label."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in NAMESPACES:
+            if term.value.startswith(namespace):
+                return f"{prefix}:{term.value[len(namespace):]}"
+        return term.value
+    return str(term)
+
+
+def answer_table(answer: Answer) -> tuple[list[str], list[list[str]]]:
+    """Column names and rows of text, whatever the query form."""
+    if isinstance(answer, ox.QueryBoolean):
+        return ["answer"], [["true" if bool(answer) else "false"]]
+    if is_graph(answer):
+        return ["subject", "predicate", "object"], [[short(t.subject), short(t.predicate), short(t.object)] for t in answer]
+    variables = [variable.value for variable in answer.variables]
+    return variables, [[short(solution[name]) for name in variables] for solution in answer]
+
+
+def render_table(answer: Answer) -> str:
+    columns, rows = answer_table(answer)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(Text(column))
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))   # Text: a cell like "[1]" is data, not rich markup
+    buffer = io.StringIO()
+    Console(file=buffer, width=shutil.get_terminal_size().columns, no_color=True, highlight=False,
+            emoji=False, markup=False, force_terminal=False).print(table)
+    count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}" if not isinstance(answer, ox.QueryBoolean) else ""
+    return buffer.getvalue() + (f"({count})\n" if count else "")

@@ -1,0 +1,122 @@
+"""SPARQL queries as ``.rq`` files with a header comment, and the catalogue of saved ones (``queries/``).
+
+Every query file starts with comment lines that say what it is for::
+
+    # title: Targets of one indicator across years
+    # description: One row per plan year ...
+    # parameters: indicator (default 774): the indicator code, as written in the plans
+    # parameters: ente (default c_d150): the IPA code of the ente
+
+``# parameters: none`` when it takes none; one ``# parameters:`` line per
+parameter otherwise: ``name (default VALUE): …``, ``name (optional): …`` (left
+unbound when not given, so the query does not restrict on it) or ``name: …``
+(the caller must give it). Parameter ``name`` is the variable ``?_name`` in the
+query body; values are bound by :mod:`piao_lod.query_parameters`, never pasted
+into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from piao_lod.errors import QueryError
+from piao_lod.resources import packaged
+
+QUERY_SUFFIXES = (".rq", ".sparql")
+HEADER_LINE = re.compile(r"^#\s*(?P<key>title|description|parameters)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+PARAMETER = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*"
+                       r"(?:\(\s*(?:default\s+(?P<default>[^)]*?)|(?P<optional>optional))\s*\))?\s*:\s*(?P<description>.*)$")
+BARE_NAME = re.compile(r"^[\w.-]+$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: str | None
+    description: str
+    optional: bool = False      # when not given, left unbound: the query does not restrict on it
+
+    @property
+    def variable(self) -> str:
+        return f"_{self.name}"
+
+
+@dataclass(frozen=True)
+class SparqlQuery:
+    """A query's text and what its header says about it."""
+
+    text: str
+    source: str = "QUERY"              # file name, or QUERY for text given on the command line
+    name: str | None = None            # the saved query's name (file stem)
+    title: str = ""
+    description: str = ""
+    parameters: tuple[Parameter, ...] = ()
+
+
+def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> SparqlQuery:
+    """Read the header comment (the leading ``#`` lines) of a query."""
+    fields: dict[str, str] = {"title": "", "description": ""}
+    parameters: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith("#"):
+            break
+        match = HEADER_LINE.match(line.strip())
+        if not match:
+            continue
+        key, value = match["key"].lower(), match["value"]
+        if key != "parameters":
+            fields[key] = value
+        elif value.lower() != "none":
+            parameter = PARAMETER.match(value)
+            if not parameter:
+                raise QueryError(f"{source}:{number}: error: cannot read the parameter declaration {value!r}; "
+                                 "write '# parameters: name (default VALUE): what it is'")
+            parameters.append(Parameter(parameter["name"], parameter["default"], parameter["description"],
+                                        bool(parameter["optional"])))
+    return SparqlQuery(text, source, name, fields["title"], fields["description"], tuple(parameters))
+
+
+def saved_queries() -> list[SparqlQuery]:
+    """Every saved query, by name."""
+    found = []
+    for item in packaged("queries").iterdir():
+        if item.name.endswith(".rq"):
+            name = item.name.removesuffix(".rq")
+            found.append(parse_query(item.read_text(encoding="utf-8"), item.name, name))
+    return sorted(found, key=lambda query: query.name)
+
+
+def saved_query(name: str) -> SparqlQuery:
+    for query in saved_queries():
+        if query.name == name:
+            return query
+    raise QueryError(f"{name}: error: no saved query has this name, and it is not SPARQL; saved queries: "
+                     f"{', '.join(query.name for query in saved_queries())} (piao-lod query --list)")
+
+
+def read_query_file(path: Path) -> SparqlQuery:
+    try:
+        return parse_query(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise QueryError(f"{path}: error: cannot read the query file ({reason})") from None
+
+
+def resolve_query(argument: str) -> SparqlQuery:
+    """QUERY as the command takes it: a ``.rq`` file, a saved query's name, another file, or SPARQL text."""
+    word = argument.strip()
+    if "\n" in word or len(word) > 1024:
+        return parse_query(argument)
+    if Path(word).suffix.lower() in QUERY_SUFFIXES:
+        return read_query_file(Path(word))
+    if BARE_NAME.match(word) and word in {query.name for query in saved_queries()}:
+        return saved_query(word)
+    if Path(word).is_file():
+        return read_query_file(Path(word))
+    if BARE_NAME.match(word):
+        return saved_query(word)   # not SPARQL: a misspelt name; says which names exist
+    return parse_query(argument)
