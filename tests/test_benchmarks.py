@@ -1,0 +1,179 @@
+"""The synthetic corpus generator and the benchmark harness (benchmarks/). No timing is asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, URIRef
+
+from piao_lod.namespaces import PIAO
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATE = ROOT / "benchmarks" / "generate.py"
+RUN = ROOT / "benchmarks" / "run"
+BASE = "https://w3id.org/piao-lod/id/"
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("piao_lod_benchmark_generate", GENERATE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = load_generator()
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("corpus") / "small"
+    completed = subprocess.run([sys.executable, str(GENERATE), "--scale", "small", "--out", str(out), "--seed", "1"],
+                               capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    return out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def converted(small_corpus, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Graph]:
+    corpus, manifest = small_corpus
+    output = tmp_path_factory.mktemp("rdf") / "small.nt"
+    files = [str(corpus / entry["path"]) for entry in manifest["files"]]
+    completed = subprocess.run([sys.executable, "-m", "piao_lod", "convert", *files, "-o", str(output)],
+                               capture_output=True, text=True, check=False)
+    graph = Graph().parse(output, format="nt") if output.exists() else Graph()
+    return completed, graph
+
+
+# -- (a) the generator is deterministic -------------------------------------------------------------
+
+def test_same_seed_gives_byte_identical_corpus(small_corpus, tmp_path):
+    first, _ = small_corpus
+    second = tmp_path / "again"
+    generate.generate(second, "small", 1)
+    assert tree(first) == tree(second)
+
+
+def test_other_seed_gives_another_corpus(small_corpus, tmp_path):
+    first, manifest = small_corpus
+    other = tmp_path / "seed2"
+    generate.generate(other, "small", 2)
+    assert tree(first) != tree(other)
+    assert json.loads((other / "manifest.json").read_text(encoding="utf-8"))["comuni"] != manifest["comuni"]
+
+
+def test_regenerating_into_a_corpus_directory_replaces_it(tmp_path):
+    out = tmp_path / "c"
+    generate.generate(out, "small", 1, comuni=2, years=1)
+    generate.generate(out, "small", 1, comuni=1, years=1)
+    assert len(list((out / "plans").iterdir())) == 1
+
+
+def test_refuses_to_write_into_a_foreign_directory(tmp_path):
+    (tmp_path / "precious.txt").write_text("mine")
+    with pytest.raises(SystemExit):
+        generate.generate(tmp_path, "small", 1)
+    assert (tmp_path / "precious.txt").read_text() == "mine"
+
+
+def test_hard_coded_figures_still_match_the_real_example():
+    assert json.loads(json.dumps(generate.measure_example())) == json.loads(json.dumps(generate.EXAMPLE_FIGURES))
+
+
+def test_small_corpus_is_marked_synthetic_and_mixes_formats(small_corpus):
+    corpus, manifest = small_corpus
+    assert manifest["synthetic"] is True
+    assert "SYNTHETIC" in (corpus / "README.md").read_text(encoding="utf-8")
+    assert Counter(entry["format"] for entry in manifest["files"]).keys() == {"csv", "text", "xlsx"}
+    for entry in manifest["files"]:
+        path = corpus / entry["path"]
+        assert path.name.startswith("synthetic-x_")
+        assert entry["ente"] == "x_" + entry["istat_code"]
+        if entry["format"] != "xlsx":
+            head = path.read_bytes()[:200].decode("utf-8-sig")
+            assert head.lstrip('"').startswith("SYNTHETIC")
+    names = {comune.istat_code: comune.name for comune in generate.read_comuni()}
+    assert all(names[comune["istat_code"]] == comune["name"] for comune in manifest["comuni"])
+
+
+def test_scales_grow_tenfold_and_national_is_every_comune():
+    scales = generate.SCALES
+    rows = {name: scale.comuni * scale.years for name, scale in scales.items()}
+    assert rows["small"] < rows["medium"] < rows["large"] < rows["national"]
+    assert scales["national"].comuni == len(generate.read_comuni()) and scales["national"].years == 5
+
+
+# -- (b) the small corpus converts, and the RDF holds what the manifest promises ---------------------
+
+def test_small_corpus_converts_without_unusable_sources(converted):
+    completed, graph = converted
+    assert completed.returncode in (0, 1), completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert len(graph) > 5000
+
+
+def test_manifest_counts_match_the_rdf(small_corpus, converted):
+    _, manifest = small_corpus
+    _, graph = converted
+    for entry in manifest["files"]:
+        plan = URIRef(f"{BASE}{entry['ente']}/piano/{entry['year']}")
+        objectives = [node for node in graph.objects(plan, PIAO.hasObjective) if (node, RDF.type, PIAO.Objective) in graph]
+        assignments = [a for objective in objectives for a in graph.objects(objective, PIAO.hasAssignment)]
+        pnrr = [objective for objective in objectives if (objective, PIAO.pnrrMeasure, None) in graph]
+        assert len(objectives) == entry["objectives"], entry["path"]
+        assert len(assignments) == entry["assignments"], entry["path"]
+        assert len(pnrr) == entry["pnrr_objectives"], entry["path"]
+    indicators = set(graph.subjects(RDF.type, PIAO.Indicator))
+    assert len(indicators) == manifest["expected"]["indicators"]
+    assert len(set(graph.subjects(RDF.type, PIAO.IndicatorAssignment))) == manifest["expected"]["assignments"]
+
+
+def test_weights_of_every_objective_total_100(converted):
+    _, graph = converted
+    objectives = set(graph.subjects(RDF.type, PIAO.Objective))
+    assert objectives
+    for objective in objectives:
+        weights = [Decimal(str(weight.toPython())) for assignment in graph.objects(objective, PIAO.hasAssignment)
+                   for weight in graph.objects(assignment, PIAO.weight)]
+        assert sum(weights) == 100, objective
+
+
+def test_validation_reports_exactly_the_seeded_errors(small_corpus, converted, tmp_path):
+    _, manifest = small_corpus
+    _, graph = converted
+    data = tmp_path / "small.nt"
+    graph.serialize(data, format="nt")
+    completed = subprocess.run([sys.executable, "-m", "piao_lod", "validate", str(data), "--format", "json"],
+                               capture_output=True, text=True, check=False)
+    report = json.loads(completed.stdout)
+    seeded = manifest["expected"]["boolean_targets_100"]
+    assert seeded > 0
+    assert completed.returncode == 1
+    assert Counter(result["rule"] for result in report["results"]) == {"BooleanTarget01": seeded}
+
+
+# -- (c) the harness runs end to end ------------------------------------------------------------------
+
+def test_smoke_run_writes_its_table_and_results(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    completed = subprocess.run(
+        [sys.executable, str(RUN), "--smoke", "--results", str(results), "--corpus-dir", str(tmp_path / "corpus")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    for stage in ("convert-cli", "convert-api", "oxigraph-load", "validate", "load-cli", "query"):
+        assert f"| small | {stage} |" in completed.stdout
+    text = results.read_text(encoding="utf-8")
+    assert "## Machine" in text and "pyoxigraph" in text and "× oxigraph-load" in text
+    assert "byte-identical" in text
