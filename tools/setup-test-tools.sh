@@ -1,8 +1,13 @@
 # Sourced by run-tests.sh: the non-Python tools some tests use, installed when missing.
 # - Node.js + npm (Debian) and the npm packages of tests/shacl-js (an independent SHACL engine).
+# - Apache httpd (Debian apache2): tests/test_site_hosting.py serves a small site with the generated .htaccess.
+# - Debian's Chromium and the npm packages of tests/browser (playwright-core, axe-core) for
+#   tests/test_site_browser.py.
 need_apt=()
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+[ -x /usr/sbin/apache2 ] || need_apt+=(apache2)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
@@ -12,4 +17,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 if [ ! -d tests/shacl-js/node_modules/rdf-validate-shacl ]; then
   (cd tests/shacl-js && npm ci --silent --no-audit --no-fund)
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
+  (cd tests/browser && npm ci --silent --no-audit --no-fund)
 fi

@@ -324,3 +324,36 @@ def publish(
     typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
                f"{graph_store or default_graph_store(endpoint)}; {endpoint} holds them all", err=True)
     raise typer.Exit(exit_code)
+
+
+@app.command()
+def build(
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site; replaced atomically when the build succeeds.")] = Path("_site"),
+    base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes rendering pages [default: CPUs, at most 4].", show_default=False)] = None,
+    search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
+) -> None:
+    """Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search.
+    Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable input."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from piao_lod.website.build import build_site
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("pages", total=None)
+        try:
+            built = build_site(inputs or [], output, site_url=base_url, ente=ente, year=year,
+                               source_format=source_format.value if source_format else None, workers=workers,
+                               search=search, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except PiaoLodError as error:
+            raise fail(error) from None
+    typer.echo(f"built {output}: {built.pages} pages, {built.files} files, {built.plans} plan(s), {built.triples} triples "
+               f"in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
+                                                      if built.exit_code else ""), err=True)
+    raise typer.Exit(built.exit_code)

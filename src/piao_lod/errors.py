@@ -60,3 +60,7 @@ class EndpointError(PiaoLodError):
 
 class StoreError(PiaoLodError):
     """An on-disk store that cannot be opened (missing, not an Oxigraph store, locked)."""
+
+
+class BuildError(PiaoLodError):
+    """The site cannot be built: an input is unusable, or a tool the build runs (pyLODE, Pagefind) failed."""

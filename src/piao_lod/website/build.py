@@ -1,0 +1,236 @@
+"""``piao-lod build``: sources -> store -> validation -> pages, RDF, dumps, catalog, search index.
+
+The site is written into a staging folder beside the output and swapped in at the end,
+so a failed or interrupted build leaves the previous site untouched. Every file is a
+function of the input alone (sorted triples, no clock), so two builds are identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, BuildError, UsageError
+from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
+from piao_lod.problems import Severity
+from piao_lod.resources import example_plan, packaged
+from piao_lod.validation import validate_store
+from piao_lod.validation_report import reading_problems, render_json
+from piao_lod.website.addresses import DEFAULT_SITE_URL, Download, SiteAddresses
+from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
+from piao_lod.website.ontology_docs import write_ontology_docs
+from piao_lod.website.page_types import page_type_of
+from piao_lod.website.render import make_environment
+from piao_lod.website.resource_files import write_dumps, write_resource_files
+from piao_lod.website.resource_index import ResourceIndex
+
+SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
+CHUNK = 200                        # pages per task when rendering in parallel
+
+
+@dataclass
+class BuiltSite:
+    out: Path
+    pages: int
+    files: int
+    triples: int
+    plans: int
+    exit_code: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL, ente: str | None = None,
+               year: int | None = None, source_format: str | None = None, workers: int | None = None,
+               search: bool = True, progress: Callable[[int, int], None] | None = None) -> BuiltSite:
+    """Build the whole site into ``out`` (replacing a previous build atomically)."""
+    check_output(out)
+    addresses = SiteAddresses(site_url)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    inputs = list(sources) or [Path(str(example_plan()))]
+    loaded = load_dataset(inputs, addresses.data_base, ente=ente, year=year, source_format=source_format)
+    if loaded.conversion.unusable or not loaded.graphs:
+        raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
+                         + "\n".join(error.located() for error in loaded.conversion.unusable))
+    store = loaded.store
+    plan_graphs = sorted((g for g in loaded.graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+    check_plans_inside_site(plan_graphs, addresses)
+    timings["convert+load"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
+    report = validate_store(store)
+    problems = loaded.conversion.problems
+    validation = json.loads(render_json(report, problems, "it", "oxigraph"))
+    timings["validate"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    index = ResourceIndex.from_store(store)
+    timings["index"] = time.perf_counter() - mark
+
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        mark = time.perf_counter()
+        downloads = write_dumps(store, plan_graphs, staging / "dati", lambda iri: plan_file_stem(iri, addresses))
+        copy_sources(loaded.conversion, staging / "dati" / "fonti")
+        timings["dumps"] = time.perf_counter() - mark
+
+        copy_static(staging / "static")
+        site = SiteData(addresses, index, plan_graphs, downloads, validation, store)
+        mark = time.perf_counter()
+        page_iris = [iri for iri in index.subjects() if addresses.page_dir(iri) is not None
+                     and not iri.startswith(ONTOLOGY_GRAPH.value)]
+        render_pages(staging, site, page_iris, workers, progress)
+        fixed = render_fixed_pages(staging, site)
+        write_ontology_docs(staging / "ontology")
+        timings["pages"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        write_publishing_files(staging, store, addresses, downloads,
+                               [addresses.page_dir(iri) for iri in page_iris] + fixed)
+        timings["catalog"] = time.perf_counter() - mark
+        if search:
+            mark = time.perf_counter()
+            index_for_search(staging)
+            timings["search"] = time.perf_counter() - mark
+        (staging / SITE_MARKER).write_text("built by piao-lod\n", encoding="utf-8")
+        files = sum(1 for path in staging.rglob("*") if path.is_file())
+        swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    timings["total"] = time.perf_counter() - started
+    has_errors = not report.conforms or any(p.severity is Severity.ERROR for p in reading_problems(problems))
+    return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
+                     EXIT_DATA_PROBLEMS if has_errors or loaded.conversion.unusable else EXIT_OK, timings)
+
+
+def check_output(out: Path) -> None:
+    """Refuse to replace a folder that is not a site built here (a typo in -o must not delete someone's files)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SITE_MARKER).exists())):
+        raise UsageError(f"{out}: exists and is not a site built by piao-lod; give -o a new or empty folder")
+
+
+def check_plans_inside_site(plan_graphs: list[ox.NamedNode], addresses: SiteAddresses) -> None:
+    outside = [g.value for g in plan_graphs if not g.value.startswith(addresses.data_base)]
+    if outside:
+        raise UsageError(f"the plan {outside[0]} is not under the site's IRI base {addresses.data_base}: "
+                         f"convert it with --base {addresses.data_base}, or build with a matching --base-url")
+
+
+def plan_file_stem(plan_iri: str, addresses: SiteAddresses) -> str:
+    """``…/id/c_d150/piano/2024`` -> ``c_d150-piano-2024``: one name per plan for its downloads."""
+    return plan_iri[len(addresses.data_base):].strip("/").replace("/", "-")
+
+
+def copy_sources(conversion, target: Path) -> None:
+    """The source documents themselves, so a reader can check every value against what the ente published."""
+    target.mkdir(parents=True, exist_ok=True)
+    for plan in conversion.plans:
+        source = Path(plan.source.path)
+        if source.is_file():
+            shutil.copyfile(source, target / source.name)
+
+
+def copy_static(target: Path) -> None:
+    """The style sheet, fonts and vendored Bootstrap Italia: the site makes no request elsewhere."""
+    from importlib.resources import as_file
+
+    with as_file(packaged("site").joinpath("static")) as static:
+        shutil.copytree(static, target)
+
+
+# -- pages -------------------------------------------------------------------------------------------
+
+_WORKER_SITE: SiteData | None = None
+_WORKER_OUT: Path | None = None
+
+
+def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None,
+                 progress: Callable[[int, int], None] | None) -> None:
+    """Render every resource page, in worker processes when there are enough pages to pay for them."""
+    global _WORKER_SITE, _WORKER_OUT
+    _WORKER_SITE, _WORKER_OUT = site, out
+    chunks = [iris[start:start + CHUNK] for start in range(0, len(iris), CHUNK)]
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    done = 0
+    try:
+        if workers <= 1 or len(chunks) < 4 or sys.platform == "win32":
+            for chunk in chunks:
+                render_chunk(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, len(iris))
+            return
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for count in pool.map(render_chunk, chunks):
+                done += count
+                if progress:
+                    progress(done, len(iris))
+    finally:
+        _WORKER_SITE = _WORKER_OUT = None
+
+
+def render_chunk(iris: list[str]) -> int:
+    site, out = _WORKER_SITE, _WORKER_OUT
+    environment = site.environment()
+    for iri in iris:
+        view = site.index.view(iri)
+        page_dir = site.addresses.page_dir(iri)
+        page_type = page_type_of(view)
+        directory = out / page_dir
+        directory.mkdir(parents=True, exist_ok=True)
+        html = environment.get_template(page_type.template).render(resource_context(site, view, page_type, page_dir))
+        (directory / "index.html").write_text(html, encoding="utf-8")
+        write_resource_files(directory, site.index.triples[iri])
+    return len(iris)
+
+
+def render_fixed_pages(out: Path, site: SiteData) -> list[str]:
+    """Home, validation report, saved queries, data and 404: pages that are not a resource."""
+    environment = site.environment()
+    written = []
+    for page in fixed_pages(site):
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(environment.get_template(page.template).render(page.context), encoding="utf-8")
+        if page.path.endswith("index.html"):
+            written.append(page.path[: -len("index.html")])
+    return written
+
+
+def write_publishing_files(out: Path, store: ox.Store, addresses: SiteAddresses, downloads: list[Download],
+                           page_dirs: list[str]) -> None:
+    from piao_lod.website.catalog import write_catalog
+    from piao_lod.website.hosting import write_hosting_files
+
+    write_catalog(out, store, addresses, downloads)
+    write_hosting_files(out, addresses, sorted(set(page_dirs)))
+
+
+def index_for_search(out: Path) -> None:
+    """Pagefind's static full-text index (its own binary, from the pagefind package on PyPI)."""
+    completed = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"],
+                               capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise BuildError(f"pagefind failed to index the site: {completed.stderr.strip()[-2000:]}")
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging`` with two renames; the old site is deleted only once the new one is in place."""
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,125 @@
+"""What each page's template receives: the resource, links from its folder, and the site's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePosixPath
+
+import pyoxigraph as ox
+from jinja2 import Environment
+
+from piao_lod.namespaces import PIAO
+from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
+from piao_lod.website.page_types import PageType, page_type_of
+from piao_lod.website.render import PageLinks, make_environment
+from piao_lod.website.resource_index import ResourceIndex, ResourceView, compact
+
+PAGE_SIZE = 100          # rows per page of a long listing (the home page's plans)
+
+
+@dataclass
+class SiteData:
+    """Everything the pages share, built once per build."""
+
+    addresses: SiteAddresses
+    index: ResourceIndex
+    plan_graphs: list[ox.NamedNode]
+    downloads: list[Download]
+    validation: dict
+    store: ox.Store
+
+    def environment(self) -> Environment:
+        return make_environment()
+
+    @cached_property
+    def plans(self) -> list[ResourceView]:
+        return sorted((self.index.view(g.value) for g in self.plan_graphs),
+                      key=lambda plan: (plan.link("piao:ente").label() if plan.link("piao:ente") else "", plan.sort_key))
+
+    @cached_property
+    def figures(self) -> dict[str, int]:
+        count = lambda curie: len(self.index.instances(curie))  # noqa: E731
+        return {"enti": count("org:FormalOrganization"), "plans": len(self.plan_graphs),
+                "objectives": count("piao:Objective"), "indicators": count("piao:Indicator"),
+                "assignments": count("piao:IndicatorAssignment"), "settori": count("org:OrganizationalUnit"),
+                "dirigenti": count("foaf:Person"),
+                "pnrr_objectives": sum(1 for o in self.index.instances("piao:Objective") if o.link("piao:pnrrMeasure"))}
+
+    def problems_of(self, plan_iri: str) -> list[dict]:
+        return [result for result in self.validation["results"] if result.get("plan") == plan_iri]
+
+
+def schema_org(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
+    """The schema.org description embedded in the page, for search engines."""
+    data = {"@context": "https://schema.org", "@type": page_type.schema_type, "@id": view.iri,
+            "name": view.label(), "url": site.addresses.url(page_dir),
+            "additionalType": view.types, "isPartOf": {"@type": "WebSite", "url": site.addresses.site_url}}
+    description = view.value("dcterms:description", "it")
+    if description is not None:
+        data["description"] = description.text
+    identifier = view.value("dcterms:identifier") or view.value("skos:notation")
+    if identifier is not None:
+        data["identifier"] = identifier.text
+    return data
+
+
+def alternates(links: PageLinks) -> list[tuple[str, str, str]]:
+    """(href, media type, suffix) of the RDF files beside the page."""
+    return [(links.to(links.page_dir + f"index.{suffix}"), media_type, suffix)
+            for suffix, media_type in RESOURCE_FILES.items() if suffix != "html"]
+
+
+def breadcrumbs(site: SiteData, view: ResourceView) -> list[ResourceView]:
+    """Ancestors whose IRIs are prefixes of this one's and that have a page: ente > plan > objective..."""
+    trail = []
+    parts = view.iri[len(site.addresses.data_base):].split("/") if view.iri.startswith(site.addresses.data_base) else []
+    for end in range(1, len(parts)):
+        candidate = site.index.view(site.addresses.data_base + "/".join(parts[:end]))
+        if candidate.described:
+            trail.append(candidate)
+    return trail
+
+
+def base_context(site: SiteData, page_dir: str, title: str, page_type: str) -> dict:
+    links = PageLinks(site.addresses, page_dir)
+    return {"site": site, "links": links, "page_dir": page_dir, "title": title, "page_type": page_type,
+            "canonical": site.addresses.url(page_dir), "curie": compact, "PIAO": str(PIAO)}
+
+
+def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
+    context = base_context(site, page_dir, view.label(), page_type.name)
+    context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
+                    "schema": schema_org(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
+                    "type_label": page_type.label_it, "page_type_of": page_type_of})
+    return context
+
+
+@dataclass
+class FixedPage:
+    path: str           # file path relative to the site root
+    template: str
+    context: dict
+
+
+def fixed_pages(site: SiteData) -> list[FixedPage]:
+    from piao_lod.website.saved_query_pages import saved_query_pages
+
+    pages = []
+    plans = site.plans
+    for number, start in enumerate(range(0, max(len(plans), 1), PAGE_SIZE), start=1):
+        path = "index.html" if number == 1 else f"piani/{number}/index.html"
+        context = base_context(site, str(PurePosixPath(path).parent) + "/" if number > 1 else "", "Piani della performance", "home")
+        context.update({"plans": plans[start:start + PAGE_SIZE], "page_number": number,
+                        "page_count": max(1, -(-len(plans) // PAGE_SIZE)), "figures": site.figures})
+        pages.append(FixedPage(path, "home.html", context))
+    context = base_context(site, "validazione/", "Rapporto di validazione", "validation")
+    context.update({"report": site.validation})
+    pages.append(FixedPage("validazione/index.html", "validation.html", context))
+    context = base_context(site, "dati/", "Dati aperti", "data")
+    context.update({"downloads": site.downloads, "figures": site.figures})
+    pages.append(FixedPage("dati/index.html", "data.html", context))
+    pages.extend(saved_query_pages(site, base_context))
+    context = base_context(site, "", "Pagina non trovata", "not-found")
+    pages.append(FixedPage("404.html", "404.html", context))
+    return pages

@@ -1,0 +1,111 @@
+"""One Jinja environment for every page of the site (and, later, the server's pages).
+
+Autoescaping is on for every template, so a value from a plan (a title holding
+``<script>``) can only ever render as text; JSON-LD goes through ``tojson``, which
+escapes ``<``, ``>`` and ``&``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+from decimal import Decimal
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from piao_lod.resources import packaged
+from piao_lod.website.addresses import SiteAddresses
+from piao_lod.website.resource_index import ResourceView, Value, compact
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, str]]:
+    """Interface texts, Italian and English, from ``site/messages.csv``."""
+    text = packaged("site").joinpath("messages.csv").read_text(encoding="utf-8")
+    return {row["key"]: {"it": row["it"], "en": row["en"]} for row in csv.DictReader(io.StringIO(text))}
+
+
+def ui(key: str, lang: str = "it") -> str:
+    return messages()[key][lang]
+
+
+def italian_number(value) -> str:
+    """3800 -> ``3.800``, 12.5 -> ``12,5``: numbers as the plans write them."""
+    number = value.number if isinstance(value, Value) else value
+    if number is None:
+        return str(value)
+    number = Decimal(number)
+    if number == number.to_integral_value():
+        return f"{int(number):,}".replace(",", ".")
+    whole, _, fraction = format(number.normalize(), "f").partition(".")
+    return f"{int(whole):,}".replace(",", ".") + "," + fraction
+
+
+@lru_cache(maxsize=1)
+def make_environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("piao_lod.site", "templates"),
+        extensions=["jinja2.ext.do"],
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["num"] = italian_number
+    environment.filters["curie"] = compact
+    environment.filters["basename"] = lambda path: posixpath.basename(str(path).replace("\\", "/"))
+    environment.globals.update(ui=ui, group_by_link=group_by_link, pnrr_objectives=pnrr_objectives,
+                               broader_chain=broader_chain, anchor=anchor)
+    return environment
+
+
+def group_by_link(views: list[ResourceView], curie: str) -> list[tuple[ResourceView | None, list[ResourceView]]]:
+    """Resources grouped by what they link to through ``curie`` (objectives by settore), groups in natural order."""
+    groups: dict[ResourceView | None, list[ResourceView]] = {}
+    for view in views:
+        groups.setdefault(view.link(curie), []).append(view)
+    return sorted(groups.items(), key=lambda item: (item[0] is None, item[0].sort_key if item[0] else ()))
+
+
+def pnrr_objectives(objectives: list[ResourceView]) -> list[ResourceView]:
+    return [objective for objective in objectives if objective.link("piao:pnrrMeasure") is not None]
+
+
+def broader_chain(concept: ResourceView) -> list[ResourceView]:
+    """Mission > component > ... above a PNRR concept, outermost first."""
+    chain, seen = [], {concept.iri}
+    current = concept.link("skos:broader")
+    while current is not None and current.iri not in seen:
+        chain.append(current)
+        seen.add(current.iri)
+        current = current.link("skos:broader")
+    return chain[::-1]
+
+
+def anchor(iri: str) -> str:
+    """An HTML id made from an IRI (plans on the validation page)."""
+    return "r-" + "".join(character if character.isalnum() else "-" for character in iri.split("/id/", 1)[-1])
+
+
+class PageLinks:
+    """Relative links from one page, so the site works from any folder of any host."""
+
+    def __init__(self, addresses: SiteAddresses, page_dir: str):
+        self.addresses = addresses
+        self.page_dir = page_dir
+        self.up = "../" * page_dir.count("/")
+
+    def to(self, target: str) -> str:
+        """A path relative to the site root (``dati/``, ``static/site.css``) as seen from this page."""
+        return self.up + target if (self.up or target) else "./"
+
+    def resource(self, resource: ResourceView | str) -> str | None:
+        """The link to a resource's page, or its IRI when it has no page here (an external vocabulary)."""
+        if isinstance(resource, ResourceView) and not resource.described:
+            return resource.iri
+        iri = resource.iri if isinstance(resource, ResourceView) else resource
+        page = self.addresses.page_dir(iri)
+        return self.to(page) if page is not None else iri

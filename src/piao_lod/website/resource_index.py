@@ -1,0 +1,182 @@
+"""The whole graph indexed by subject and by object, so every page is rendered by navigation.
+
+Reading the store once and walking it in memory costs one pass over the triples; a SPARQL
+query per page would cost one query per resource (100 thousand at the large scale).
+Templates get :class:`ResourceView` objects and ask them for values by CURIE
+(``objective.value("dcterms:title")``), so what a page shows is decided in its template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from piao_lod.namespaces import PREFIXES
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABEL_PROPERTIES = ("skos:prefLabel", "dcterms:title", "rdfs:label", "foaf:name", "dcterms:identifier")
+NUMERIC_TYPES = {"http://www.w3.org/2001/XMLSchema#" + name for name in
+                 ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")}
+PREFIX_IRIS = {name: str(namespace) for name, namespace in PREFIXES.items()}
+PREFIX_IRIS["schema"] = "https://schema.org/"
+
+
+def expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIX_IRIS[prefix] + local if prefix in PREFIX_IRIS else curie
+
+
+def compact(iri: str) -> str:
+    """The project's prefixed name of an IRI, or the IRI itself."""
+    for name, namespace in PREFIX_IRIS.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{name}:{iri[len(namespace):]}"
+    return iri
+
+
+@dataclass(frozen=True)
+class Value:
+    """A literal as a page shows it: its text, language, datatype and, for numbers, the number."""
+
+    text: str
+    language: str | None = None
+    datatype: str | None = None
+
+    @property
+    def number(self) -> Decimal | None:
+        if self.datatype not in NUMERIC_TYPES:
+            return None
+        try:
+            return Decimal(self.text)
+        except InvalidOperation:
+            return None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ResourceIndex:
+    """Subject -> predicate -> objects, and object -> predicate -> subjects, over every graph (deduplicated)."""
+
+    def __init__(self, quads: Iterable[ox.Quad]):
+        self.outgoing: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self.incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.triples: dict[str, list[ox.Triple]] = defaultdict(list)
+        seen: set[ox.Triple] = set()
+        for quad in quads:
+            triple = quad.triple
+            if triple in seen or not isinstance(triple.subject, ox.NamedNode):
+                continue
+            seen.add(triple)
+            subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
+            self.triples[subject].append(triple)
+            if isinstance(obj, ox.NamedNode):
+                self.outgoing[subject][predicate].append(obj.value)
+                self.incoming[obj.value][predicate].append(subject)
+            elif isinstance(obj, ox.Literal):
+                language = obj.language
+                self.outgoing[subject][predicate].append(
+                    Value(obj.value, language, None if language else obj.datatype.value))
+        self.views: dict[str, ResourceView] = {}
+
+    @classmethod
+    def from_store(cls, store: ox.Store) -> ResourceIndex:
+        return cls(store.quads_for_pattern(None, None, None, None))
+
+    def view(self, iri: str) -> ResourceView:
+        found = self.views.get(iri)
+        if found is None:
+            found = self.views[iri] = ResourceView(self, iri)
+        return found
+
+    def subjects(self) -> list[str]:
+        return sorted(self.triples)
+
+    def instances(self, class_curie: str) -> list[ResourceView]:
+        return sorted((self.view(iri) for iri in self.incoming.get(expand(class_curie), {}).get(RDF_TYPE.value, ())),
+                      key=lambda view: view.sort_key)
+
+
+class ResourceView:
+    """One resource as templates see it."""
+
+    def __init__(self, index: ResourceIndex, iri: str):
+        self.index = index
+        self.iri = iri
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResourceView) and other.iri == self.iri
+
+    def __hash__(self) -> int:
+        return hash(self.iri)
+
+    def __repr__(self) -> str:
+        return f"ResourceView({self.iri})"
+
+    @property
+    def types(self) -> list[str]:
+        return sorted(self.index.outgoing.get(self.iri, {}).get(RDF_TYPE.value, ()))
+
+    def has_type(self, class_curie: str) -> bool:
+        return expand(class_curie) in self.types
+
+    @property
+    def properties(self) -> list[tuple[str, list]]:
+        """Every (predicate, values) pair, for the generic table of a page; IRIs as views."""
+        described = self.index.outgoing.get(self.iri, {})
+        return [(predicate, [self.index.view(v) if isinstance(v, str) else v for v in values])
+                for predicate, values in sorted(described.items())]
+
+    def values(self, curie: str) -> list[Value]:
+        return [v for v in self.index.outgoing.get(self.iri, {}).get(expand(curie), ()) if isinstance(v, Value)]
+
+    def value(self, curie: str, lang: str | None = None) -> Value | None:
+        """The literal in ``lang`` if there is one, else the first (an untagged one first)."""
+        found = self.values(curie)
+        if not found:
+            return None
+        if lang:
+            for candidate in found:
+                if candidate.language == lang:
+                    return candidate
+        return sorted(found, key=lambda v: (v.language is not None, v.language or "", v.text))[0]
+
+    def linked(self, curie: str) -> list[ResourceView]:
+        targets = self.index.outgoing.get(self.iri, {}).get(expand(curie), ())
+        return sorted((self.index.view(t) for t in targets if isinstance(t, str)), key=lambda view: view.sort_key)
+
+    def link(self, curie: str) -> ResourceView | None:
+        found = self.linked(curie)
+        return found[0] if found else None
+
+    def referrers(self, curie: str) -> list[ResourceView]:
+        sources = self.index.incoming.get(self.iri, {}).get(expand(curie), ())
+        return sorted((self.index.view(s) for s in set(sources)), key=lambda view: view.sort_key)
+
+    def label(self, lang: str = "it") -> str:
+        for curie in LABEL_PROPERTIES:
+            found = self.value(curie, lang)
+            if found is not None:
+                return found.text
+        return self.iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    @property
+    def sort_key(self) -> tuple:
+        """Natural order: codes and years compare as numbers where they are numbers."""
+        identifier = self.value("dcterms:identifier") or self.value("skos:notation") or self.value("piao:year")
+        text = identifier.text if identifier else self.label()
+        return (natural_key(text), self.iri)
+
+    @property
+    def described(self) -> bool:
+        return self.iri in self.index.triples
+
+
+def natural_key(text: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)

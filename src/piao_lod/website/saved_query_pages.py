@@ -1,0 +1,71 @@
+"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from piao_lod.errors import QueryError
+from piao_lod.saved_queries import saved_queries
+from piao_lod.sparql_query import prepare, query_store
+from piao_lod.website.render import PageLinks
+
+MAX_ROWS = 500          # rows shown on a page; the count says how many there are in all
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str | None = None
+    language: str | None = None
+
+
+def answer_cells(answer, links: PageLinks) -> tuple[list[str], list[list[Cell]], int]:
+    """Columns, the first MAX_ROWS rows as cells (IRIs linked to their pages), and the total row count."""
+    if isinstance(answer, ox.QueryBoolean):
+        return ["answer"], [[Cell("true" if bool(answer) else "false")]], 1
+    if isinstance(answer, list):
+        columns = ["subject", "predicate", "object"]
+        rows_terms = [[t.subject, t.predicate, t.object] for t in answer]
+    else:
+        columns = [variable.value for variable in answer.variables]
+        rows_terms = [[solution[name] for name in columns] for solution in answer]
+    rows = [[term_cell(term, links) for term in row] for row in rows_terms[:MAX_ROWS]]
+    return columns, rows, len(rows_terms)
+
+
+def term_cell(term, links: PageLinks) -> Cell:
+    from piao_lod.query_results import short
+
+    if term is None:
+        return Cell("")
+    if isinstance(term, ox.NamedNode):
+        return Cell(short(term), links.resource(term.value))
+    if isinstance(term, ox.Literal):
+        return Cell(term.value, language=term.language)
+    return Cell(str(term))
+
+
+def saved_query_pages(site, base_context) -> list:
+    from piao_lod.website.page_context import FixedPage
+
+    pages = []
+    listed = []
+    for query in saved_queries():
+        page_dir = f"query/{query.name}/"
+        context = base_context(site, page_dir, query.title or query.name, "query")
+        text, _ = prepare(query)
+        try:
+            columns, rows, total = answer_cells(query_store(site.store, text), context["links"])
+            error = None
+        except QueryError as failure:
+            columns, rows, total, error = [], [], 0, str(failure)
+        context.update({"query": query, "columns": columns, "rows": rows, "total": total, "error": error,
+                        "max_rows": MAX_ROWS})
+        pages.append(FixedPage(page_dir + "index.html", "query.html", context))
+        listed.append((query, page_dir, total))
+    context = base_context(site, "query/", "Interrogazioni SPARQL salvate", "queries")
+    context.update({"queries": listed})
+    pages.append(FixedPage("query/index.html", "queries.html", context))
+    return pages

@@ -1,0 +1,206 @@
+"""`piao-lod build`: the static site of the bundled example, through the CLI, checked file by file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pyoxigraph as ox
+import pytest
+from bs4 import BeautifulSoup
+
+DATA = Path(__file__).parent / "data"
+BASE = "https://w3id.org/piao-lod/id/"
+OBJECTIVE = "id/c_d150/piano/2024/obiettivo/1.3.2_0003/"
+PAGE_TYPES = {"home", "plan", "objective", "indicator", "settore", "dirigente", "ente", "pnrr", "pnrr-scheme",
+              "assignment", "source-row", "validation", "queries", "query", "data"}
+
+
+def build(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "piao_lod", "build", *arguments], capture_output=True, text=True,
+                          check=False)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "_site"
+    completed = build("-o", str(out))
+    # exit 1: the example has a genuine violation (a boolean indicator with target 100), reported, not fatal
+    assert completed.returncode == 1, completed.stderr
+    assert "Traceback" not in completed.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> dict[Path, BeautifulSoup]:
+    return {path: soup(path) for path in site.rglob("*.html") if "pagefind" not in path.parts}
+
+
+def page_type(page: BeautifulSoup) -> str | None:
+    meta = page.find("meta", attrs={"name": "piao:page-type"})
+    return meta["content"] if meta else None
+
+
+def test_every_page_type_is_built(pages):
+    assert PAGE_TYPES <= {page_type(page) for page in pages.values()}
+
+
+def test_objective_page_shows_indicators_targets_weights_and_its_source_line(site):
+    page = soup(site / OBJECTIVE / "index.html")
+    assert "Realizzazione di 2 piste ciclabili" in page.h1.get_text()
+    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")] for row in page.select("main table")[0].tbody.find_all("tr")]
+    by_code = {row[0].split(" ")[0]: row for row in rows}
+    assert set(by_code) == {"774", "844"}
+    assert by_code["844"][3].startswith("3.800") and by_code["844"][4] == "50"
+    assert page.find("a", string="riga 23") is not None
+    chart = page.select_one("figure.chart svg[role=img]")
+    assert chart is not None and chart.title.get_text() == "Pesi degli indicatori"
+    assert "774 – Stato avanzamento lavori: 50%" in chart.desc.get_text()
+    measure = page.find("a", href=lambda href: href and "pnrr/M5C2-I2.1/" in href)
+    assert measure is not None
+
+
+def test_indicator_page_lists_its_objectives_with_targets(site):
+    page = soup(site / "id/c_d150/indicatore/844/index.html")
+    rows = page.select("main table")[0].tbody.find_all("tr")
+    assert [row.find_all("td")[0].get_text() for row in rows] == ["2024"]
+    assert rows[0].find_all("td")[3].get_text() == "3.800"
+
+
+def test_validation_page_names_the_genuine_problem_with_its_line(site):
+    text = soup(site / "validazione/index.html").get_text(" ", strip=True)
+    assert "978_0005" in text and "95" in text
+
+
+def test_every_page_has_alternates_and_schema_org(site, pages):
+    for path, page in pages.items():
+        if page_type(page) in {"home", "validation", "queries", "query", "data", "not-found", None}:
+            continue
+        alternates = {link["type"]: link["href"] for link in page.find_all("link", rel="alternate")}
+        assert set(alternates) == {"text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"}, path
+        for href in alternates.values():
+            assert (path.parent / href).is_file(), (path, href)
+        embedded = json.loads(page.find("script", type="application/ld+json").string)
+        assert embedded["@context"] == "https://schema.org" and embedded["@id"].startswith("https://w3id.org/piao-lod/")
+
+
+def test_resource_turtle_matches_the_store(site):
+    """Every page's Turtle parses and holds exactly the triples about that resource in the published dump."""
+    store = ox.Store()
+    store.load(path=str(site / "dati" / "piao-lod.nq"), format=ox.RdfFormat.N_QUADS)
+    checked = 0
+    for ttl in site.glob("id/**/index.ttl"):
+        triples = set(ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE))
+        subjects = {triple.subject for triple in triples}
+        assert len(subjects) == 1, ttl
+        expected = {quad.triple for quad in store.quads_for_pattern(next(iter(subjects)), None, None, None)}
+        assert {ox.Triple(t.subject, t.predicate, t.object) for t in triples} == expected, ttl
+        checked += 1
+    assert checked > 300
+
+
+def internal_targets(path: Path, page: BeautifulSoup, root: Path):
+    for element in page.find_all(["a", "link", "script", "img"]):
+        reference = element.get("href") or element.get("src")
+        if not reference or reference.startswith(("#", "mailto:")) or urlsplit(reference).scheme:
+            continue
+        target = (path.parent / unquote(urlsplit(reference).path)).resolve()
+        yield reference, target
+
+
+def test_no_broken_internal_link(site, pages):
+    broken = []
+    for path, page in pages.items():
+        if path.name == "404.html":
+            continue
+        for reference, target in internal_targets(path, page, site):
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append(f"{path.relative_to(site)} -> {reference}")
+    assert not broken, broken[:20]
+
+
+def test_no_page_requests_another_host(pages):
+    for path, page in pages.items():
+        for element in page.find_all(["link", "script", "img"]):
+            reference = element.get("href") if element.name == "link" and "stylesheet" in element.get("rel", []) else element.get("src")
+            assert not reference or not urlsplit(reference).scheme, (path, reference)
+
+
+def test_dumps_catalog_and_hosting_files_are_written(site):
+    for name in ("dati/piao-lod.trig", "dati/piao-lod.ttl", "dati/piao-lod.jsonld", "dati/piao-lod.nt.gz",
+                 "catalog.ttl", "catalog.rdf", "void.ttl", "sitemap.xml", "robots.txt", ".htaccess", "_redirects",
+                 "_headers", "dati/fonti/cremona-piao-2024-2026-obiettivi.txt", "ontology/index.html",
+                 "pagefind/pagefind-ui.js"):
+        assert (site / name).is_file(), name
+    dump = ox.Store()
+    dump.load(path=str(site / "dati" / "piao-lod.trig"), format=ox.RdfFormat.TRIG)
+    assert [g.value for g in dump.named_graphs()] == [BASE + "c_d150/piano/2024"]
+
+
+def test_same_input_gives_identical_site(site, tmp_path):
+    """Byte for byte, but for pyLODE's page, which lists the members of an owl:unionOf in varying order."""
+    again = tmp_path / "again"
+    assert build("-o", str(again)).returncode == 1
+    first, second = tree_digest(site), tree_digest(again)
+    assert len(first) > 4000
+    for digests in (first, second):
+        digests.pop("ontology/index.html")
+    assert second == first
+
+
+def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
+    out = tmp_path / "_site"
+    assert build(str(DATA / "site" / "hostile.csv"), "-o", str(out), "--no-search").returncode in (0, 1)
+    before = tree_digest(out)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    failed = build(str(empty), "-o", str(out))
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr
+    assert "empty.csv" in failed.stderr
+    assert tree_digest(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("._site")]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
+    (tmp_path / "precious.txt").write_text("mine")
+    completed = build("-o", str(tmp_path), "--no-search")
+    assert completed.returncode == 2 and "not a site built by piao-lod" in completed.stderr
+    assert (tmp_path / "precious.txt").read_text() == "mine"
+
+
+def test_hostile_values_render_as_text(tmp_path):
+    out = tmp_path / "_site"
+    assert build(str(DATA / "site" / "hostile.csv"), "-o", str(out), "--no-search").returncode in (0, 1)
+    objective = soup(out / "id/c_d150/piano/2025/obiettivo/X_0001/index.html")
+    assert objective.h1.get_text() == "<script>alert('titolo')</script> {{ 7*7 }} ${7*7}"
+    texts = " ".join(p.get_text(" ") for p in [objective])
+    assert "javascript:alert(1) <img src=x onerror=alert(2)>" in texts
+    for path in out.rglob("*.html"):
+        page = soup(path)
+        for script in page.find_all("script"):
+            body = script.string or ""
+            if script.get("type") == "application/ld+json":
+                assert "</" not in body, (path, body[:200])   # the data cannot close the element
+                json.loads(body)
+            else:
+                assert "alert" not in body, (path, body[:200])
+        for element in page.find_all(True):
+            assert not any(name.startswith("on") for name in element.attrs), (path, element)
+            for attribute in ("href", "src"):
+                assert not str(element.get(attribute, "")).lower().startswith("javascript:"), (path, element)
+        assert "49" not in page.h1.get_text() if page.h1 else True
+    indicator = soup(out / "id/c_d150/indicatore/901/index.html")
+    assert "\u202eRTL override" in indicator.h1.get_text()
