@@ -357,3 +357,39 @@ def build(
                f"in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
                                                       if built.exit_code else ""), err=True)
     raise typer.Exit(built.exit_code)
+
+
+@app.command()
+def serve(
+    site: Annotated[Optional[Path], typer.Option("--site", help="A folder written by piao-lod build [default: _site, built from the bundled example when missing].", show_default=False)] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="An on-disk store (piao-lod load) for /sparql; default: the site's own dump.", show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    query_timeout: Annotated[float, typer.Option("--query-timeout", min=0.1, help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
+    max_result_bytes: Annotated[int, typer.Option("--max-result-bytes", min=1000, help="Largest SPARQL answer sent, in bytes.")] = 20_000_000,
+    query_workers: Annotated[int, typer.Option("--query-workers", min=1, max=32, help="Processes answering SPARQL queries.")] = 2,
+) -> None:
+    """Serve the site with content negotiation and a read-only SPARQL 1.1 endpoint at /sparql."""
+    import logging
+
+    import uvicorn
+
+    from piao_lod.server.app import create_app
+    from piao_lod.server.settings import ServerSettings
+    from piao_lod.website.build import SITE_MARKER, build_site
+
+    if site is None:
+        site = Path("_site")
+        if not (site / SITE_MARKER).is_file():
+            typer.echo(f"no site in {site}: building the bundled example first", err=True)
+            try:
+                build_site([], site)
+            except PiaoLodError as error:
+                raise fail(error) from None
+    try:
+        application = create_app(ServerSettings(site, store, query_timeout, max_result_bytes, query_workers))
+    except PiaoLodError as error:
+        raise fail(error) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    typer.echo(f"serving {site} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)", err=True)
+    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning")

@@ -29,7 +29,7 @@ from piao_lod.validation import validate_store
 from piao_lod.validation_report import reading_problems, render_json
 from piao_lod.website.addresses import DEFAULT_SITE_URL, Download, SiteAddresses
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
-from piao_lod.website.ontology_docs import write_ontology_docs
+from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import page_type_of
 from piao_lod.website.render import make_environment
 from piao_lod.website.resource_files import write_dumps, write_resource_files
@@ -94,7 +94,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
                      and not iri.startswith(ONTOLOGY_GRAPH.value)]
         render_pages(staging, site, page_iris, workers, progress)
         fixed = render_fixed_pages(staging, site)
-        write_ontology_docs(staging / "ontology")
+        write_ontology_files(staging / "ontology")
         timings["pages"] = time.perf_counter() - mark
 
         mark = time.perf_counter()

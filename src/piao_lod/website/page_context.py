@@ -103,7 +103,8 @@ class FixedPage:
 
 
 def fixed_pages(site: SiteData) -> list[FixedPage]:
-    from piao_lod.website.saved_query_pages import saved_query_pages
+    from piao_lod.website.ontology_docs import ontology_sections
+    from piao_lod.website.saved_query_pages import query_page_context, saved_query_pages
 
     pages = []
     plans = site.plans
@@ -120,6 +121,14 @@ def fixed_pages(site: SiteData) -> list[FixedPage]:
     context.update({"downloads": site.downloads, "figures": site.figures})
     pages.append(FixedPage("dati/index.html", "data.html", context))
     pages.extend(saved_query_pages(site, base_context))
+    context = base_context(site, "ontology/", "Ontologia piao-lod", "ontology")
+    header, sections = ontology_sections()
+    context.update({"ontology": header, "sections": sections, "alternates": alternates(context["links"]),
+                    "schema": {"@context": "https://schema.org", "@type": "DefinedTermSet", "@id": header["iri"],
+                               "name": header["titles"].get("it", ""), "version": header["version"],
+                               "url": site.addresses.url("ontology/")}})
+    pages.append(FixedPage("ontology/index.html", "ontology.html", context))
+    pages.append(FixedPage("sparql/index.html", "sparql.html", query_page_context(site.addresses, "sparql/", None, None)))
     context = base_context(site, "", "Pagina non trovata", "not-found")
     pages.append(FixedPage("404.html", "404.html", context))
     return pages

@@ -15,9 +15,13 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from piao_lod.namespaces import PIAO
 from piao_lod.resources import packaged
 from piao_lod.website.addresses import SiteAddresses
 from piao_lod.website.resource_index import ResourceView, Value, compact
+
+
+ONTOLOGY_NAMESPACE = str(PIAO)
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +108,10 @@ class PageLinks:
 
     def resource(self, resource: ResourceView | str) -> str | None:
         """The link to a resource's page, or its IRI when it has no page here (an external vocabulary)."""
-        if isinstance(resource, ResourceView) and not resource.described:
-            return resource.iri
         iri = resource.iri if isinstance(resource, ResourceView) else resource
+        if iri.startswith(ONTOLOGY_NAMESPACE):
+            return self.to("ontology/") + "#" + iri[len(ONTOLOGY_NAMESPACE):]
+        if isinstance(resource, ResourceView) and not resource.described:
+            return iri
         page = self.addresses.page_dir(iri)
         return self.to(page) if page is not None else iri

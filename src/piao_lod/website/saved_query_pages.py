@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from piao_lod.errors import QueryError
 from piao_lod.saved_queries import saved_queries
 from piao_lod.sparql_query import prepare, query_store
+from piao_lod.website.addresses import SiteAddresses
 from piao_lod.website.render import PageLinks
 
 MAX_ROWS = 500          # rows shown on a page; the count says how many there are in all
@@ -45,6 +46,17 @@ def term_cell(term, links: PageLinks) -> Cell:
     if isinstance(term, ox.Literal):
         return Cell(term.value, language=term.language)
     return Cell(str(term))
+
+
+def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None, answer) -> dict:
+    """What ``sparql.html`` needs, at build time (no query) and in the server (a query and its answer)."""
+    links = PageLinks(addresses, page_dir)
+    columns, rows, total = answer_cells(answer, links) if answer is not None else ([], [], 0)
+    return {"links": links, "page_dir": page_dir, "title": "Interroga con SPARQL", "page_type": "sparql",
+            "canonical": addresses.url("sparql"), "query_text": text, "columns": columns, "rows": rows,
+            "total": total, "saved": saved_queries(), "max_rows": 500,
+            "example": "SELECT ?obiettivo ?titolo WHERE {\n  ?obiettivo a <https://w3id.org/piao-lod/ontology#Objective> ;\n"
+                       "    <http://purl.org/dc/terms/title> ?titolo .\n} LIMIT 20"}
 
 
 def saved_query_pages(site, base_context) -> list:

@@ -1,0 +1,87 @@
+"""The FastAPI application: the site, ``/sparql``, ``/health``; gzip, CORS and an access log with timings."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from piao_lod import __version__
+from piao_lod.errors import UsageError
+from piao_lod.server import site_files, sparql_protocol
+from piao_lod.server.pages import ServerPages
+from piao_lod.server.query_workers import DataSource, QueryWorkers
+from piao_lod.server.settings import ServerSettings
+from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
+from piao_lod.website.build import SITE_MARKER
+
+access_log = logging.getLogger("piao_lod.access")
+
+
+def data_source(settings: ServerSettings) -> DataSource:
+    """The store if given, else the site's own dump: the endpoint answers over the data the pages show."""
+    if settings.store is not None:
+        return DataSource(store=settings.store)
+    dump = settings.site / "dati" / "piao-lod.nq"
+    if not dump.is_file():
+        raise UsageError(f"{settings.site}: no dati/piao-lod.nq in this site; rebuild it with piao-lod build, or give --store")
+    return DataSource(dumps=(dump,))
+
+
+def check_site(site: Path) -> None:
+    if not (site / SITE_MARKER).is_file():
+        raise UsageError(f"{site}: not a site built by piao-lod build")
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    check_site(settings.site)
+    source = data_source(settings)
+    pages = ServerPages(SiteAddresses(DEFAULT_SITE_URL))
+    state: dict = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        state["workers"] = QueryWorkers(source, settings.query_workers, settings.query_timeout_s,
+                                        settings.max_result_bytes)
+        yield
+        state["workers"].close()
+
+    app = FastAPI(title="piao-lod", version=__version__, lifespan=lifespan,
+                  description="PIAO plans as linked data: resource pages with content negotiation and a read-only "
+                              "SPARQL 1.1 endpoint.")
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                       allow_headers=["*"], expose_headers=["ETag", "Last-Modified", "Server-Timing"])
+
+    @app.middleware("http")
+    async def log_access(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        access_log.info('%s "%s %s" %d %.1f ms', request.client.host if request.client else "-", request.method,
+                        request.url.path, response.status_code, (time.perf_counter() - started) * 1000)
+        return response
+
+    @app.get("/health", summary="Liveness and what is served")
+    async def health() -> dict:
+        workers = state.get("workers")
+        return {"status": "ok", "site": settings.site.name, "triples": workers.triples if workers else None,
+                "query_timeout_s": settings.query_timeout_s}
+
+    app.include_router(sparql_protocol.make_router(WorkersProxy(state), pages))
+    app.include_router(site_files.make_router(settings.site, pages.not_found))
+    return app
+
+
+class WorkersProxy:
+    """The query workers start with the application (lifespan), after the routes are made."""
+
+    def __init__(self, state: dict):
+        self.state = state
+
+    def run(self, text: str, media_type: str) -> bytes:
+        return self.state["workers"].run(text, media_type)

@@ -1,0 +1,181 @@
+"""SPARQL queries answered in worker processes, so that a query can be stopped.
+
+Oxigraph cannot interrupt a running query, and a thread cannot be killed: a query
+over its time limit would keep a core busy for as long as it likes. Each worker
+process holds the whole graph and answers one query at a time; the server waits
+for its answer at most ``timeout`` seconds, then kills it and starts another. Two
+workers also use both cores, which threads holding the GIL between Oxigraph calls
+would not.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from piao_lod.errors import PiaoLodError
+from piao_lod.website.resource_files import PREFIX_MAP
+
+RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+class QueryTimeout(PiaoLodError):
+    """The query ran past the time limit and was stopped."""
+
+
+class QueryTooLarge(PiaoLodError):
+    """The answer is larger than the server sends."""
+
+
+class QueryBusy(PiaoLodError):
+    """Every worker stayed busy for the whole time limit."""
+
+
+class QueryFailed(PiaoLodError):
+    """The store could not evaluate the query."""
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where a worker reads the graph from: an on-disk store (read-only) or RDF dumps loaded into memory."""
+
+    store: Path | None = None
+    dumps: tuple[Path, ...] = ()
+
+
+def open_data(source: DataSource) -> ox.Store:
+    from piao_lod.graph_inputs import load_reference_graphs
+
+    if source.store is not None:
+        return ox.Store.read_only(str(source.store))
+    store = ox.Store()
+    for dump in source.dumps:
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.from_extension(dump.suffix.lstrip(".")))
+    load_reference_graphs(store)
+    return store
+
+
+class LimitedBuffer:
+    """A write target that refuses to grow past ``limit`` bytes: serialising stops there."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise QueryTooLarge(f"the answer is larger than {self.limit:,} bytes: add LIMIT or narrow the query")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def answer(store: ox.Store, text: str, media_type: str, limit: int) -> tuple[str, bytes]:
+    """("ok", body) or (error kind, message)."""
+    try:
+        result = store.query(text, use_default_graph_as_union=True)
+        buffer = LimitedBuffer(limit)
+        if isinstance(result, ox.QueryTriples):
+            fmt = GRAPH_FORMATS[media_type]
+            prefixes = PREFIX_MAP if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
+            ox.serialize(result, buffer, fmt, prefixes=prefixes)
+        else:
+            result.serialize(buffer, RESULTS_FORMATS[media_type])
+        return "ok", buffer.getvalue()
+    except QueryTooLarge as error:
+        return "too-large", str(error).encode()
+    except Exception as error:  # noqa: BLE001 - a worker outlives any query; the message goes back to the client
+        cause = error.__context__ if isinstance(error.__context__, QueryTooLarge) else error
+        return ("too-large" if isinstance(cause, QueryTooLarge) else "failed"), str(cause).encode()
+
+
+def worker_main(connection: Connection, source: DataSource, limit: int) -> None:
+    store = open_data(source)
+    connection.send(("ready", len(store)))
+    while True:
+        try:
+            text, media_type = connection.recv()
+        except EOFError:
+            return
+        connection.send(answer(store, text, media_type, limit))
+
+
+class Worker:
+    def __init__(self, context, source: DataSource, limit: int):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(child, source, limit), daemon=True)
+        self.process.start()
+        child.close()
+        status, self.triples = self.connection.recv()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class QueryWorkers:
+    """A fixed set of worker processes, each answering one query at a time."""
+
+    def __init__(self, source: DataSource, size: int, timeout: float, limit: int):
+        self.context = multiprocessing.get_context("spawn")
+        self.source, self.timeout, self.limit = source, timeout, limit
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        workers = [Worker(self.context, source, limit) for _ in range(max(1, size))]
+        self.triples = workers[0].triples
+        for worker in workers:
+            self.idle.put(worker)
+
+    def run(self, text: str, media_type: str) -> bytes:
+        try:
+            worker = self.idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryBusy(f"every query worker stayed busy for {self.timeout:g} s; try again later") from None
+        try:
+            worker.connection.send((text, media_type))
+            if not worker.connection.poll(self.timeout):
+                worker.stop()
+                worker = Worker(self.context, self.source, self.limit)
+                raise QueryTimeout(f"the query ran longer than the limit of {self.timeout:g} s and was stopped")
+            status, body = worker.connection.recv()
+        except (EOFError, OSError):
+            worker.stop()
+            worker = Worker(self.context, self.source, self.limit)
+            raise QueryFailed("the query worker stopped unexpectedly; it was replaced") from None
+        finally:
+            self.idle.put(worker)
+        if status == "too-large":
+            raise QueryTooLarge(body.decode())
+        if status == "failed":
+            raise QueryFailed(body.decode())
+        return body
+
+    def close(self) -> None:
+        while True:
+            try:
+                self.idle.get_nowait().stop()
+            except queue.Empty:
+                return

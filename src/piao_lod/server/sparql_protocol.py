@@ -1,0 +1,158 @@
+"""``/sparql``: the SPARQL 1.1 Protocol, read-only, each query bounded in time and answer size.
+
+Queries reach the store only through :class:`QueryWorkers`. Updates are refused before
+parsing; SERVICE is refused too, since it would make this server fetch from anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from piao_lod.errors import QueryError
+from piao_lod.server.negotiation import choose
+from piao_lod.server.query_workers import QueryBusy, QueryFailed, QueryTimeout, QueryTooLarge, QueryWorkers
+from piao_lod.sparql_query import QueryForm, check_syntax
+
+MAX_QUERY_BYTES = 1_000_000
+RESULTS_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                 "text/tab-separated-values", "text/html"]
+GRAPH_TYPES = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html"]
+ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
+           "text/xml": "application/sparql-results+xml"}
+FORMAT_PARAMETER = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                    "csv": "text/csv", "tsv": "text/tab-separated-values", "html": "text/html",
+                    "ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
+                    "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+# What ?format= means for CONSTRUCT/DESCRIBE where it differs: SPARQLWrapper sends format=xml (its default for
+# graphs), format=rdf+xml or format=json-ld and means RDF/XML and JSON-LD, not SPARQL results.
+GRAPH_FORMAT_PARAMETER = {"xml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
+                          "json": "application/ld+json", "json-ld": "application/ld+json"}
+# Comments, strings and IRIs, removed before looking for the SERVICE keyword (it may appear inside them).
+NOT_KEYWORDS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def uses_service(text: str) -> bool:
+    return bool(SERVICE.search(NOT_KEYWORDS.sub(" ", text)))
+
+
+async def read_query(request: Request) -> str | None:
+    """The query of a GET or POST request (form-encoded or direct); updates are refused."""
+    if request.method == "GET" or request.method == "HEAD":
+        parameters = request.query_params
+        if "update" in parameters:
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
+        return parameters.get("query")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if len(body) > MAX_QUERY_BYTES:
+        raise ProtocolError(413, f"the request is larger than {MAX_QUERY_BYTES:,} bytes")
+    if content_type == "application/sparql-update":
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
+    if content_type == "application/sparql-query":
+        return body.decode("utf-8", "replace")
+    if content_type in ("application/x-www-form-urlencoded", ""):
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if "update" in form:
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
+        values = form.get("query") or [request.query_params.get("query")]
+        return values[0]
+    raise ProtocolError(415, "send the query as application/sparql-query or application/x-www-form-urlencoded")
+
+
+def response_type(request: Request, form: QueryForm) -> str | None:
+    requested = request.query_params.get("format")
+    available = GRAPH_TYPES if form is QueryForm.graph else RESULTS_TYPES
+    if requested:
+        chosen = (GRAPH_FORMAT_PARAMETER if form is QueryForm.graph else {}).get(requested.lower()) \
+            or FORMAT_PARAMETER.get(requested.lower())
+        return chosen if chosen in available else None
+    accept = request.headers.get("accept")
+    if accept and form is not QueryForm.graph:
+        for alias, canonical in ALIASES.items():
+            accept = accept.replace(alias, canonical)
+    return choose(accept, [t for t in available if t != "text/html"] if not wants_html(accept) else available)
+
+
+def wants_html(accept: str | None) -> bool:
+    """Browsers list text/html explicitly; ``*/*`` alone (curl, libraries) gets data, not a page."""
+    return bool(accept) and "text/html" in accept
+
+
+def make_router(workers: QueryWorkers, pages) -> APIRouter:
+    """``pages``: a :class:`piao_lod.server.pages.ServerPages` (the query page and the service description)."""
+    router = APIRouter()
+
+    async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
+        try:
+            text = await read_query(request)
+            if text is None:
+                if wants_html(request.headers.get("accept")):
+                    return HTMLResponse(pages.query_page(None, None), headers={"Vary": "Accept"})
+                return Response(pages.service_description(str(request.url_for("sparql_get"))),
+                                media_type="text/turtle", headers={"Vary": "Accept"})
+            if uses_service(text):
+                raise ProtocolError(400, "SERVICE is refused: this endpoint only queries its own data")
+            try:
+                form = check_syntax(text)
+            except QueryError as error:
+                raise ProtocolError(400, str(error)) from None
+            media_type = response_type(request, form)
+            if media_type is None:
+                raise ProtocolError(406, "none of the requested formats is available for this query; "
+                                         "ask for one of: " + ", ".join(GRAPH_TYPES if form is QueryForm.graph else RESULTS_TYPES))
+            if media_type == "text/html":
+                raw_type = "application/n-triples" if form is QueryForm.graph else "application/sparql-results+json"
+                body = await run(workers, text, raw_type)
+                answer = ([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] if form is QueryForm.graph
+                          else ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+                return HTMLResponse(pages.query_page(text, answer), headers=timing(started))
+            body = await run(workers, text, media_type)
+            charset = "" if media_type.startswith("application/sparql-results") else "; charset=utf-8"
+            return Response(body, media_type=media_type + (charset if media_type.startswith("text/") else ""),
+                            headers=timing(started))
+        except ProtocolError as error:
+            return PlainTextResponse(str(error) + "\n", status_code=error.status, headers=timing(started))
+        except (QueryTimeout, QueryBusy) as error:
+            return PlainTextResponse(str(error) + "\n", status_code=503, headers=timing(started))
+        except QueryTooLarge as error:
+            return PlainTextResponse(str(error) + "\n", status_code=400, headers=timing(started))
+        except QueryFailed as error:
+            return PlainTextResponse(f"the query failed: {error}\n", status_code=400, headers=timing(started))
+
+    @router.get("/sparql", name="sparql_get", summary="SPARQL 1.1 query (GET ?query=)")
+    async def sparql_get(request: Request, query: str | None = None, format: str | None = None) -> Response:
+        return await endpoint(request)
+
+    @router.get("/sparql/", include_in_schema=False)
+    async def sparql_get_slash(request: Request) -> Response:
+        return await endpoint(request)
+
+    @router.post("/sparql", name="sparql_post", summary="SPARQL 1.1 query (POST form-encoded or application/sparql-query)")
+    async def sparql_post(request: Request) -> Response:
+        return await endpoint(request)
+
+    return router
+
+
+async def run(workers: QueryWorkers, text: str, media_type: str) -> bytes:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(workers.run, text, media_type)
+
+
+def timing(started: float) -> dict[str, str]:
+    return {"Vary": "Accept", "Server-Timing": f"query;dur={(time.perf_counter() - started) * 1000:.1f}"}
