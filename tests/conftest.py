@@ -28,3 +28,14 @@ def run_cli():
         return runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
 
     return run
+
+# Prefixes for the SPARQL updates that break fixtures in the validation tests.
+SPARQL_PREFIXES = """
+PREFIX piao: <https://w3id.org/piao-lod/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX cov: <https://w3id.org/italia/onto/COV/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""

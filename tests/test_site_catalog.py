@@ -20,7 +20,7 @@ from rdflib import DCTERMS, FOAF, OWL, RDF, VOID, Graph, Literal, Namespace, URI
 
 from piao_lod.graph_inputs import load_dataset
 from piao_lod.website.addresses import Download, SiteAddresses
-from piao_lod.website.catalog import catalog_graph, void_graph, write_catalog
+from piao_lod.website.catalog import catalog_graph, void_graph
 
 from conftest import DATA, EXAMPLE
 

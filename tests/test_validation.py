@@ -16,21 +16,13 @@ from pathlib import Path
 import pytest
 from rdflib import SH, Graph, URIRef
 
-from conftest import DATA, EXAMPLE
+from conftest import DATA, EXAMPLE, SPARQL_PREFIXES
 from piao_lod import plan_to_graph, read_plan_table
 from piao_lod.validation import Engine, validate_graph
 
 CLEAN = DATA / "validation" / "clean-plan.csv"
 PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
-PREFIXES = """
-PREFIX piao: <https://w3id.org/piao-lod/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX cov: <https://w3id.org/italia/onto/COV/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+PREFIXES = SPARQL_PREFIXES
 
 
 def table_edit(*replacements: tuple[str, str]):
@@ -65,14 +57,14 @@ TABLE_CASES = {
 }
 
 GRAPH_CASES = {
-    "Assignment-weight": (f"DELETE {{ ?a piao:weight 60 }} INSERT {{ ?a piao:weight \"60\"^^xsd:decimal }} "
-                          f"WHERE {{ ?a piao:weight 60 }}", 1, SH.Violation),
+    "Assignment-weight": ("DELETE { ?a piao:weight 60 } INSERT { ?a piao:weight \"60\"^^xsd:decimal } "
+                          "WHERE { ?a piao:weight 60 }", 1, SH.Violation),
     "Objective-settore": (f"DELETE WHERE {{ <{PLAN}/obiettivo/2.1_0001> piao:ownedBy ?s }}", 1, SH.Violation),
     "SettoreLedByDirigente": ("DELETE { ?m org:member ?p } WHERE { ?m org:organization ?s ; org:member ?p . "
                               "?s skos:prefLabel \"Settore Beta\"@it }",
                               1, SH.Violation),
-    "Objective-pnrr": (f"DELETE {{ ?o piao:pnrrMeasure ?m }} INSERT {{ ?o piao:pnrrMeasure <https://w3id.org/piao-lod/pnrr/M9> }} "
-                       f"WHERE {{ ?o piao:pnrrMeasure ?m }}", 1, SH.Violation),
+    "Objective-pnrr": ("DELETE { ?o piao:pnrrMeasure ?m } INSERT { ?o piao:pnrrMeasure <https://w3id.org/piao-lod/pnrr/M9> } "
+                       "WHERE { ?o piao:pnrrMeasure ?m }", 1, SH.Violation),
     "Objective-title": (f"DELETE {{ ?o dcterms:title ?t }} INSERT {{ ?o dcterms:title \"Monthly reports\"@en }} "
                         f"WHERE {{ BIND(<{PLAN}/obiettivo/2.1_0001> AS ?o) ?o dcterms:title ?t }}", 1, SH.Violation),
     "Assignment-targetKind": ("DELETE { ?a piao:targetKind piao:NumberTarget } INSERT { ?a piao:targetKind piao:OtherTarget } "

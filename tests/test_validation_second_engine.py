@@ -17,20 +17,12 @@ from pathlib import Path
 import pytest
 from rdflib import SH, Graph
 
-from conftest import DATA, EXAMPLE
+from conftest import DATA, EXAMPLE, SPARQL_PREFIXES
 from piao_lod import plan_to_graph, read_plan_table
 from piao_lod.validation import Engine, pnrr_scheme_bytes, shapes_graph, validate_graph
 
 JS_CHECK = Path(__file__).resolve().parent / "shacl-js"
-PREFIXES = """
-PREFIX piao: <https://w3id.org/piao-lod/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX cov: <https://w3id.org/italia/onto/COV/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+PREFIXES = SPARQL_PREFIXES
 # several core-SHACL violations at once, on the clean fixture
 BREAKAGES = """
 DELETE { ?a piao:weight 60 } INSERT { ?a piao:weight 160 } WHERE { ?a piao:weight 60 } ;

@@ -336,6 +336,8 @@ def build(
     source_format: SourceFormatOption = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes rendering pages [default: CPUs, at most 4].", show_default=False)] = None,
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
+    contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
+    sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Public URL of the SPARQL endpoint, announced in VoID.", show_default=False)] = None,
 ) -> None:
     """Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search.
     Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable input."""
@@ -350,7 +352,8 @@ def build(
         try:
             built = build_site(inputs or [], output, site_url=base_url, ente=ente, year=year,
                                source_format=source_format.value if source_format else None, workers=workers,
-                               search=search, progress=lambda done, total: bar.update(task, completed=done, total=total))
+                               search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                               contact_email=contact_email, sparql_endpoint=sparql_endpoint)
         except PiaoLodError as error:
             raise fail(error) from None
     typer.echo(f"built {output}: {built.pages} pages, {built.files} files, {built.plans} plan(s), {built.triples} triples "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,8 +16,8 @@ from piao_lod.server import site_files, sparql_protocol
 from piao_lod.server.pages import ServerPages
 from piao_lod.server.query_workers import DataSource, QueryWorkers
 from piao_lod.server.settings import ServerSettings
-from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
-from piao_lod.website.build import SITE_MARKER
+from piao_lod.website.addresses import SiteAddresses
+from piao_lod.website.build import site_url_of
 
 access_log = logging.getLogger("piao_lod.access")
 
@@ -33,15 +32,10 @@ def data_source(settings: ServerSettings) -> DataSource:
     return DataSource(dumps=(dump,))
 
 
-def check_site(site: Path) -> None:
-    if not (site / SITE_MARKER).is_file():
-        raise UsageError(f"{site}: not a site built by piao-lod build")
-
-
 def create_app(settings: ServerSettings) -> FastAPI:
-    check_site(settings.site)
+    site_url = site_url_of(settings.site)
     source = data_source(settings)
-    pages = ServerPages(SiteAddresses(DEFAULT_SITE_URL))
+    pages = ServerPages(SiteAddresses(site_url))
     state: dict = {}
 
     @asynccontextmanager

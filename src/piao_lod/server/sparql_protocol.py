@@ -73,12 +73,16 @@ async def read_query(request: Request) -> str | None:
 
 
 def response_type(request: Request, form: QueryForm) -> str | None:
-    requested = request.query_params.get("format")
+    requested = request.query_params.getlist("format")
     available = GRAPH_TYPES if form is QueryForm.graph else RESULTS_TYPES
     if requested:
-        chosen = (GRAPH_FORMAT_PARAMETER if form is QueryForm.graph else {}).get(requested.lower()) \
-            or FORMAT_PARAMETER.get(requested.lower())
-        return chosen if chosen in available else None
+        # SPARQLWrapper repeats the parameter, as a name and as media types: format=json-ld&format=application/ld+json
+        for value in (value.strip().lower() for value in requested):
+            chosen = (GRAPH_FORMAT_PARAMETER if form is QueryForm.graph else {}).get(value) \
+                or FORMAT_PARAMETER.get(value) or (choose(value, available) if "/" in value else None)
+            if chosen in available:
+                return chosen
+        return None
     accept = request.headers.get("accept")
     if accept and form is not QueryForm.graph:
         for alias, canonical in ALIASES.items():

@@ -27,11 +27,12 @@ from piao_lod.problems import Severity
 from piao_lod.resources import example_plan, packaged
 from piao_lod.validation import validate_store
 from piao_lod.validation_report import reading_problems, render_json
-from piao_lod.website.addresses import DEFAULT_SITE_URL, Download, SiteAddresses
+from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
+from piao_lod.website.catalog import write_catalog
+from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import page_type_of
-from piao_lod.website.render import make_environment
 from piao_lod.website.resource_files import write_dumps, write_resource_files
 from piao_lod.website.resource_index import ResourceIndex
 
@@ -52,7 +53,8 @@ class BuiltSite:
 
 def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL, ente: str | None = None,
                year: int | None = None, source_format: str | None = None, workers: int | None = None,
-               search: bool = True, progress: Callable[[int, int], None] | None = None) -> BuiltSite:
+               search: bool = True, progress: Callable[[int, int], None] | None = None,
+               contact_email: str | None = None, sparql_endpoint: str | None = None) -> BuiltSite:
     """Build the whole site into ``out`` (replacing a previous build atomically)."""
     check_output(out)
     addresses = SiteAddresses(site_url)
@@ -98,14 +100,15 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         timings["pages"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        write_publishing_files(staging, store, addresses, downloads,
-                               [addresses.page_dir(iri) for iri in page_iris] + fixed)
+        write_catalog(staging, store, addresses, downloads, contact_email=contact_email, sparql_endpoint=sparql_endpoint)
+        write_hosting_files(staging, addresses, sorted({addresses.page_dir(iri) for iri in page_iris} | set(fixed)))
         timings["catalog"] = time.perf_counter() - mark
         if search:
             mark = time.perf_counter()
             index_for_search(staging)
             timings["search"] = time.perf_counter() - mark
-        (staging / SITE_MARKER).write_text("built by piao-lod\n", encoding="utf-8")
+        (staging / SITE_MARKER).write_text(json.dumps({"built_by": "piao-lod", "site_url": addresses.site_url}) + "\n",
+                                           encoding="utf-8")
         files = sum(1 for path in staging.rglob("*") if path.is_file())
         swap_in(staging, out)
     finally:
@@ -114,6 +117,14 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     has_errors = not report.conforms or any(p.severity is Severity.ERROR for p in reading_problems(problems))
     return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
                      EXIT_DATA_PROBLEMS if has_errors or loaded.conversion.unusable else EXIT_OK, timings)
+
+
+def site_url_of(site: Path) -> str:
+    """The URL a built site was made for (its IRIs are under it), read from its marker file."""
+    try:
+        return json.loads((site / SITE_MARKER).read_text(encoding="utf-8"))["site_url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UsageError(f"{site}: not a site built by piao-lod build (or built by an older version: rebuild it)") from None
 
 
 def check_output(out: Path) -> None:
@@ -208,15 +219,6 @@ def render_fixed_pages(out: Path, site: SiteData) -> list[str]:
         if page.path.endswith("index.html"):
             written.append(page.path[: -len("index.html")])
     return written
-
-
-def write_publishing_files(out: Path, store: ox.Store, addresses: SiteAddresses, downloads: list[Download],
-                           page_dirs: list[str]) -> None:
-    from piao_lod.website.catalog import write_catalog
-    from piao_lod.website.hosting import write_hosting_files
-
-    write_catalog(out, store, addresses, downloads)
-    write_hosting_files(out, addresses, sorted(set(page_dirs)))
 
 
 def index_for_search(out: Path) -> None:
