@@ -364,7 +364,7 @@ def build(
 
 @app.command()
 def serve(
-    site: Annotated[Optional[Path], typer.Option("--site", help="A folder written by piao-lod build [default: _site, built from the bundled example when missing].", show_default=False)] = None,
+    site: Annotated[Optional[Path], typer.Option("--site", help="A folder written by piao-lod build (default: _site, built from the bundled example when missing).", show_default=False)] = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="An on-disk store (piao-lod load) for /sparql; default: the site's own dump.", show_default=False)] = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,

@@ -77,5 +77,5 @@ class WorkersProxy:
     def __init__(self, state: dict):
         self.state = state
 
-    def run(self, text: str, media_type: str) -> bytes:
-        return self.state["workers"].run(text, media_type)
+    def run(self, text: str, results_type: str | None, graph_type: str | None) -> tuple[str, bytes]:
+        return self.state["workers"].run(text, results_type, graph_type)

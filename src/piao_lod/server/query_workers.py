@@ -93,23 +93,45 @@ class LimitedBuffer:
         return b"".join(self.parts)
 
 
-def answer(store: ox.Store, text: str, media_type: str, limit: int) -> tuple[str, bytes]:
-    """("ok", body) or (error kind, message)."""
+class QueryRefused(PiaoLodError):
+    """The query is not valid SPARQL, uses SERVICE, or none of the accepted formats fits its form."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def answer(store: ox.Store, text: str, results_type: str | None, graph_type: str | None, limit: int) -> tuple:
+    """(status, media type, body). Everything that reads the query happens here, in the worker, under the
+    time limit: Oxigraph evaluates some queries while parsing them, and checking for SERVICE parses too."""
+    from piao_lod.server.service_check import uses_service
+    from piao_lod.sparql_query import syntax_message
+
     try:
-        result = store.query(text, use_default_graph_as_union=True)
+        if uses_service(text):
+            return "refused", None, b"SERVICE is refused: this endpoint only queries its own data"
+        try:
+            result = store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            return "syntax", None, syntax_message(str(error), "QUERY").encode()
+        graph = isinstance(result, ox.QueryTriples)
+        media_type = graph_type if graph else results_type
+        if media_type is None:
+            offered = ", ".join(GRAPH_FORMATS if graph else RESULTS_FORMATS)
+            return "not-acceptable", None, f"none of the requested formats fits this query; ask for one of: {offered}".encode()
         buffer = LimitedBuffer(limit)
-        if isinstance(result, ox.QueryTriples):
+        if graph:
             fmt = GRAPH_FORMATS[media_type]
             prefixes = PREFIX_MAP if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
             ox.serialize(result, buffer, fmt, prefixes=prefixes)
         else:
             result.serialize(buffer, RESULTS_FORMATS[media_type])
-        return "ok", buffer.getvalue()
+        return "ok", media_type, buffer.getvalue()
     except QueryTooLarge as error:
-        return "too-large", str(error).encode()
+        return "too-large", None, str(error).encode()
     except Exception as error:  # noqa: BLE001 - a worker outlives any query; the message goes back to the client
         cause = error.__context__ if isinstance(error.__context__, QueryTooLarge) else error
-        return ("too-large" if isinstance(cause, QueryTooLarge) else "failed"), str(cause).encode()
+        return ("too-large" if isinstance(cause, QueryTooLarge) else "failed"), None, str(cause).encode()
 
 
 def worker_main(connection: Connection, source: DataSource, limit: int) -> None:
@@ -117,10 +139,10 @@ def worker_main(connection: Connection, source: DataSource, limit: int) -> None:
     connection.send(("ready", len(store)))
     while True:
         try:
-            text, media_type = connection.recv()
+            text, results_type, graph_type = connection.recv()
         except EOFError:
             return
-        connection.send(answer(store, text, media_type, limit))
+        connection.send(answer(store, text, results_type, graph_type, limit))
 
 
 class Worker:
@@ -149,18 +171,19 @@ class QueryWorkers:
         for worker in workers:
             self.idle.put(worker)
 
-    def run(self, text: str, media_type: str) -> bytes:
+    def run(self, text: str, results_type: str | None, graph_type: str | None) -> tuple[str, bytes]:
+        """(media type, body) of the answer, in ``results_type`` for SELECT/ASK, ``graph_type`` for CONSTRUCT/DESCRIBE."""
         try:
             worker = self.idle.get(timeout=self.timeout)
         except queue.Empty:
             raise QueryBusy(f"every query worker stayed busy for {self.timeout:g} s; try again later") from None
         try:
-            worker.connection.send((text, media_type))
+            worker.connection.send((text, results_type, graph_type))
             if not worker.connection.poll(self.timeout):
                 worker.stop()
                 worker = Worker(self.context, self.source, self.limit)
                 raise QueryTimeout(f"the query ran longer than the limit of {self.timeout:g} s and was stopped")
-            status, body = worker.connection.recv()
+            status, media_type, body = worker.connection.recv()
         except (EOFError, OSError):
             worker.stop()
             worker = Worker(self.context, self.source, self.limit)
@@ -171,7 +194,9 @@ class QueryWorkers:
             raise QueryTooLarge(body.decode())
         if status == "failed":
             raise QueryFailed(body.decode())
-        return body
+        if status != "ok":
+            raise QueryRefused({"syntax": 400, "refused": 400, "not-acceptable": 406}[status], body.decode())
+        return media_type, body
 
     def close(self) -> None:
         while True:

@@ -35,13 +35,14 @@ def content_type(path: Path) -> str:
 def validators(path: Path) -> tuple[str, str]:
     stat = path.stat()
     tag = hashlib.sha1(f"{stat.st_size}-{stat.st_mtime_ns}-{path.name}".encode()).hexdigest()[:20]
-    return f'"{tag}"', formatdate(stat.st_mtime, usegmt=True)
+    return f'W/"{tag}"', formatdate(stat.st_mtime, usegmt=True)   # weak: gzip may re-encode the body
 
 
 def not_modified(request: Request, etag: str, last_modified: str) -> bool:
     match = request.headers.get("if-none-match")
     if match is not None:
-        return etag in [part.strip().removeprefix("W/") for part in match.split(",")] or match.strip() == "*"
+        weak = etag.removeprefix("W/")
+        return weak in [part.strip().removeprefix("W/") for part in match.split(",")] or match.strip() == "*"
     since = request.headers.get("if-modified-since")
     if since:
         try:

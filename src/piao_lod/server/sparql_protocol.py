@@ -6,7 +6,6 @@ parsing; SERVICE is refused too, since it would make this server fetch from anyw
 
 from __future__ import annotations
 
-import re
 import time
 from urllib.parse import parse_qs
 
@@ -14,10 +13,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from piao_lod.errors import QueryError
 from piao_lod.server.negotiation import choose
-from piao_lod.server.query_workers import QueryBusy, QueryFailed, QueryTimeout, QueryTooLarge, QueryWorkers
-from piao_lod.sparql_query import QueryForm, check_syntax
+from piao_lod.server.query_workers import QueryBusy, QueryFailed, QueryRefused, QueryTimeout, QueryTooLarge, QueryWorkers
+from piao_lod.sparql_query import QueryForm
 
 MAX_QUERY_BYTES = 1_000_000
 RESULTS_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -33,9 +31,6 @@ FORMAT_PARAMETER = {"json": "application/sparql-results+json", "xml": "applicati
 # graphs), format=rdf+xml or format=json-ld and means RDF/XML and JSON-LD, not SPARQL results.
 GRAPH_FORMAT_PARAMETER = {"xml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
                           "json": "application/ld+json", "json-ld": "application/ld+json"}
-# Comments, strings and IRIs, removed before looking for the SERVICE keyword (it may appear inside them).
-NOT_KEYWORDS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 class ProtocolError(Exception):
@@ -43,9 +38,6 @@ class ProtocolError(Exception):
         super().__init__(message)
         self.status = status
 
-
-def uses_service(text: str) -> bool:
-    return bool(SERVICE.search(NOT_KEYWORDS.sub(" ", text)))
 
 
 async def read_query(request: Request) -> str | None:
@@ -108,32 +100,28 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
                     return HTMLResponse(pages.query_page(None, None), headers={"Vary": "Accept"})
                 return Response(pages.service_description(str(request.url_for("sparql_get"))),
                                 media_type="text/turtle", headers={"Vary": "Accept"})
-            if uses_service(text):
-                raise ProtocolError(400, "SERVICE is refused: this endpoint only queries its own data")
-            try:
-                form = check_syntax(text)
-            except QueryError as error:
-                raise ProtocolError(400, str(error)) from None
-            media_type = response_type(request, form)
-            if media_type is None:
-                raise ProtocolError(406, "none of the requested formats is available for this query; "
-                                         "ask for one of: " + ", ".join(GRAPH_TYPES if form is QueryForm.graph else RESULTS_TYPES))
-            if media_type == "text/html":
-                raw_type = "application/n-triples" if form is QueryForm.graph else "application/sparql-results+json"
-                body = await run(workers, text, raw_type)
-                answer = ([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] if form is QueryForm.graph
+            results_type = response_type(request, QueryForm.select)
+            graph_type = response_type(request, QueryForm.graph)
+            if results_type is None and graph_type is None:
+                raise ProtocolError(406, "none of the requested formats is available; ask for one of: "
+                                         + ", ".join(dict.fromkeys(RESULTS_TYPES + GRAPH_TYPES)))
+            media_type, body = await run(workers, text, wire_type(results_type, "application/sparql-results+json"),
+                                         wire_type(graph_type, "application/n-triples"))
+            graph = media_type in GRAPH_TYPES
+            if (graph_type if graph else results_type) == "text/html":
+                answer = ([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] if graph
                           else ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
                 return HTMLResponse(pages.query_page(text, answer), headers=timing(started))
-            body = await run(workers, text, media_type)
-            charset = "" if media_type.startswith("application/sparql-results") else "; charset=utf-8"
-            return Response(body, media_type=media_type + (charset if media_type.startswith("text/") else ""),
-                            headers=timing(started))
+            charset = "; charset=utf-8" if media_type.startswith("text/") else ""
+            return Response(body, media_type=media_type + charset, headers=timing(started))
         except ProtocolError as error:
             return PlainTextResponse(str(error) + "\n", status_code=error.status, headers=timing(started))
         except (QueryTimeout, QueryBusy) as error:
             return PlainTextResponse(str(error) + "\n", status_code=503, headers=timing(started))
         except QueryTooLarge as error:
             return PlainTextResponse(str(error) + "\n", status_code=400, headers=timing(started))
+        except QueryRefused as error:
+            return PlainTextResponse(str(error) + "\n", status_code=error.status, headers=timing(started))
         except QueryFailed as error:
             return PlainTextResponse(f"the query failed: {error}\n", status_code=400, headers=timing(started))
 
@@ -152,10 +140,15 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
     return router
 
 
-async def run(workers: QueryWorkers, text: str, media_type: str) -> bytes:
+async def run(workers: QueryWorkers, text: str, results_type: str | None, graph_type: str | None) -> tuple[str, bytes]:
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(workers.run, text, media_type)
+    return await run_in_threadpool(workers.run, text, results_type, graph_type)
+
+
+def wire_type(chosen: str | None, for_html: str) -> str | None:
+    """What a worker writes: the chosen type, or the data a page is rendered from when the client wants HTML."""
+    return for_html if chosen == "text/html" else chosen
 
 
 def timing(started: float) -> dict[str, str]:

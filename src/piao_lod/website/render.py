@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
@@ -62,8 +63,43 @@ def make_environment() -> Environment:
     environment.filters["curie"] = compact
     environment.filters["basename"] = lambda path: posixpath.basename(str(path).replace("\\", "/"))
     environment.globals.update(ui=ui, group_by_link=group_by_link, pnrr_objectives=pnrr_objectives,
-                               broader_chain=broader_chain, anchor=anchor)
+                               broader_chain=broader_chain, anchor=anchor, property_rows=property_rows)
     return environment
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value as a table cell: its text, the link it leads to, its language."""
+
+    text: str
+    href: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    iri: str
+    curie: str
+    label: str
+    label_en: str | None        # shown beside the Italian label when it differs
+    cells: list[Cell]
+
+
+def property_rows(view: ResourceView, links: "PageLinks") -> list[PropertyRow]:
+    """Every property of a resource with its values, ready for the "all data" table of each page.
+
+    Built here rather than in the template: this table is on every page, and Jinja's per-call
+    overhead made it half the rendering time.
+    """
+    rows = []
+    for predicate, values in view.properties:
+        described = view.index.view(predicate)
+        label = described.label("it") if described.described else compact(predicate)
+        english = described.label("en") if described.described else None
+        cells = [Cell(value.label(), links.resource(value)) if isinstance(value, ResourceView)
+                 else Cell(value.text, None, value.language) for value in values]
+        rows.append(PropertyRow(predicate, compact(predicate), label, english if english != label else None, cells))
+    return rows
 
 
 def group_by_link(views: list[ResourceView], curie: str) -> list[tuple[ResourceView | None, list[ResourceView]]]:

@@ -108,6 +108,8 @@ class ResourceView:
     def __init__(self, index: ResourceIndex, iri: str):
         self.index = index
         self.iri = iri
+        self._labels: dict[str, str] = {}
+        self._sort_key: tuple | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ResourceView) and other.iri == self.iri
@@ -159,6 +161,13 @@ class ResourceView:
         return sorted((self.index.view(s) for s in set(sources)), key=lambda view: view.sort_key)
 
     def label(self, lang: str = "it") -> str:
+        """Asked for many times per page (links, sorting): computed once per view."""
+        found = self._labels.get(lang)
+        if found is None:
+            found = self._labels[lang] = self._find_label(lang)
+        return found
+
+    def _find_label(self, lang: str) -> str:
         for curie in LABEL_PROPERTIES:
             found = self.value(curie, lang)
             if found is not None:
@@ -168,9 +177,10 @@ class ResourceView:
     @property
     def sort_key(self) -> tuple:
         """Natural order: codes and years compare as numbers where they are numbers."""
-        identifier = self.value("dcterms:identifier") or self.value("skos:notation") or self.value("piao:year")
-        text = identifier.text if identifier else self.label()
-        return (natural_key(text), self.iri)
+        if self._sort_key is None:
+            identifier = self.value("dcterms:identifier") or self.value("skos:notation") or self.value("piao:year")
+            self._sort_key = (natural_key(identifier.text if identifier else self.label()), self.iri)
+        return self._sort_key
 
     @property
     def described(self) -> bool:

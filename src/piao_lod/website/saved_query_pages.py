@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -10,16 +9,9 @@ from piao_lod.errors import QueryError
 from piao_lod.saved_queries import saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
-from piao_lod.website.render import PageLinks
+from piao_lod.website.render import Cell, PageLinks
 
 MAX_ROWS = 500          # rows shown on a page; the count says how many there are in all
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    href: str | None = None
-    language: str | None = None
 
 
 def answer_cells(answer, links: PageLinks) -> tuple[list[str], list[list[Cell]], int]:
