@@ -6,8 +6,10 @@ import importlib.util
 import json
 import subprocess
 import sys
+import threading
 from collections import Counter
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,15 +23,16 @@ RUN = ROOT / "benchmarks" / "run"
 BASE = "https://w3id.org/piao-lod/id/"
 
 
-def load_generator():
-    spec = importlib.util.spec_from_file_location("piao_lod_benchmark_generate", GENERATE)
+def load_benchmark_module(path: Path):
+    spec = importlib.util.spec_from_file_location(f"piao_lod_benchmark_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-generate = load_generator()
+generate = load_benchmark_module(GENERATE)
+load = load_benchmark_module(ROOT / "benchmarks" / "load.py")
 
 
 def tree(directory: Path) -> dict[str, bytes]:
@@ -177,3 +180,61 @@ def test_smoke_run_writes_its_table_and_results(tmp_path):
     text = results.read_text(encoding="utf-8")
     assert "## Machine" in text and "pyoxigraph" in text and "× oxigraph-load" in text
     assert "byte-identical" in text
+
+
+# -- the load generator of the server benchmarks ---------------------------------------------------------
+
+class TinyHandler(BaseHTTPRequestHandler):
+    """Keep-alive answers: Content-Length on /, chunked on /chunked, 500 on /fail."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        if self.path == "/fail":
+            self.send_response(500)
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"boom")
+        elif self.path == "/chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n")
+        else:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def tiny_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TinyHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_load_generator_counts_answers_and_latencies(tiny_server):
+    result = load.run(load.Target(tiny_server + "/"), clients=4, seconds=0.5)
+    assert result.errors == 0, result.first_error
+    assert result.requests > 20 and len(result.latencies) == result.requests
+    assert 0 < result.percentile(0.5) <= result.percentile(0.99) <= result.latencies[-1]
+    assert result.summary()["requests_per_second"] > 0
+
+
+def test_load_generator_reads_chunked_answers_and_stops_at_the_request_bound(tiny_server):
+    result = load.run(load.Target(tiny_server + "/chunked"), clients=3, seconds=5, max_requests=25)
+    assert (result.requests, result.errors) == (25, 0)
+
+
+def test_load_generator_counts_server_errors_and_refuses_other_hosts(tiny_server):
+    result = load.run(load.Target(tiny_server + "/fail"), clients=2, seconds=0.3)
+    assert result.requests == 0 and result.errors > 0 and "HTTP 500" in result.first_error
+    with pytest.raises(ValueError, match="loopback"):
+        load.run(load.Target("http://example.org/"), clients=1, seconds=0.1)

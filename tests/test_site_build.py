@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 DATA = Path(__file__).parent / "data"
+EXAMPLE = Path(__file__).parents[1] / "examples" / "cremona-piao-2024-2026-obiettivi.txt"
 BASE = "https://w3id.org/piao-lod/id/"
 OBJECTIVE = "id/c_d150/piano/2024/obiettivo/1.3.2_0003/"
 PAGE_TYPES = {"ontology", "sparql", "home", "plan", "objective", "indicator", "settore", "dirigente", "ente", "pnrr", "pnrr-scheme",
@@ -121,7 +122,7 @@ def internal_targets(path: Path, page: BeautifulSoup, root: Path):
         yield reference, target
 
 
-def test_no_broken_internal_link(site, pages):
+def broken_links(site: Path, pages: dict[Path, BeautifulSoup]) -> list[str]:
     broken = []
     for path, page in pages.items():
         if path.name == "404.html":
@@ -129,7 +130,24 @@ def test_no_broken_internal_link(site, pages):
         for reference, target in internal_targets(path, page, site):
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append(f"{path.relative_to(site)} -> {reference}")
-    assert not broken, broken[:20]
+    return broken
+
+
+def test_no_broken_internal_link(site, pages):
+    assert not broken_links(site, pages)[:20]
+
+
+def test_builds_from_the_rdf_convert_wrote(site, tmp_path):
+    trig = tmp_path / "cremona.trig"
+    converted = subprocess.run([sys.executable, "-m", "piao_lod", "convert", str(EXAMPLE), "-o", str(trig)],
+                               capture_output=True, text=True, check=False)
+    assert converted.returncode == 1, converted.stderr
+    out = tmp_path / "_site"
+    assert build(str(trig), "-o", str(out), "--no-search").returncode == 1
+    assert (out / OBJECTIVE / "index.ttl").read_bytes() == (site / OBJECTIVE / "index.ttl").read_bytes()
+    assert not list((out / "dati" / "fonti").iterdir())      # an RDF input does not carry its source document
+    rdf_pages = {path: soup(path) for path in out.rglob("*.html")}
+    assert not broken_links(out, rdf_pages)[:20]
 
 
 def test_no_page_requests_another_host(pages):

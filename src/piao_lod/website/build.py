@@ -86,11 +86,11 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     try:
         mark = time.perf_counter()
         downloads = write_dumps(store, plan_graphs, staging / "dati", lambda iri: plan_file_stem(iri, addresses))
-        copy_sources(loaded.conversion, staging / "dati" / "fonti")
+        source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
 
         copy_static(staging / "static")
-        site = SiteData(addresses, index, plan_graphs, downloads, validation, store)
+        site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search)
         mark = time.perf_counter()
         page_iris = [iri for iri in index.subjects() if addresses.page_dir(iri) is not None
                      and not iri.startswith(ONTOLOGY_GRAPH.value)]
@@ -145,13 +145,17 @@ def plan_file_stem(plan_iri: str, addresses: SiteAddresses) -> str:
     return plan_iri[len(addresses.data_base):].strip("/").replace("/", "-")
 
 
-def copy_sources(conversion, target: Path) -> None:
-    """The source documents themselves, so a reader can check every value against what the ente published."""
+def copy_sources(conversion, target: Path) -> set[str]:
+    """The source documents themselves, so a reader can check every value against what the ente published
+    (only tables read in this build: RDF inputs name their source but do not carry it)."""
     target.mkdir(parents=True, exist_ok=True)
+    copied = set()
     for plan in conversion.plans:
         source = Path(plan.source.path)
         if source.is_file():
             shutil.copyfile(source, target / source.name)
+            copied.add(source.name)
+    return copied
 
 
 def copy_static(target: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
 
@@ -28,6 +28,8 @@ class SiteData:
     downloads: list[Download]
     validation: dict
     store: ox.Store
+    source_files: set[str] = field(default_factory=set)    # source documents copied into dati/fonti/
+    search: bool = True                                       # a Pagefind index is built (home links its UI)
 
     def environment(self) -> Environment:
         return make_environment()
