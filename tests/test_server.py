@@ -362,6 +362,29 @@ def test_sparqlwrapper_select_json_and_xml(server, objective_codes):
     assert [literal.firstChild.data for literal in as_xml.getElementsByTagName("literal")] == objective_codes
 
 
+def test_protocol_dataset_parameters_choose_the_graphs(server):
+    """default-graph-uri / named-graph-uri (SPARQL 1.1 Protocol): the plan graph alone, the ontology alone, none."""
+    plan = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
+    ontology = "https://w3id.org/piao-lod/ontology"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?o a <https://w3id.org/piao-lod/ontology#Objective> }"
+
+    def objectives(**parameters) -> int:
+        url = server.url + "/sparql?" + urllib.parse.urlencode({"query": count, **parameters}, doseq=True)
+        reply = fetch(url, headers={"Accept": "application/sparql-results+json"})
+        assert reply.status == 200, reply.text
+        return int(endpoint_rows(reply)[0][0])
+
+    assert objectives() == 37
+    assert objectives(**{"default-graph-uri": [plan]}) == 37
+    assert objectives(**{"default-graph-uri": [ontology]}) == 0
+    named = server.url + "/sparql?" + urllib.parse.urlencode(
+        {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": [ontology]}, doseq=True)
+    assert [row[0] for row in endpoint_rows(fetch(named, headers={"Accept": "application/sparql-results+json"}))] == [ontology]
+    bad = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": count, "default-graph-uri": "not an iri"}),
+                headers={"Accept": "application/sparql-results+json"})
+    assert bad.status == 400 and "default-graph-uri" in bad.text
+
+
 def test_sparqlwrapper_ask(server):
     assert wrapper(server, f"ASK {{ <{OBJECTIVE_IRI}> a <https://w3id.org/piao-lod/ontology#Objective> }}", JSON).query().convert()["boolean"] is True
     assert wrapper(server, f"ASK {{ <{OBJECTIVE_IRI}-nessuno> ?p ?o }}", XML).query().convert().getElementsByTagName("boolean")[0].firstChild.data == "false"

@@ -96,5 +96,5 @@ class WorkersProxy:
     def __init__(self, state: dict):
         self.state = state
 
-    def run(self, text: str, results_type: str | None, graph_type: str | None) -> tuple[str, bytes]:
-        return self.state["workers"].run(text, results_type, graph_type)
+    def run(self, text: str, results_type: str | None, graph_type: str | None, dataset) -> tuple[str, bytes]:
+        return self.state["workers"].run(text, results_type, graph_type, dataset)

@@ -101,7 +101,19 @@ class QueryRefused(PiaoLodError):
         self.status = status
 
 
-def answer(store: ox.Store, text: str, results_type: str | None, graph_type: str | None, limit: int) -> tuple:
+def dataset_arguments(dataset: tuple[tuple[str, ...], tuple[str, ...]]) -> dict:
+    """Store.query arguments for the dataset a request names; without one, the union of every graph."""
+    defaults, named = dataset
+    arguments: dict = {"use_default_graph_as_union": not defaults}
+    if defaults:
+        arguments["default_graph"] = [ox.NamedNode(iri) for iri in defaults]
+    if named:
+        arguments["named_graphs"] = [ox.NamedNode(iri) for iri in named]
+    return arguments
+
+
+def answer(store: ox.Store, text: str, results_type: str | None, graph_type: str | None, limit: int,
+           dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> tuple:
     """(status, media type, body). Everything that reads the query happens here, in the worker, under the
     time limit: Oxigraph evaluates some queries while parsing them, and checking for SERVICE parses too."""
     from piao_lod.server.service_check import uses_service
@@ -111,7 +123,11 @@ def answer(store: ox.Store, text: str, results_type: str | None, graph_type: str
         if uses_service(text):
             return "refused", None, b"SERVICE is refused: this endpoint only queries its own data"
         try:
-            result = store.query(text, use_default_graph_as_union=True)
+            arguments = dataset_arguments(dataset)
+        except ValueError as error:
+            return "syntax", None, f"default-graph-uri / named-graph-uri: not an IRI ({error})".encode()
+        try:
+            result = store.query(text, **arguments)
         except SyntaxError as error:
             return "syntax", None, syntax_message(str(error), "QUERY").encode()
         graph = isinstance(result, ox.QueryTriples)
@@ -139,10 +155,10 @@ def worker_main(connection: Connection, source: DataSource, limit: int) -> None:
     connection.send(("ready", len(store)))
     while True:
         try:
-            text, results_type, graph_type = connection.recv()
+            text, results_type, graph_type, dataset = connection.recv()
         except EOFError:
             return
-        connection.send(answer(store, text, results_type, graph_type, limit))
+        connection.send(answer(store, text, results_type, graph_type, limit, dataset))
 
 
 class Worker:
@@ -171,14 +187,15 @@ class QueryWorkers:
         for worker in workers:
             self.idle.put(worker)
 
-    def run(self, text: str, results_type: str | None, graph_type: str | None) -> tuple[str, bytes]:
+    def run(self, text: str, results_type: str | None, graph_type: str | None,
+            dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> tuple[str, bytes]:
         """(media type, body) of the answer, in ``results_type`` for SELECT/ASK, ``graph_type`` for CONSTRUCT/DESCRIBE."""
         try:
             worker = self.idle.get(timeout=self.timeout)
         except queue.Empty:
             raise QueryBusy(f"every query worker stayed busy for {self.timeout:g} s; try again later") from None
         try:
-            worker.connection.send((text, results_type, graph_type))
+            worker.connection.send((text, results_type, graph_type, dataset))
             if not worker.connection.poll(self.timeout):
                 worker.stop()
                 worker = Worker(self.context, self.source, self.limit)

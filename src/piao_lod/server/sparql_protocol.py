@@ -40,13 +40,18 @@ class ProtocolError(Exception):
 
 
 
-async def read_query(request: Request) -> str | None:
-    """The query of a GET or POST request (form-encoded or direct); updates are refused."""
+def protocol_dataset(parameters: dict[str, list[str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The RDF dataset a request names with ``default-graph-uri`` and ``named-graph-uri`` (SPARQL 1.1 Protocol §2.1.4)."""
+    return tuple(parameters.get("default-graph-uri", ())), tuple(parameters.get("named-graph-uri", ()))
+
+
+async def read_query(request: Request) -> tuple[str | None, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The query of a GET or POST request (form-encoded or direct) and the dataset it names; updates are refused."""
+    url_parameters = {key: request.query_params.getlist(key) for key in request.query_params}
     if request.method == "GET" or request.method == "HEAD":
-        parameters = request.query_params
-        if "update" in parameters:
+        if "update" in url_parameters:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
-        return parameters.get("query")
+        return request.query_params.get("query"), protocol_dataset(url_parameters)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if len(body) > MAX_QUERY_BYTES:
@@ -54,13 +59,13 @@ async def read_query(request: Request) -> str | None:
     if content_type == "application/sparql-update":
         raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
     if content_type == "application/sparql-query":
-        return body.decode("utf-8", "replace")
+        return body.decode("utf-8", "replace"), protocol_dataset(url_parameters)
     if content_type in ("application/x-www-form-urlencoded", ""):
         form = parse_qs(body.decode("utf-8", "replace"))
         if "update" in form:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
         values = form.get("query") or [request.query_params.get("query")]
-        return values[0]
+        return values[0], protocol_dataset(form)
     raise ProtocolError(415, "send the query as application/sparql-query or application/x-www-form-urlencoded")
 
 
@@ -94,7 +99,7 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            text = await read_query(request)
+            text, dataset = await read_query(request)
             if text is None:
                 if wants_html(request.headers.get("accept")):
                     return HTMLResponse(pages.query_page(None, None), headers={"Vary": "Accept"})
@@ -106,7 +111,7 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
                 raise ProtocolError(406, "none of the requested formats is available; ask for one of: "
                                          + ", ".join(dict.fromkeys(RESULTS_TYPES + GRAPH_TYPES)))
             media_type, body = await run(workers, text, wire_type(results_type, "application/sparql-results+json"),
-                                         wire_type(graph_type, "application/n-triples"))
+                                         wire_type(graph_type, "application/n-triples"), dataset)
             graph = media_type in GRAPH_TYPES
             if (graph_type if graph else results_type) == "text/html":
                 answer = ([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] if graph
@@ -140,10 +145,11 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
     return router
 
 
-async def run(workers: QueryWorkers, text: str, results_type: str | None, graph_type: str | None) -> tuple[str, bytes]:
+async def run(workers: QueryWorkers, text: str, results_type: str | None, graph_type: str | None,
+              dataset: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[str, bytes]:
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(workers.run, text, results_type, graph_type)
+    return await run_in_threadpool(workers.run, text, results_type, graph_type, dataset)
 
 
 def wire_type(chosen: str | None, for_html: str) -> str | None:
