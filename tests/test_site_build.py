@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -219,3 +220,22 @@ def test_hostile_values_render_as_text(tmp_path):
         assert "49" not in page.h1.get_text() if page.h1 else True
     indicator = soup(out / "id/c_d150/indicatore/901/index.html")
     assert "\u202eRTL override" in indicator.h1.get_text()
+
+
+def test_rebuild_after_one_plan_changed_equals_a_full_build_and_keeps_the_other_entes_pages(tmp_path):
+    other = DATA / "queries" / "synthetic-x_999999-2024.csv"
+    out = tmp_path / "_site"
+    assert build(str(EXAMPLE), str(other), "-o", str(out), "--no-search").returncode == 1
+    kept_page = out / OBJECTIVE / "index.html"
+    inode = kept_page.stat().st_ino
+    changed = tmp_path / other.name
+    changed.write_text(other.read_text(encoding="utf-8").replace(";40;100", ";45;100", 1), encoding="utf-8")
+    assert changed.read_text(encoding="utf-8") != other.read_text(encoding="utf-8")
+    rebuilt = build(str(EXAMPLE), str(changed), "-o", str(out), "--no-search")
+    assert rebuilt.returncode == 1, rebuilt.stderr
+    reused = int(re.search(r"\((\d+) unchanged", rebuilt.stderr).group(1))
+    assert reused > 300                                   # every page of c_d150
+    assert kept_page.stat().st_ino == inode               # linked from the previous build, not written again
+    full = tmp_path / "full"
+    assert build(str(EXAMPLE), str(changed), "-o", str(full), "--no-search").returncode == 1
+    assert tree_digest(out) == tree_digest(full)

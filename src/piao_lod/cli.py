@@ -356,8 +356,8 @@ def build(
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint)
         except PiaoLodError as error:
             raise fail(error) from None
-    typer.echo(f"built {output}: {built.pages} pages, {built.files} files, {built.plans} plan(s), {built.triples} triples "
-               f"in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
+    typer.echo(f"built {output}: {built.pages} pages ({built.reused} unchanged, kept from the previous build), "
+               f"{built.files} files, {built.plans} plan(s), {built.triples} triples in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
                                                       if built.exit_code else ""), err=True)
     raise typer.Exit(built.exit_code)
 

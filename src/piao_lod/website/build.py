@@ -31,6 +31,7 @@ from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
 from piao_lod.website.catalog import write_catalog
 from piao_lod.website.hosting import write_hosting_files
+from piao_lod.website.incremental import BuildRecord, ente_of, plan_digest, reuse_page, toolkit_digest, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import page_type_of
 from piao_lod.website.resource_files import write_dumps, write_resource_files
@@ -49,6 +50,7 @@ class BuiltSite:
     plans: int
     exit_code: int
     seconds: dict[str, float] = field(default_factory=dict)
+    reused: int = 0              # pages linked from the previous build instead of rendered
 
 
 def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL, ente: str | None = None,
@@ -68,6 +70,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     store = loaded.store
     plan_graphs = sorted((g for g in loaded.graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
     check_plans_inside_site(plan_graphs, addresses)
+    record = BuildRecord(addresses.site_url, toolkit_digest(), {g.value: plan_digest(store, g) for g in plan_graphs})
+    reusable = unchanged_enti(BuildRecord.read(out / SITE_MARKER), record, addresses) if out.exists() else set()
     timings["convert+load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
@@ -94,7 +98,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         mark = time.perf_counter()
         page_iris = [iri for iri in index.subjects() if addresses.page_dir(iri) is not None
                      and not iri.startswith(ONTOLOGY_GRAPH.value)]
-        render_pages(staging, site, page_iris, workers, progress)
+        reused = render_pages(staging, site, page_iris, workers, progress, Reuse(out, reusable))
         fixed = render_fixed_pages(staging, site)
         write_ontology_files(staging / "ontology")
         timings["pages"] = time.perf_counter() - mark
@@ -107,8 +111,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
             mark = time.perf_counter()
             index_for_search(staging)
             timings["search"] = time.perf_counter() - mark
-        (staging / SITE_MARKER).write_text(json.dumps({"built_by": "piao-lod", "site_url": addresses.site_url}) + "\n",
-                                           encoding="utf-8")
+        (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
         files = sum(1 for path in staging.rglob("*") if path.is_file())
         swap_in(staging, out)
     finally:
@@ -116,7 +119,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings["total"] = time.perf_counter() - started
     has_errors = not report.conforms or any(p.severity is Severity.ERROR for p in reading_problems(problems))
     return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
-                     EXIT_DATA_PROBLEMS if has_errors or loaded.conversion.unusable else EXIT_OK, timings)
+                     EXIT_DATA_PROBLEMS if has_errors or loaded.conversion.unusable else EXIT_OK, timings, reused)
 
 
 def site_url_of(site: Path) -> str:
@@ -168,48 +171,63 @@ def copy_static(target: Path) -> None:
 
 # -- pages -------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Reuse:
+    """Pages of these enti may be taken from the previous site (see :mod:`incremental`)."""
+
+    previous_site: Path
+    enti: set[str]
+
+
 _WORKER_SITE: SiteData | None = None
 _WORKER_OUT: Path | None = None
+_WORKER_REUSE: Reuse | None = None
 
 
 def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None,
-                 progress: Callable[[int, int], None] | None) -> None:
-    """Render every resource page, in worker processes when there are enough pages to pay for them."""
-    global _WORKER_SITE, _WORKER_OUT
-    _WORKER_SITE, _WORKER_OUT = site, out
+                 progress: Callable[[int, int], None] | None, reuse: Reuse) -> int:
+    """Render every resource page, in worker processes when there are enough pages to pay for them;
+    returns how many were reused from the previous build instead."""
+    global _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE
+    _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE = site, out, reuse
     chunks = [iris[start:start + CHUNK] for start in range(0, len(iris), CHUNK)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    done = 0
     try:
         if workers <= 1 or len(chunks) < 4 or sys.platform == "win32":
-            for chunk in chunks:
-                render_chunk(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, len(iris))
-            return
+            return tally(map(render_chunk, chunks), len(iris), progress)
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for count in pool.map(render_chunk, chunks):
-                done += count
-                if progress:
-                    progress(done, len(iris))
+            return tally(pool.map(render_chunk, chunks), len(iris), progress)
     finally:
-        _WORKER_SITE = _WORKER_OUT = None
+        _WORKER_SITE = _WORKER_OUT = _WORKER_REUSE = None
 
 
-def render_chunk(iris: list[str]) -> int:
-    site, out = _WORKER_SITE, _WORKER_OUT
+def tally(results, total: int, progress: Callable[[int, int], None] | None) -> int:
+    done = reused = 0
+    for count, reused_here in results:
+        done += count
+        reused += reused_here
+        if progress:
+            progress(done, total)
+    return reused
+
+
+def render_chunk(iris: list[str]) -> tuple[int, int]:
+    site, out, reuse = _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE
     environment = site.environment()
+    reused = 0
     for iri in iris:
-        view = site.index.view(iri)
         page_dir = site.addresses.page_dir(iri)
+        if reuse.enti and ente_of(iri, site.addresses) in reuse.enti and reuse_page(reuse.previous_site, out, page_dir):
+            reused += 1
+            continue
+        view = site.index.view(iri)
         page_type = page_type_of(view)
         directory = out / page_dir
         directory.mkdir(parents=True, exist_ok=True)
         html = environment.get_template(page_type.template).render(resource_context(site, view, page_type, page_dir))
         (directory / "index.html").write_text(html, encoding="utf-8")
         write_resource_files(directory, site.index.triples[iri])
-    return len(iris)
+    return len(iris), reused
 
 
 def render_fixed_pages(out: Path, site: SiteData) -> list[str]:

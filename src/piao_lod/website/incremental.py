@@ -1,0 +1,101 @@
+"""Reusing the pages of the previous build whose content cannot have changed.
+
+The unit is the ente: every page under ``id/{ente}/`` shows only what that ente's plans
+state (its plans, objectives, settori, dirigenti, indicators), plus the ontology and the
+PNRR scheme. So when a build finds the previous site made by the same piao-lod (same code,
+templates and vocabularies: the *toolkit digest*), the pages of the enti none of whose plans
+changed are linked from the previous site instead of rendered again. Everything else (PNRR
+pages, which list objectives of every ente; home, catalog, dumps, search index) is rebuilt.
+A test checks that a rebuild after one plan changed is byte-identical to a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from piao_lod import __version__
+from piao_lod.resources import packaged
+from piao_lod.website.addresses import RESOURCE_FILES, SiteAddresses
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+DATA_FOLDERS = ("site", "ontology", "shapes", "queries", "vocabularies")
+
+
+@lru_cache(maxsize=1)
+def toolkit_digest() -> str:
+    """A digest of everything besides the data that shapes a page: piao-lod's code, templates and vocabularies."""
+    digest = hashlib.sha256(__version__.encode())
+    roots = [PACKAGE_ROOT] + [Path(str(packaged(folder))) for folder in DATA_FOLDERS]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_digest(store: ox.Store, graph: ox.NamedNode) -> str:
+    lines = sorted(str(quad) for quad in store.quads_for_pattern(None, None, None, graph))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def ente_of(iri: str, addresses: SiteAddresses) -> str | None:
+    """``…/id/c_d150/piano/2024/obiettivo/X`` -> ``c_d150``; None outside the data IRIs."""
+    if not iri.startswith(addresses.data_base):
+        return None
+    return iri[len(addresses.data_base):].split("/", 1)[0] or None
+
+
+@dataclass
+class BuildRecord:
+    """What a built site says about itself (kept in its marker file)."""
+
+    site_url: str
+    toolkit: str = ""
+    plans: dict[str, str] = field(default_factory=dict)       # plan IRI -> digest of its graph
+
+    def to_json(self) -> str:
+        return json.dumps({"built_by": "piao-lod", "site_url": self.site_url, "toolkit": self.toolkit,
+                           "plans": self.plans}, sort_keys=True) + "\n"
+
+    @classmethod
+    def read(cls, marker: Path) -> BuildRecord | None:
+        try:
+            data = json.loads(marker.read_text(encoding="utf-8"))
+            return cls(data["site_url"], data.get("toolkit", ""), dict(data.get("plans", {})))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses: SiteAddresses) -> set[str]:
+    """The enti whose plans are exactly those of the previous build, when its pages can be reused at all."""
+    if previous is None or previous.site_url != current.site_url or previous.toolkit != current.toolkit:
+        return set()
+    enti = {ente_of(plan, addresses) for plan in set(previous.plans) | set(current.plans)}
+    changed = {ente_of(plan, addresses) for plan in set(previous.plans) ^ set(current.plans)}
+    changed |= {ente_of(plan, addresses) for plan in current.plans if previous.plans.get(plan) != current.plans[plan]}
+    return {ente for ente in enti - changed if ente}
+
+
+def reuse_page(previous_site: Path, staging: Path, page_dir: str) -> bool:
+    """Link (or copy) a page and its RDF files from the previous site; False if it is not all there."""
+    source = previous_site / page_dir
+    names = [f"index.{suffix}" for suffix in RESOURCE_FILES]
+    if not all((source / name).is_file() for name in names):
+        return False
+    target = staging / page_dir
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        try:
+            os.link(source / name, target / name)
+        except OSError:
+            shutil.copy2(source / name, target / name)
+    return True
