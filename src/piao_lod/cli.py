@@ -21,7 +21,7 @@ from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.problems import Severity
 from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
-from piao_lod.validation_report import reading_problems, render_json, render_text, render_turtle
+from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
 from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, UsageError
@@ -178,8 +178,7 @@ def validate(
         typer.echo(render_text(report, problems, lang.value), nl=False)
     if loaded.conversion.unusable:
         raise typer.Exit(EXIT_UNUSABLE_INPUT)
-    reading_errors = any(problem.severity is Severity.ERROR for problem in reading_problems(problems))
-    raise typer.Exit(EXIT_OK if report.conforms and not reading_errors else EXIT_DATA_PROBLEMS)
+    raise typer.Exit(EXIT_OK if fully_conforms(report, problems) else EXIT_DATA_PROBLEMS)
 
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help=f"Directory of the on-disk store [default: {DEFAULT_STORE_DIR}].", show_default=False)]

@@ -16,3 +16,21 @@ PREFIXES = {
     "dcterms": DCTERMS, "foaf": FOAF, "prov": PROV, "skos": SKOS, "time": TIME,
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD,
 }
+
+# The same map as plain strings, longest namespace first so the most specific prefix wins.
+PREFIX_IRIS = {name: str(namespace) for name, namespace in PREFIXES.items()}
+_LONGEST_FIRST = sorted(PREFIX_IRIS.items(), key=lambda item: -len(item[1]))
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/piao-lod/ontology#Objective`` -> ``piao:Objective``; an IRI outside the prefixes as is."""
+    for name, namespace in _LONGEST_FIRST:
+        if iri.startswith(namespace):
+            return f"{name}:{iri[len(namespace):]}"
+    return iri
+
+
+def expand(curie: str) -> str:
+    """``piao:Objective`` -> its IRI; anything without a known prefix as is."""
+    prefix, _, local = curie.partition(":")
+    return PREFIX_IRIS[prefix] + local if prefix in PREFIX_IRIS else curie

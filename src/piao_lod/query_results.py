@@ -18,11 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from piao_lod.errors import UsageError
-from piao_lod.namespaces import PREFIXES
+from piao_lod.namespaces import PREFIX_IRIS, compact
 from piao_lod.sparql_query import Answer
 
 RESULTS_FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-NAMESPACES = sorted(((prefix, str(namespace)) for prefix, namespace in PREFIXES.items()), key=lambda item: -len(item[1]))
 
 
 class ResultFormat(str, Enum):
@@ -49,7 +48,7 @@ def render(answer: Answer, fmt: ResultFormat | None = None) -> bytes:
         if fmt is not ResultFormat.ttl:
             raise UsageError(f"--format {fmt.value} is for SELECT and ASK answers; a CONSTRUCT/DESCRIBE answer is a "
                              "graph: use --format ttl or table")
-        return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes={p: ns for p, ns in NAMESPACES})
+        return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_IRIS)
     if fmt is ResultFormat.ttl:
         raise UsageError("--format ttl is for CONSTRUCT and DESCRIBE; use table, csv, tsv or json")
     return answer.serialize(format=RESULTS_FORMATS[fmt.value])
@@ -62,10 +61,7 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     if isinstance(term, ox.Literal):
         return term.value
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in NAMESPACES:
-            if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
-        return term.value
+        return compact(term.value)
     return str(term)
 
 

@@ -87,8 +87,13 @@ def objective_title_value(finding: Finding, located: Located) -> bool:
     return located.objective_title is not None and str(finding.value) == located.objective_title
 
 
-def render_json(report: ValidationReport, problems: list[Problem], lang: str, engine: str) -> str:
-    reading = reading_problems(problems)
+def fully_conforms(report: ValidationReport, problems: list[Problem]) -> bool:
+    """No SHACL violation and no reading error: what exit code 0 of ``validate`` and ``build`` means."""
+    return report.conforms and not any(problem.severity is Severity.ERROR for problem in reading_problems(problems))
+
+
+def report_data(report: ValidationReport, problems: list[Problem], lang: str, engine: str) -> dict:
+    """The report as plain data: what ``--format json`` prints and the site's validation page shows."""
     results = [{
         "severity": SEVERITY_NAMES.get(finding.severity, "info"),
         "rule": local_name(finding.rule),
@@ -102,14 +107,17 @@ def render_json(report: ValidationReport, problems: list[Problem], lang: str, en
         "file": located.file,
         "lines": list(located.lines),
     } for finding, located in report.findings]
-    payload = {
-        "conforms": report.conforms and not any(problem.severity is Severity.ERROR for problem in reading),
+    return {
+        "conforms": fully_conforms(report, problems),
         "engine": engine,
         "counts": {name: report.count(severity) for severity, name in SEVERITY_NAMES.items()},
         "results": results,
-        "reading_problems": [problem.as_dict() for problem in reading],
+        "reading_problems": [problem.as_dict() for problem in reading_problems(problems)],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def render_json(report: ValidationReport, problems: list[Problem], lang: str, engine: str) -> str:
+    return json.dumps(report_data(report, problems, lang, engine), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def render_turtle(report: ValidationReport) -> str:

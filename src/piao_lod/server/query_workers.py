@@ -19,7 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from piao_lod.errors import PiaoLodError
-from piao_lod.website.resource_files import PREFIX_MAP
+from piao_lod.website.addresses import RESOURCE_FILES
+from piao_lod.website.resource_files import RESOURCE_FORMATS, rdf_prefixes
 
 RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -27,12 +28,8 @@ RESULTS_FORMATS = {
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+# The RDF formats offered for CONSTRUCT/DESCRIBE are those written beside every page, in the same order.
+GRAPH_FORMATS = {RESOURCE_FILES[suffix]: fmt for suffix, fmt in RESOURCE_FORMATS.items()}
 
 
 class QueryTimeout(PiaoLodError):
@@ -138,8 +135,7 @@ def answer(store: ox.Store, text: str, results_type: str | None, graph_type: str
         buffer = LimitedBuffer(limit)
         if graph:
             fmt = GRAPH_FORMATS[media_type]
-            prefixes = PREFIX_MAP if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
-            ox.serialize(result, buffer, fmt, prefixes=prefixes)
+            ox.serialize(result, buffer, fmt, prefixes=rdf_prefixes(fmt))
         else:
             result.serialize(buffer, RESULTS_FORMATS[media_type])
         return "ok", media_type, buffer.getvalue()

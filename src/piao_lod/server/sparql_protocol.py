@@ -14,13 +14,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from piao_lod.server.negotiation import choose
-from piao_lod.server.query_workers import QueryBusy, QueryFailed, QueryRefused, QueryTimeout, QueryTooLarge, QueryWorkers
+from piao_lod.server.query_workers import (GRAPH_FORMATS, RESULTS_FORMATS, QueryBusy, QueryFailed, QueryRefused,
+                                           QueryTimeout, QueryTooLarge, QueryWorkers)
 from piao_lod.sparql_query import QueryForm
 
 MAX_QUERY_BYTES = 1_000_000
-RESULTS_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                 "text/tab-separated-values", "text/html"]
-GRAPH_TYPES = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html"]
+RESULTS_TYPES = [*RESULTS_FORMATS, "text/html"]     # the server's order of preference
+GRAPH_TYPES = [*GRAPH_FORMATS, "text/html"]
 ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
            "text/xml": "application/sparql-results+xml"}
 FORMAT_PARAMETER = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",

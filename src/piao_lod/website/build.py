@@ -23,10 +23,9 @@ import pyoxigraph as ox
 
 from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, BuildError, UsageError
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
-from piao_lod.problems import Severity
 from piao_lod.resources import example_plan, packaged
 from piao_lod.validation import validate_store
-from piao_lod.validation_report import reading_problems, render_json
+from piao_lod.validation_report import report_data
 from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
 from piao_lod.website.catalog import write_catalog
@@ -76,8 +75,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
     mark = time.perf_counter()
     report = validate_store(store)
-    problems = loaded.conversion.problems
-    validation = json.loads(render_json(report, problems, "it", "oxigraph"))
+    validation = report_data(report, loaded.conversion.problems, "it", "oxigraph")
     timings["validate"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -117,9 +115,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
-    has_errors = not report.conforms or any(p.severity is Severity.ERROR for p in reading_problems(problems))
     return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
-                     EXIT_DATA_PROBLEMS if has_errors or loaded.conversion.unusable else EXIT_OK, timings, reused)
+                     EXIT_OK if validation["conforms"] else EXIT_DATA_PROBLEMS, timings, reused)
 
 
 def site_url_of(site: Path) -> str:

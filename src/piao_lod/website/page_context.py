@@ -13,7 +13,8 @@ from piao_lod.namespaces import PIAO
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
 from piao_lod.website.page_types import PageType, page_type_of
 from piao_lod.website.render import PageLinks, make_environment
-from piao_lod.website.resource_index import ResourceIndex, ResourceView, compact
+from piao_lod.namespaces import compact
+from piao_lod.website.resource_index import ResourceIndex, ResourceView
 
 PAGE_SIZE = 100          # rows per page of a long listing (the home page's plans)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from piao_lod.resources import packaged
-from piao_lod.website.resource_index import ResourceView, expand
+from piao_lod.namespaces import expand
+from piao_lod.website.resource_index import ResourceView
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from piao_lod.namespaces import PIAO
+from piao_lod.namespaces import PIAO, compact
 from piao_lod.resources import packaged
 from piao_lod.website.addresses import SiteAddresses
-from piao_lod.website.resource_index import ResourceView, Value, compact
+from piao_lod.website.resource_index import ResourceView, Value
 
 
 ONTOLOGY_NAMESPACE = str(PIAO)

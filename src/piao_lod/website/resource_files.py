@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.namespaces import PREFIXES
+from piao_lod.namespaces import PREFIX_IRIS
 from piao_lod.website.addresses import Download
 
-PREFIX_MAP = {name: str(namespace) for name, namespace in PREFIXES.items()}
+PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD)
 
-# suffix beside a page -> (pyoxigraph format, uses prefixes)
+# suffix beside a page -> pyoxigraph format
 RESOURCE_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "jsonld": ox.RdfFormat.JSON_LD,
@@ -31,8 +31,12 @@ def serialize_triples(triples: Iterable[ox.Triple], suffix: str) -> bytes:
     """Sorted, so the same triples always give the same bytes."""
     ordered = sorted(triples, key=str)
     fmt = RESOURCE_FORMATS[suffix]
-    prefixes = PREFIX_MAP if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
-    return ox.serialize(ordered, format=fmt, prefixes=prefixes)
+    return ox.serialize(ordered, format=fmt, prefixes=rdf_prefixes(fmt))
+
+
+def rdf_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
+    """The project's prefixes for the formats that can declare them (pyoxigraph refuses them for the others)."""
+    return PREFIX_IRIS if fmt in PREFIXED_FORMATS else None
 
 
 def write_resource_files(directory: Path, triples: list[ox.Triple]) -> None:
@@ -60,7 +64,7 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
     everything.sort(key=str)
     triples = sorted({quad.triple for quad in everything}, key=str)
     downloads.append(write_download(data_dir, "piao-lod.trig", ox.serialize(everything, format=ox.RdfFormat.TRIG,
-                                                                             prefixes=PREFIX_MAP), "trig"))
+                                                                             prefixes=rdf_prefixes(ox.RdfFormat.TRIG)), "trig"))
     downloads.append(write_download(data_dir, "piao-lod.nq", ox.serialize(everything, format=ox.RdfFormat.N_QUADS), "nq"))
     for suffix in ("ttl", "jsonld"):
         downloads.append(write_download(data_dir, f"piao-lod.{suffix}", serialize_triples(triples, suffix), suffix))

@@ -16,29 +16,12 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from piao_lod.namespaces import PREFIXES
+from piao_lod.namespaces import expand
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABEL_PROPERTIES = ("skos:prefLabel", "dcterms:title", "rdfs:label", "foaf:name", "dcterms:identifier")
 NUMERIC_TYPES = {"http://www.w3.org/2001/XMLSchema#" + name for name in
                  ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")}
-PREFIX_IRIS = {name: str(namespace) for name, namespace in PREFIXES.items()}
-PREFIX_IRIS["schema"] = "https://schema.org/"
-
-
-def expand(curie: str) -> str:
-    prefix, _, local = curie.partition(":")
-    return PREFIX_IRIS[prefix] + local if prefix in PREFIX_IRIS else curie
-
-
-def compact(iri: str) -> str:
-    """The project's prefixed name of an IRI, or the IRI itself."""
-    for name, namespace in PREFIX_IRIS.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{name}:{iri[len(namespace):]}"
-    return iri
-
-
 @dataclass(frozen=True)
 class Value:
     """A literal as a page shows it: its text, language, datatype and, for numbers, the number."""
