@@ -65,14 +65,20 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     return str(term)
 
 
+def answer_terms(answer: Answer) -> tuple[list[str], list[list]]:
+    """Column names and rows of terms (None where unbound), whatever the query form."""
+    if isinstance(answer, ox.QueryBoolean):
+        return ["answer"], [[ox.Literal("true" if bool(answer) else "false")]]
+    if is_graph(answer):
+        return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in answer]
+    variables = [variable.value for variable in answer.variables]
+    return variables, [[solution[name] for name in variables] for solution in answer]
+
+
 def answer_table(answer: Answer) -> tuple[list[str], list[list[str]]]:
     """Column names and rows of text, whatever the query form."""
-    if isinstance(answer, ox.QueryBoolean):
-        return ["answer"], [["true" if bool(answer) else "false"]]
-    if is_graph(answer):
-        return ["subject", "predicate", "object"], [[short(t.subject), short(t.predicate), short(t.object)] for t in answer]
-    variables = [variable.value for variable in answer.variables]
-    return variables, [[short(solution[name]) for name in variables] for solution in answer]
+    columns, rows = answer_terms(answer)
+    return columns, [[short(term) for term in row] for row in rows]
 
 
 def render_table(answer: Answer) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-
 import pyoxigraph as ox
 
 from piao_lod.errors import QueryError
+from piao_lod.namespaces import compact
+from piao_lod.query_results import answer_terms
 from piao_lod.saved_queries import saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
@@ -16,25 +17,15 @@ MAX_ROWS = 500          # rows shown on a page; the count says how many there ar
 
 def answer_cells(answer, links: PageLinks) -> tuple[list[str], list[list[Cell]], int]:
     """Columns, the first MAX_ROWS rows as cells (IRIs linked to their pages), and the total row count."""
-    if isinstance(answer, ox.QueryBoolean):
-        return ["answer"], [[Cell("true" if bool(answer) else "false")]], 1
-    if isinstance(answer, list):
-        columns = ["subject", "predicate", "object"]
-        rows_terms = [[t.subject, t.predicate, t.object] for t in answer]
-    else:
-        columns = [variable.value for variable in answer.variables]
-        rows_terms = [[solution[name] for name in columns] for solution in answer]
-    rows = [[term_cell(term, links) for term in row] for row in rows_terms[:MAX_ROWS]]
-    return columns, rows, len(rows_terms)
+    columns, rows = answer_terms(answer)
+    return columns, [[term_cell(term, links) for term in row] for row in rows[:MAX_ROWS]], len(rows)
 
 
 def term_cell(term, links: PageLinks) -> Cell:
-    from piao_lod.query_results import short
-
     if term is None:
         return Cell("")
     if isinstance(term, ox.NamedNode):
-        return Cell(short(term), links.resource(term.value))
+        return Cell(compact(term.value), links.resource(term.value))
     if isinstance(term, ox.Literal):
         return Cell(term.value, language=term.language)
     return Cell(str(term))
@@ -46,7 +37,7 @@ def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None
     columns, rows, total = answer_cells(answer, links) if answer is not None else ([], [], 0)
     return {"links": links, "page_dir": page_dir, "title": "Interroga con SPARQL", "page_type": "sparql",
             "canonical": addresses.url("sparql"), "query_text": text, "columns": columns, "rows": rows,
-            "total": total, "saved": saved_queries(), "max_rows": 500,
+            "total": total, "saved": saved_queries(), "max_rows": MAX_ROWS,
             "example": "SELECT ?obiettivo ?titolo WHERE {\n  ?obiettivo a <https://w3id.org/piao-lod/ontology#Objective> ;\n"
                        "    <http://purl.org/dc/terms/title> ?titolo .\n} LIMIT 20"}
 
