@@ -781,3 +781,14 @@ def test_serve_without_options_builds_and_serves_the_example(site, tmp_path):
         assert count_quads(running) > 2000
     finally:
         stop_server(running)
+
+
+@pytest.mark.parametrize("option", ["--store", "--site"])
+def test_a_missing_store_or_site_is_a_clear_error_not_a_traceback(site, tmp_path, option):
+    arguments = ["--site", str(site), "--store", str(tmp_path / "nothing")] if option == "--store" \
+        else ["--site", str(tmp_path / "nothing")]
+    completed = subprocess.run([sys.executable, "-m", "piao_lod", "serve", *arguments, "--port", "1"],
+                               capture_output=True, text=True, check=False, timeout=60)
+    assert completed.returncode == 2, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert str(tmp_path / "nothing") in completed.stderr

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from piao_lod import __version__
+from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.errors import UsageError
 from piao_lod.server import site_files, sparql_protocol
 from piao_lod.server.pages import ServerPages
@@ -25,6 +26,7 @@ access_log = logging.getLogger("piao_lod.access")
 def data_source(settings: ServerSettings) -> DataSource:
     """The store if given, else the site's own dump: the endpoint answers over the data the pages show."""
     if settings.store is not None:
+        open_store_for_reading(settings.store)     # the same check as ``query --store``: a clear error, not a worker crash
         return DataSource(store=settings.store)
     dump = settings.site / "dati" / "piao-lod.nq"
     if not dump.is_file():
