@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,10 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX cov: <https://w3id.org/italia/onto/COV/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1, for the servers the tests start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -9,7 +9,6 @@ rdflib do.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from piao_lod.embedded_store import load_into_store, open_store_for_reading
 from piao_lod.publish import graph_sizes
 from piao_lod.saved_queries import saved_queries, saved_query
 from piao_lod.sparql_query import prepare, query_store, run_query
+from conftest import free_port
 
 BASE = "https://w3id.org/piao-lod/id/"
 START_TIMEOUT_S = 60
@@ -40,12 +40,6 @@ def oxigraph_command() -> str:
     if found is None:
         pytest.fail("the oxigraph server is not installed: pip install '.[test]' (run-tests.sh does)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

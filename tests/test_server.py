@@ -42,7 +42,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, POST, TURTLE, XML, SPARQLWrapper
 
 from answers import BASE, comparable, is_ordered, oxigraph_rows
-from conftest import SPARQL_PREFIXES
+from conftest import SPARQL_PREFIXES, free_port
 from piao_lod.graph_inputs import load_dataset
 from piao_lod.saved_queries import saved_queries
 from piao_lod.sparql_query import QueryForm, prepare, query_store
@@ -98,12 +98,6 @@ class Server:
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(work: Path, *options: str, cwd: Path | None = None) -> Server:

@@ -22,6 +22,7 @@ import pytest
 
 from piao_lod.website.addresses import RESOURCE_FILES, SiteAddresses
 from piao_lod.website.hosting import SITEMAP_LIMIT, hosting_files, write_hosting_files
+from conftest import free_port
 
 APACHE = Path("/usr/sbin/apache2")
 MODULES = Path("/usr/lib/apache2/modules")
@@ -73,12 +74,6 @@ def build_fake_site(site: Path, addresses: SiteAddresses) -> None:
     (site / ".well-known" / "void").write_text("well-known void\n", encoding="utf-8")
     (site / "index.html").write_text("home\n", encoding="utf-8")
     write_hosting_files(site, addresses, PAGE_DIRS)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
