@@ -34,6 +34,7 @@ class Download:
     format_name: str     # e.g. "Turtle"
     size: int            # bytes
     plan_iri: str | None = None
+    sha256: str = ""     # of the file's bytes: for a plan's N-Triples, what tells a changed plan (incremental builds)
 
 
 class SiteAddresses:

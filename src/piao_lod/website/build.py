@@ -30,7 +30,7 @@ from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
 from piao_lod.website.catalog import write_catalog
 from piao_lod.website.hosting import write_hosting_files
-from piao_lod.website.incremental import BuildRecord, ente_of, plan_digest, reuse_page, toolkit_digest, unchanged_enti
+from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, toolkit_digest, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import page_type_of
 from piao_lod.website.resource_files import write_dumps, write_resource_files
@@ -69,8 +69,6 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     store = loaded.store
     plan_graphs = sorted((g for g in loaded.graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
     check_plans_inside_site(plan_graphs, addresses)
-    record = BuildRecord(addresses.site_url, toolkit_digest(), {g.value: plan_digest(store, g) for g in plan_graphs})
-    reusable = unchanged_enti(BuildRecord.read(out / SITE_MARKER), record, addresses) if out.exists() else set()
     timings["convert+load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
@@ -90,6 +88,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         downloads = write_dumps(store, plan_graphs, staging / "dati", lambda iri: plan_file_stem(iri, addresses))
         source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
+        record = BuildRecord(addresses.site_url, toolkit_digest(), plan_digests(downloads))
+        reusable = unchanged_enti(BuildRecord.read(out / SITE_MARKER), record, addresses) if out.exists() else set()
 
         copy_static(staging / "static")
         site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search)

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pyoxigraph as ox
 
 from piao_lod import __version__
 from piao_lod.resources import packaged
-from piao_lod.website.addresses import RESOURCE_FILES, SiteAddresses
+from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 DATA_FOLDERS = ("site", "ontology", "shapes", "queries", "vocabularies")
@@ -42,9 +41,9 @@ def toolkit_digest() -> str:
     return digest.hexdigest()
 
 
-def plan_digest(store: ox.Store, graph: ox.NamedNode) -> str:
-    lines = sorted(str(quad) for quad in store.quads_for_pattern(None, None, None, graph))
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+def plan_digests(downloads: list[Download]) -> dict[str, str]:
+    """Plan IRI -> digest of its N-Triples download (sorted, so equal graphs give equal digests)."""
+    return {d.plan_iri: d.sha256 for d in downloads if d.plan_iri and d.media_type == "application/n-triples"}
 
 
 def ente_of(iri: str, addresses: SiteAddresses) -> str | None:

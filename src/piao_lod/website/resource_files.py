@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -75,4 +76,5 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
 
 def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri: str | None = None) -> Download:
     (data_dir / name).write_bytes(data)
-    return Download(f"{data_dir.name}/{name}", MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri)
+    return Download(f"{data_dir.name}/{name}", MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri,
+                    hashlib.sha256(data).hexdigest())
