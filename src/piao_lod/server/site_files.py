@@ -17,11 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from piao_lod.server.negotiation import choose
 from piao_lod.website.addresses import RESOURCE_FILES
+from piao_lod.website.resource_files import MEDIA_TYPES
 
 BY_MEDIA_TYPE = {media_type: suffix for suffix, media_type in RESOURCE_FILES.items()}
 SUFFIX_ALIASES = {"turtle": "ttl", "json": "jsonld", "json-ld": "jsonld", "ntriples": "nt", "xml": "rdf"}
-EXTRA_TYPES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
-               ".rdf": "application/rdf+xml", ".trig": "application/trig", ".nq": "application/n-quads",
+# The RDF files the build writes, by suffix, then the rest that mimetypes does not know.
+EXTRA_TYPES = {**{f".{suffix}": media_type for suffix, media_type in MEDIA_TYPES.items() if "." not in suffix},
                ".rq": "application/sparql-query", ".gz": "application/gzip", ".xml": "application/xml",
                ".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".pf_meta": "application/octet-stream"}
 
