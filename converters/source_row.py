@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One physical row of a source: its 1-based line (or spreadsheet row) and its cells.
+    """One physical row of a source: its 1-based line (text, CSV), sheet row (XLSX) or row on
+    its page (PDF), and its cells.
 
-    ``tabular`` is False for prose lines of extracted text (titles, "DIRIGENTE: ..."
-    markers) that are not table rows.
+    ``tabular`` is False for prose lines (titles, "DIRIGENTE: ..." markers) that are not
+    table rows. ``sheet`` names the XLSX sheet, ``page`` the 1-based PDF page.
     """
 
     line: int
     cells: tuple[str, ...]
     tabular: bool = True
     sheet: str | None = None
+    page: int | None = None
 
     @property
     def is_blank(self) -> bool:

@@ -41,7 +41,9 @@ class PlanIris:
         self.plan = URIRef(f"{self.ente}/piano/{year}")
         self.source = URIRef(f"{self.plan}/fonte")
 
-    def row(self, line: int, sheet: str | None) -> URIRef:
+    def row(self, line: int, sheet: str | None = None, page: int | None = None) -> URIRef:
+        if page is not None:
+            return URIRef(f"{self.source}/pagina/{page}/riga/{line}")
         if sheet:
             return URIRef(f"{self.source}/foglio/{segment(sheet)}/riga/{line}")
         return URIRef(f"{self.source}/riga/{line}")

@@ -54,12 +54,14 @@ class PlanGraphBuilder:
             self.add_objective(objective)
 
     def row(self, row: RowRef) -> URIRef:
-        node = self.iris.row(row.line, row.sheet)
+        node = self.iris.row(row.line, row.sheet, row.page)
         self.add((node, RDF.type, PIAO.SourceRow))
         self.add((node, PIAO.inDocument, self.iris.source))
         self.add((node, PIAO.lineNumber, Literal(row.line)))
         if row.sheet:
             self.add((node, PIAO.sheet, Literal(row.sheet)))
+        if row.page is not None:
+            self.add((node, PIAO.pageNumber, Literal(row.page)))
         return node
 
     def derived_from(self, node: URIRef, row: RowRef) -> None:

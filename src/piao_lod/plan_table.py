@@ -47,6 +47,10 @@ def read_plan_table(
     return PlanAssembler(path, raw).assemble(ente, year)
 
 
+def row_ref(row: SourceRow) -> RowRef:
+    return RowRef(row.line, row.sheet, row.page)
+
+
 class PlanAssembler:
     """One pass over the raw rows, keeping the state a reader of the table keeps in mind."""
 
@@ -77,7 +81,7 @@ class PlanAssembler:
                field: str | None = None, value: str | None = None, related: tuple[int, ...] = (),
                line: int | None = None, column: str | None = None) -> None:
         location = Location(self.display, row.line if row else line, column or self.column_label(field),
-                            row.sheet if row else None)
+                            row.sheet if row else None, row.page if row else None)
         self.problems.append(Problem(code, severity, message, location, value, related))
 
     def column_label(self, field: str | None) -> str | None:
@@ -227,7 +231,7 @@ class PlanAssembler:
     def mention_settore(self, row: SourceRow, text: str) -> None:
         """A settore repeated on every row (a filled-in CSV) stays one mention, so its objective continues."""
         if self.settore is None or self.settore.name.raw != text:
-            self.settore = SettoreMention(read_settore_name(text), RowRef(row.line, row.sheet))
+            self.settore = SettoreMention(read_settore_name(text), row_ref(row))
 
     def continues_objective(self, value) -> bool:
         current = self.objective
@@ -262,7 +266,7 @@ class PlanAssembler:
         if self.dirigente is None:
             self.report("missing-dirigente", Severity.WARNING,
                         "objective has no dirigente (no DIRIGENTE: heading or Dirigente column)", row, "dirigente")
-        objective = Objective(key, RowRef(row.line, row.sheet), code, title, value("objective_definition"),
+        objective = Objective(key, row_ref(row), code, title, value("objective_definition"),
                               self.settore, self.dirigente, self.pnrr_references(row, title))
         self.objectives.append(objective)
         self.objective = objective
@@ -315,7 +319,7 @@ class PlanAssembler:
         if code:
             self.indicator_titles.setdefault(code, {}).setdefault(value("indicator_title"), row.line)
         self.objective.assignments.append(Assignment(
-            key, RowRef(row.line, row.sheet), code, value("indicator_title"), formula, value("purpose"), target, weight))
+            key, row_ref(row), code, value("indicator_title"), formula, value("purpose"), target, weight))
 
     def report_indicator_title_conflicts(self) -> None:
         for code, titles in self.indicator_titles.items():

@@ -18,18 +18,23 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in a source file: 1-based line (text/CSV) or row (XLSX), and column."""
+    """A place in a source file: 1-based line (text/CSV), row (XLSX) or row on a page (PDF), and column."""
 
     file: str
     line: int | None = None
     column: str | None = None
     sheet: str | None = None
+    page: int | None = None
 
     def __str__(self) -> str:
         where = self.file
         if self.sheet:
             where += f"#{self.sheet}"
-        if self.line is not None:
+        if self.page is not None:
+            where += f", page {self.page}"
+            if self.line is not None:
+                where += f", row {self.line}"
+        elif self.line is not None:
             where += f":{self.line}"
         if self.column:
             where += f" [{self.column}]"
@@ -58,6 +63,7 @@ class Problem:
             "message": self.message,
             "file": self.location.file,
             "sheet": self.location.sheet,
+            "page": self.location.page,
             "line": self.location.line,
             "column": self.location.column,
             "value": self.value,

@@ -24,10 +24,11 @@ class SourceDocument:
 
 @dataclass(frozen=True)
 class RowRef:
-    """Where a record came from: a line of a text/CSV file or a row of a sheet."""
+    """Where a record came from: a line of a text/CSV file, a row of a sheet, or a row on a PDF page."""
 
     line: int
     sheet: str | None = None
+    page: int | None = None
 
 
 @dataclass(frozen=True)
