@@ -44,9 +44,18 @@ def source_format(path: Path, declared: str | None = None) -> str:
     return "text"
 
 
-def read_source_rows(path: Path, declared_format: str | None = None) -> RawTable:
+PAGED_READERS: set[str] = set()    # readers that take a page selection (PDF)
+
+
+def read_source_rows(path: Path, declared_format: str | None = None, pages=None) -> RawTable:
+    """``pages``: a :class:`piao_lod.reading.PageSelection`, for the readers of paged documents only."""
     check_readable(path)
-    return READERS[source_format(path, declared_format)](path)
+    chosen = source_format(path, declared_format)
+    if chosen in PAGED_READERS:
+        return READERS[chosen](path, pages)
+    if pages is not None:
+        raise SourceError(f"--pages {pages} applies to PDF documents; this is read as {chosen}", str(path))
+    return READERS[chosen](path)
 
 
 def check_readable(path: Path) -> None:

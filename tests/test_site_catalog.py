@@ -19,6 +19,7 @@ from rdflib.compare import isomorphic
 from rdflib import DCTERMS, FOAF, OWL, RDF, VOID, Graph, Literal, Namespace, URIRef
 
 from piao_lod.graph_inputs import load_dataset
+from piao_lod.reading import ReadingOptions
 from piao_lod.website.addresses import Download, SiteAddresses
 from piao_lod.website.catalog import catalog_graph, void_graph
 
@@ -68,7 +69,7 @@ def store(tmp_path_factory) -> ox.Store:
     brescia.write_text(text.replace("COMUNE DI CREMONA", "COMUNE DI BRESCIA").replace("OBIETTIVI 2024", "OBIETTIVI 2025"),
                        encoding="utf-8")
     cremona = load_dataset([EXAMPLE], BASE).store
-    loaded = load_dataset([brescia], BASE, ente="c_b157", store=cremona)
+    loaded = load_dataset([brescia], BASE, ReadingOptions(ente="c_b157"), store=cremona)
     return loaded.store
 
 

@@ -20,6 +20,7 @@ from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.problems import Severity
+from piao_lod.reading import ReadingOptions, parse_pages
 from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
 from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
@@ -64,6 +65,7 @@ EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of t
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
 SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
+PagesOption = Annotated[Optional[str], typer.Option("--pages", help="PDF pages to read, e.g. 12-40 or 1,3,7-9 or 12- (default: every page).", show_default=False)]
 ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
 UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
 PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help="Password for --user (or set PIAO_LOD_PASSWORD).")]
@@ -80,6 +82,13 @@ def main(
     version: Annotated[Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")] = None,
 ) -> None:
     """Turn Italian municipal performance plans (PIAO) into linked open data."""
+
+
+def reading_options(ente: str | None, year: int | None, source_format: SourceFormat | None,
+                    pages: str | None = None) -> ReadingOptions:
+    """The reading options every command that reads tables takes, in one value."""
+    return ReadingOptions(ente, year, source_format.value if source_format else None, None,
+                          parse_pages(pages) if pages is not None else None)
 
 
 def fail(error: PiaoLodError) -> typer.Exit:
@@ -121,13 +130,14 @@ def convert(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_base(base)
-        conversion = convert_sources(sources, ente=ente, year=year, source_format=source_format.value if source_format else None)
+        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages))
     except PiaoLodError as error:
         raise fail(error) from None
     report_conversion(conversion, problems.value)
@@ -157,11 +167,12 @@ def validate(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
 ) -> None:
     """Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable input."""
     try:
         check_base(base)
-        loaded = load_inputs(inputs, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages))
     except PiaoLodError as error:
         raise fail(error) from None
     for error in loaded.conversion.unusable:
@@ -198,12 +209,13 @@ def load(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
     try:
         check_base(base)
-        done = load_into_store(store, inputs, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages))
     except PiaoLodError as error:
         raise fail(error) from None
     report_conversion(done.conversion, problems.value)
@@ -253,6 +265,7 @@ def query(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
 ) -> None:
     """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
@@ -267,7 +280,7 @@ def query(
         if endpoint:
             answer = query_endpoint(endpoint, text, form, user, password)
         else:
-            answer = query_store(local_store(store, data, base, ente, year, source_format), text)
+            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages)), text)
         output = render(answer, fmt)
     except PiaoLodError as error:
         raise fail(error) from None
@@ -275,13 +288,12 @@ def query(
     sys.stdout.flush()
 
 
-def local_store(store: Path | None, data: list[Path] | None, base: str, ente: str | None, year: int | None,
-                source_format: SourceFormat | None):
+def local_store(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions):
     """The store to query: the files of --data loaded in memory (all must be usable), else the on-disk store."""
     if not data:
         return open_store_for_reading(store or DEFAULT_STORE_DIR)
     check_base(base)
-    loaded = load_dataset(data, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+    loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
             typer.echo(error.located(), err=True)
@@ -301,6 +313,7 @@ def publish(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
@@ -310,7 +323,7 @@ def publish(
             raise UsageError("give either SOURCE files or --store, not both")
         if sources:
             check_base(base)
-            loaded = load_dataset(sources, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+            loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages))
             report_conversion(loaded.conversion, problems.value)
             if not loaded.graphs:
                 raise UsageError("nothing to publish: no SOURCE could be used")
@@ -333,6 +346,7 @@ def build(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes rendering pages [default: CPUs, at most 4].", show_default=False)] = None,
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
@@ -349,8 +363,8 @@ def build(
                   console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("pages", total=None)
         try:
-            built = build_site(inputs or [], output, site_url=base_url, ente=ente, year=year,
-                               source_format=source_format.value if source_format else None, workers=workers,
+            built = build_site(inputs or [], output, site_url=base_url,
+                               options=reading_options(ente, year, source_format, pages), workers=workers,
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint)
         except PiaoLodError as error:

@@ -9,6 +9,7 @@ from pathlib import Path
 from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_UNUSABLE_INPUT, SourceError
 from piao_lod.plan_table import read_plan_table
 from piao_lod.problems import Problem, counts_as_data_problem
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.records import Plan
 
 
@@ -32,14 +33,13 @@ class Conversion:
         return EXIT_OK
 
 
-def convert_sources(sources: Sequence[str | Path], ente: str | None = None, year: int | None = None,
-                    source_format: str | None = None) -> Conversion:
+def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEFAULT_READING) -> Conversion:
     """Read every source; an unusable one is recorded and the others are still converted."""
     conversion = Conversion()
     seen: dict[tuple[str, int], str] = {}
     for source in sources:
         try:
-            plan = read_plan_table(source, ente=ente, year=year, source_format=source_format)
+            plan = read_plan_table(source, options=options)
         except SourceError as error:
             conversion.unusable.append(error)
             continue

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
 from piao_lod.graph_inputs import GraphName, load_dataset
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
 
 DEFAULT_STORE_DIR = Path("piao-store")
 STORE_MARKER = "CURRENT"   # the file every Oxigraph (RocksDB) store directory has
@@ -55,11 +56,11 @@ def open_store_for_reading(path: Path) -> ox.Store:
         raise StoreError(f"{path}: cannot open the store ({error})") from None
 
 
-def load_into_store(path: Path, inputs: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
-                    source_format: str | None = None) -> StoreLoad:
+def load_into_store(path: Path, inputs: Sequence[Path], base: str,
+                    options: ReadingOptions = DEFAULT_READING) -> StoreLoad:
     """Load plans (tables or RDF) into the store at ``path``, replacing their graphs, with the ontology
     and the PNRR scheme in graphs of their own."""
     store = open_store_for_writing(path)
-    loaded = load_dataset(inputs, base, ente=ente, year=year, source_format=source_format, store=store)
+    loaded = load_dataset(inputs, base, options, store=store)
     store.flush()
     return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store), sum(1 for _ in store.named_graphs()))

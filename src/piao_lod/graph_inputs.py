@@ -37,6 +37,7 @@ from piao_lod.iris import PlanIris
 from piao_lod.namespaces import PIAO
 from piao_lod.plan_graph import plan_to_graph
 from piao_lod.problems import counts_as_data_problem
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.resources import ontology_file
 
 RDF_SUFFIXES = {
@@ -110,15 +111,15 @@ def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphNam
     store.bulk_load(loading.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
 
-def load_inputs(paths: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
-                source_format: str | None = None, store: ox.Store | None = None) -> LoadedInputs:
+def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
+                store: ox.Store | None = None) -> LoadedInputs:
     """Load RDF files and plan tables (converted on the way in), replacing their graphs in ``store``
     (by default a new in-memory store). Everything is first read into an in-memory store of its own, so
     an unusable input leaves ``store`` untouched and an on-disk store gets one bulk write."""
     loading = ox.Store()
     written: dict[GraphName, None] = {}   # ordered set
     tables = [path for path in paths if not is_rdf(path)]
-    conversion = convert_sources(tables, ente=ente, year=year, source_format=source_format) if tables else Conversion()
+    conversion = convert_sources(tables, options) if tables else Conversion()
     for path in paths:
         if is_rdf(path):
             try:
@@ -144,9 +145,9 @@ def load_reference_graphs(store: ox.Store) -> None:
         store.load(ontology_file(file_name).read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
 
-def load_dataset(paths: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
-                 source_format: str | None = None, store: ox.Store | None = None) -> LoadedInputs:
+def load_dataset(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
+                 store: ox.Store | None = None) -> LoadedInputs:
     """The inputs plus the ontology and the PNRR scheme: what ``load``, ``query --data`` and ``publish`` work on."""
-    loaded = load_inputs(paths, base, ente=ente, year=year, source_format=source_format, store=store)
+    loaded = load_inputs(paths, base, options, store=store)
     load_reference_graphs(loaded.store)
     return loaded

@@ -19,6 +19,7 @@ from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
 from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
 from piao_lod.problems import Location, Problem, Severity
+from piao_lod.reading import ReadingOptions
 from piao_lod.records import Assignment, Objective, Plan, RowRef, SettoreMention, SourceDocument
 from piao_lod.values import read_formula, read_number, read_settore_name, read_target
 
@@ -37,14 +38,18 @@ def read_plan_table(
     ente: str | None = None,
     year: int | None = None,
     source_format: str | None = None,
+    *,
+    options: ReadingOptions | None = None,
 ) -> Plan:
-    """Read one plan table. ``ente`` (IPA code) and ``year`` are used where the document is silent.
+    """Read one plan table. ``ente`` (IPA code) and ``year`` are used where the document is silent;
+    ``options`` gives every reading option at once (it wins over the three above).
 
     Raises :class:`~piao_lod.errors.SourceError` only when nothing usable can be read.
     """
+    options = options or ReadingOptions(ente, year, source_format)
     path = Path(path)
-    raw = read_source_rows(path, source_format)
-    return PlanAssembler(path, raw).assemble(ente, year)
+    raw = read_source_rows(path, options.source_format, options.pages)
+    return PlanAssembler(path, raw).assemble(options.ente, options.year)
 
 
 def row_ref(row: SourceRow) -> RowRef:

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, BuildError, UsageError
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.resources import example_plan, packaged
 from piao_lod.validation import validate_store
 from piao_lod.validation_report import report_data
@@ -52,8 +53,8 @@ class BuiltSite:
     reused: int = 0              # pages linked from the previous build instead of rendered
 
 
-def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL, ente: str | None = None,
-               year: int | None = None, source_format: str | None = None, workers: int | None = None,
+def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL,
+               options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
                search: bool = True, progress: Callable[[int, int], None] | None = None,
                contact_email: str | None = None, sparql_endpoint: str | None = None) -> BuiltSite:
     """Build the whole site into ``out`` (replacing a previous build atomically)."""
@@ -62,7 +63,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = list(sources) or [Path(str(example_plan()))]
-    loaded = load_dataset(inputs, addresses.data_base, ente=ente, year=year, source_format=source_format)
+    loaded = load_dataset(inputs, addresses.data_base, options)
     if loaded.conversion.unusable or not loaded.graphs:
         raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
                          + "\n".join(error.located() for error in loaded.conversion.unusable))
