@@ -7,6 +7,7 @@ Exit codes (all commands): 0 success; 1 done, but the data has problems
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -25,11 +26,12 @@ from piao_lod.validation import Engine, store_as_graph, validate_graph, validate
 from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, UsageError
+from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset, load_inputs
 from piao_lod.publish import default_graph_store, publish_store
 from piao_lod.query_results import ResultFormat, render
-from piao_lod.rdf_output import RDFLIB_FORMATS, output_format, serialize_plans
+from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
+from piao_lod.rdf_output import write_plans
 from piao_lod.saved_queries import resolve_query, saved_queries
 from piao_lod.sparql_query import prepare, query_endpoint, query_store
 
@@ -40,7 +42,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RdfFormat = Enum("RdfFormat", {name: name for name in RDFLIB_FORMATS}, type=str)
+RdfFormat = Enum("RdfFormat", {name: name for name in RDF_FORMATS}, type=str)
 SourceFormat = Enum("SourceFormat", {name: name for name in READERS}, type=str)
 
 
@@ -109,6 +111,18 @@ def report_conversion(conversion: Conversion, problems_format: str) -> None:
         typer.echo(str(problem), err=True)
 
 
+def write_file_atomically(path: Path, write) -> None:
+    """Write beside ``path`` and rename over it: an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        with partial.open("wb") as handle:
+            write(handle)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def summary(conversion: Conversion, output: str) -> str:
     counts = {severity: sum(problem.severity is severity for problem in conversion.problems) for severity in Severity}
     plans = ", ".join(
@@ -142,16 +156,14 @@ def convert(
         raise fail(error) from None
     report_conversion(conversion, problems.value)
     if conversion.plans:
-        data = serialize_plans(conversion.plans, base, chosen_format)
         if output == "-":
-            sys.stdout.buffer.write(data)
+            write_plans(conversion.plans, base, chosen_format, sys.stdout.buffer)
             sys.stdout.flush()
         else:
             try:
-                Path(output).parent.mkdir(parents=True, exist_ok=True)
-                Path(output).write_bytes(data)
+                write_file_atomically(Path(output), lambda handle: write_plans(conversion.plans, base, chosen_format, handle))
             except OSError as error:
-                typer.echo(f"{output}: error: cannot write output ({error.strerror})", err=True)
+                typer.echo(f"{output}: error: cannot write output ({error.strerror or error})", err=True)
                 raise typer.Exit(EXIT_UNUSABLE_INPUT) from None
     typer.echo(summary(conversion, output), err=True)
     raise typer.Exit(conversion.exit_code)
@@ -184,12 +196,10 @@ def validate(
     if fmt is ReportFormat.json:
         typer.echo(render_json(report, problems, lang.value, engine.value), nl=False)
     elif fmt is ReportFormat.ttl:
-        typer.echo(render_turtle(report), nl=False)
+        typer.echo(render_turtle(report, problems), nl=False)
     else:
         typer.echo(render_text(report, problems, lang.value), nl=False)
-    if loaded.conversion.unusable:
-        raise typer.Exit(EXIT_UNUSABLE_INPUT)
-    raise typer.Exit(EXIT_OK if fully_conforms(report, problems) else EXIT_DATA_PROBLEMS)
+    raise typer.Exit(outcome_exit_code(bool(loaded.conversion.unusable), not fully_conforms(report, problems)))
 
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help=f"Directory of the on-disk store [default: {DEFAULT_STORE_DIR}].", show_default=False)]

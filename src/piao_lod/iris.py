@@ -10,8 +10,6 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from rdflib import URIRef
-
 from piao_lod.errors import UsageError
 
 
@@ -33,35 +31,35 @@ def check_base(base: str) -> str:
 
 
 class PlanIris:
-    """Mints the IRIs of one plan's resources."""
+    """Mints the IRIs of one plan's resources, as strings."""
 
     def __init__(self, base: str, ipa_code: str, year: int):
         self.base = check_base(base)
-        self.ente = URIRef(self.base + segment(ipa_code))
-        self.plan = URIRef(f"{self.ente}/piano/{year}")
-        self.source = URIRef(f"{self.plan}/fonte")
+        self.ente = self.base + segment(ipa_code)
+        self.plan = f"{self.ente}/piano/{year}"
+        self.source = f"{self.plan}/fonte"
 
-    def row(self, line: int, sheet: str | None = None, page: int | None = None) -> URIRef:
+    def row(self, line: int, sheet: str | None = None, page: int | None = None) -> str:
         if page is not None:
-            return URIRef(f"{self.source}/pagina/{page}/riga/{line}")
+            return f"{self.source}/pagina/{page}/riga/{line}"
         if sheet:
-            return URIRef(f"{self.source}/foglio/{segment(sheet)}/riga/{line}")
-        return URIRef(f"{self.source}/riga/{line}")
+            return f"{self.source}/foglio/{segment(sheet)}/riga/{line}"
+        return f"{self.source}/riga/{line}"
 
-    def objective(self, key: str) -> URIRef:
-        return URIRef(f"{self.plan}/obiettivo/{segment(key)}")
+    def objective(self, key: str) -> str:
+        return f"{self.plan}/obiettivo/{segment(key)}"
 
-    def assignment(self, objective: URIRef, key: str) -> URIRef:
-        return URIRef(f"{objective}/indicatore/{segment(key)}")
+    def assignment(self, objective: str, key: str) -> str:
+        return f"{objective}/indicatore/{segment(key)}"
 
-    def indicator(self, code: str) -> URIRef:
-        return URIRef(f"{self.ente}/indicatore/{segment(code)}")
+    def indicator(self, code: str) -> str:
+        return f"{self.ente}/indicatore/{segment(code)}"
 
-    def settore(self, name: str) -> URIRef:
-        return URIRef(f"{self.ente}/settore/{slug(name)}")
+    def settore(self, name: str) -> str:
+        return f"{self.ente}/settore/{slug(name)}"
 
-    def dirigente(self, name: str) -> URIRef:
-        return URIRef(f"{self.ente}/dirigente/{slug(name)}")
+    def dirigente(self, name: str) -> str:
+        return f"{self.ente}/dirigente/{slug(name)}"
 
-    def incarico(self, dirigente: str | None, settore: str) -> URIRef:
-        return URIRef(f"{self.plan}/incarico/{slug(dirigente) if dirigente else 'senza-dirigente'}/{slug(settore)}")
+    def incarico(self, dirigente: str | None, settore: str) -> str:
+        return f"{self.plan}/incarico/{slug(dirigente) if dirigente else 'senza-dirigente'}/{slug(settore)}"

@@ -20,7 +20,8 @@ from rdflib.term import Node
 from piao_lod.graph_inputs import PNRR_GRAPH
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
-from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints, to_rdflib
+from piao_lod.rdflib_edge import to_rdflib
+from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 
 from piao_lod.problems import READING_ONLY_CODES, Problem, Severity
 from piao_lod.shacl_sparql import Finding
@@ -120,14 +120,33 @@ def render_json(report: ValidationReport, problems: list[Problem], lang: str, en
     return json.dumps(report_data(report, problems, lang, engine), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def render_turtle(report: ValidationReport) -> str:
-    """The standard ``sh:ValidationReport``, whichever engine produced the findings."""
+PIAOSH = Namespace("https://w3id.org/piao-lod/shapes#")
+PROBLEM_SEVERITIES = {Severity.ERROR: SH.Violation, Severity.WARNING: SH.Warning, Severity.INFO: SH.Info}
+
+
+def render_turtle(report: ValidationReport, problems: list[Problem]) -> str:
+    """The standard ``sh:ValidationReport``, whichever engine produced the findings. Its ``sh:conforms`` is the
+    verdict of every other format and of the exit code; reading problems (which no shape can see) are attached
+    as ``piaosh:readingProblem`` nodes with their code, message, file, line and column."""
     graph = Graph()
     graph.bind("sh", SH)
-    graph.bind("piaosh", "https://w3id.org/piao-lod/shapes#")
+    graph.bind("piaosh", PIAOSH)
     root = BNode("report")
     graph.add((root, RDF.type, SH.ValidationReport))
-    graph.add((root, SH.conforms, Literal(report.conforms)))
+    graph.add((root, SH.conforms, Literal(fully_conforms(report, problems))))
+    for number, problem in enumerate(reading_problems(problems)):
+        node = BNode(f"reading{number}")
+        graph.add((root, PIAOSH.readingProblem, node))
+        graph.add((node, RDF.type, PIAOSH.ReadingProblem))
+        graph.add((node, PIAOSH.code, Literal(problem.code)))
+        graph.add((node, SH.resultSeverity, PROBLEM_SEVERITIES[problem.severity]))
+        graph.add((node, SH.resultMessage, Literal(problem.message)))
+        graph.add((node, PIAOSH.file, Literal(problem.location.file)))
+        for key, value in (("line", problem.location.line), ("page", problem.location.page),
+                           ("sheet", problem.location.sheet), ("column", problem.location.column),
+                           ("value", problem.value)):
+            if value is not None:
+                graph.add((node, PIAOSH[key], Literal(value)))
     for number, (finding, _) in enumerate(report.findings):
         result = BNode(f"result{number}")
         graph.add((root, SH.result, result))

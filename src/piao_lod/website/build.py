@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, BuildError, UsageError
+from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.resources import example_plan, packaged
@@ -117,7 +117,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
     return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
-                     EXIT_OK if validation["conforms"] else EXIT_DATA_PROBLEMS, timings, reused)
+                     outcome_exit_code(False, not validation["conforms"]), timings, reused)
 
 
 def site_url_of(site: Path) -> str:
