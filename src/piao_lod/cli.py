@@ -20,6 +20,7 @@ from piao_lod.conversion import Conversion, convert_sources
 from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
+from piao_lod.messages import gettext, ngettext
 from piao_lod.problems import Severity
 from piao_lod.reading import ReadingOptions, parse_pages
 from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
@@ -62,12 +63,16 @@ class Language(str, Enum):
     en = "en"
 
 
+LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
+
+
 Sources = Annotated[list[Path], typer.Argument(help="Plan tables: extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
 SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
 PagesOption = Annotated[Optional[str], typer.Option("--pages", help="PDF pages to read, e.g. 12-40 or 1,3,7-9 or 12- (default: every page).", show_default=False)]
+ProfileOption = Annotated[Optional[Path], typer.Option("--profile", help="A layout profile (TOML) for a table the header vocabulary cannot read (see piao-lod inspect).", show_default=False)]
 ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
 UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
 PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help="Password for --user (or set PIAO_LOD_PASSWORD).")]
@@ -87,9 +92,9 @@ def main(
 
 
 def reading_options(ente: str | None, year: int | None, source_format: SourceFormat | None,
-                    pages: str | None = None) -> ReadingOptions:
+                    pages: str | None = None, profile: Path | None = None) -> ReadingOptions:
     """The reading options every command that reads tables takes, in one value."""
-    return ReadingOptions(ente, year, source_format.value if source_format else None, None,
+    return ReadingOptions(ente, year, source_format.value if source_format else None, profile,
                           parse_pages(pages) if pages is not None else None)
 
 
@@ -98,17 +103,17 @@ def fail(error: PiaoLodError) -> typer.Exit:
     return typer.Exit(error.exit_code)
 
 
-def report_conversion(conversion: Conversion, problems_format: str) -> None:
+def report_conversion(conversion: Conversion, problems_format: str, lang: str = "it") -> None:
     for error in conversion.unusable:
         typer.echo(error.located(), err=True)
     if problems_format == "json":
-        payload = {"problems": [problem.as_dict() for problem in conversion.problems],
+        payload = {"problems": [problem.as_dict(lang) for problem in conversion.problems],
                    "unusable": [{"file": error.file, "line": error.line, "column": error.column, "message": error.detail}
                                 for error in conversion.unusable]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2), err=True)
         return
     for problem in conversion.problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(problem.describe(lang), err=True)
 
 
 def write_file_atomically(path: Path, write) -> None:
@@ -123,16 +128,28 @@ def write_file_atomically(path: Path, write) -> None:
         partial.unlink(missing_ok=True)
 
 
-def summary(conversion: Conversion, output: str) -> str:
-    counts = {severity: sum(problem.severity is severity for problem in conversion.problems) for severity in Severity}
-    plans = ", ".join(
-        f"{plan.ente.ipa_code} {plan.year}: {len(plan.objectives)} objectives, "
-        f"{sum(len(objective.assignments) for objective in plan.objectives)} indicator assignments"
-        for plan in conversion.plans
-    )
-    return (f"converted {len(conversion.plans)} plan(s) to {output} ({plans}); "
-            f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes; "
-            f"{len(conversion.unusable)} unusable source(s)")
+def problem_counts(problems, lang: str) -> str:
+    """``0 errori, 2 avvisi, 4 note``: the problems of a run, by severity, with their plurals."""
+    count = {severity: sum(problem.severity is severity for problem in problems) for severity in Severity}
+    return ", ".join((ngettext(lang, "{count} error", "{count} errors", count[Severity.ERROR]),
+                      ngettext(lang, "{count} warning", "{count} warnings", count[Severity.WARNING]),
+                      ngettext(lang, "{count} note", "{count} notes", count[Severity.INFO])))
+
+
+def plan_figures(plan, lang: str) -> str:
+    assignments = sum(len(objective.assignments) for objective in plan.objectives)
+    return gettext(lang, "{ente} {year}: {objectives}, {assignments}", ente=plan.ente.ipa_code, year=plan.year,
+                   objectives=ngettext(lang, "{count} objective", "{count} objectives", len(plan.objectives)),
+                   assignments=ngettext(lang, "{count} indicator row", "{count} indicator rows", assignments))
+
+
+def summary(conversion: Conversion, output: str, lang: str) -> str:
+    return gettext(lang, "converted {plans} to {output} ({figures}); {problems}; {unusable}",
+                   plans=ngettext(lang, "{count} plan", "{count} plans", len(conversion.plans)), output=output,
+                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans),
+                   problems=problem_counts(conversion.problems, lang),
+                   unusable=ngettext(lang, "{count} unusable source", "{count} unusable sources",
+                                     len(conversion.unusable)))
 
 
 @app.command()
@@ -145,16 +162,18 @@ def convert(
     year: YearOption = None,
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
+    profile: ProfileOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
+    lang: LangOption = Language.it,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_base(base)
-        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages))
+        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile))
     except PiaoLodError as error:
         raise fail(error) from None
-    report_conversion(conversion, problems.value)
+    report_conversion(conversion, problems.value, lang.value)
     if conversion.plans:
         if output == "-":
             write_plans(conversion.plans, base, chosen_format, sys.stdout.buffer)
@@ -165,8 +184,31 @@ def convert(
             except OSError as error:
                 typer.echo(f"{output}: error: cannot write output ({error.strerror or error})", err=True)
                 raise typer.Exit(EXIT_UNUSABLE_INPUT) from None
-    typer.echo(summary(conversion, output), err=True)
+    typer.echo(summary(conversion, output, lang.value), err=True)
     raise typer.Exit(conversion.exit_code)
+
+
+@app.command()
+def inspect(
+    table: Annotated[Path, typer.Argument(help="A plan table (.txt .csv .xlsx .pdf).", show_default=False)],
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
+    lang: LangOption = Language.it,
+) -> None:
+    """Show how a table reads: each column's field, the columns not understood, the objectives and indicator rows
+    found, the problems, and a starter profile for what was not understood. Exit 0 it reads as a plan; 1 with
+    problems; 2 it does not (or the file is unusable)."""
+    from piao_lod.table_inspection import inspect_table, inspection_exit_code, render_inspection
+
+    try:
+        found = inspect_table(table, reading_options(ente, year, source_format, pages, profile))
+    except PiaoLodError as error:
+        raise fail(error) from None
+    typer.echo(render_inspection(found, lang.value), nl=False)
+    raise typer.Exit(inspection_exit_code(found))
 
 
 @app.command()
@@ -180,11 +222,12 @@ def validate(
     year: YearOption = None,
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable input."""
     try:
         check_base(base)
-        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages))
+        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages, profile))
     except PiaoLodError as error:
         raise fail(error) from None
     for error in loaded.conversion.unusable:
@@ -205,10 +248,14 @@ def validate(
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help=f"Directory of the on-disk store [default: {DEFAULT_STORE_DIR}].", show_default=False)]
 
 
-def load_summary(done: StoreLoad, store: Path) -> str:
-    return (f"loaded {len(done.graphs)} graph(s) into {store} ({len(done.conversion.plans)} converted from tables); "
-            f"{len(done.conversion.unusable)} unusable input(s); the store holds {done.triples} triples "
-            f"in {done.named_graphs} named graphs")
+def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
+    return gettext(lang, "loaded {graphs} into {store} ({converted}); {unusable}; the store holds {triples} in {named}",
+                   graphs=ngettext(lang, "{count} graph", "{count} graphs", len(done.graphs)), store=str(store),
+                   converted=ngettext(lang, "{count} converted from a table", "{count} converted from tables",
+                                      len(done.conversion.plans)),
+                   unusable=ngettext(lang, "{count} unusable input", "{count} unusable inputs", len(done.conversion.unusable)),
+                   triples=ngettext(lang, "{count} triple", "{count} triples", done.triples),
+                   named=ngettext(lang, "{count} named graph", "{count} named graphs", done.named_graphs))
 
 
 @app.command()
@@ -220,16 +267,18 @@ def load(
     year: YearOption = None,
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
+    profile: ProfileOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
+    lang: LangOption = Language.it,
 ) -> None:
     """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
     try:
         check_base(base)
-        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages))
+        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile))
     except PiaoLodError as error:
         raise fail(error) from None
-    report_conversion(done.conversion, problems.value)
-    typer.echo(load_summary(done, store), err=True)
+    report_conversion(done.conversion, problems.value, lang.value)
+    typer.echo(load_summary(done, store, lang.value), err=True)
     raise typer.Exit(done.exit_code)
 
 
@@ -276,6 +325,7 @@ def query(
     year: YearOption = None,
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
@@ -290,7 +340,7 @@ def query(
         if endpoint:
             answer = query_endpoint(endpoint, text, form, user, password)
         else:
-            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages)), text)
+            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages, profile)), text)
         output = render(answer, fmt)
     except PiaoLodError as error:
         raise fail(error) from None
@@ -324,6 +374,7 @@ def publish(
     year: YearOption = None,
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
+    profile: ProfileOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
@@ -333,7 +384,7 @@ def publish(
             raise UsageError("give either SOURCE files or --store, not both")
         if sources:
             check_base(base)
-            loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages))
+            loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages, profile))
             report_conversion(loaded.conversion, problems.value)
             if not loaded.graphs:
                 raise UsageError("nothing to publish: no SOURCE could be used")
@@ -357,6 +408,7 @@ def build(
     year: YearOption = None,
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
+    profile: ProfileOption = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes rendering pages [default: CPUs, at most 4].", show_default=False)] = None,
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
@@ -374,7 +426,7 @@ def build(
         task = bar.add_task("pages", total=None)
         try:
             built = build_site(inputs or [], output, site_url=base_url,
-                               options=reading_options(ente, year, source_format, pages), workers=workers,
+                               options=reading_options(ente, year, source_format, pages, profile), workers=workers,
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint)
         except PiaoLodError as error:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -43,7 +44,11 @@ PLAN_CLASS = ox.NamedNode(str(PIAO.Plan))
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/ontology")
 PNRR_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/pnrr/scheme")
-REFERENCE_GRAPHS = {ONTOLOGY_GRAPH: "piao.ttl", PNRR_GRAPH: "pnrr.ttl"}
+BUDGET_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/bilancio/scheme")
+UNITS_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/units")
+# The project's own vocabularies, each in a named graph of its own beside the plans.
+REFERENCE_GRAPHS = {ONTOLOGY_GRAPH: "piao.ttl", PNRR_GRAPH: "pnrr.ttl", BUDGET_GRAPH: "bilancio.ttl",
+                    UNITS_GRAPH: "units.ttl"}
 
 GraphName = ox.NamedNode | ox.BlankNode
 
@@ -127,11 +132,17 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
     return LoadedInputs(store, conversion, list(written))
 
 
+@lru_cache(maxsize=None)
+def reference_graph_bytes(file_name: str) -> bytes:
+    return ontology_file(file_name).read_bytes()
+
+
 def load_reference_graphs(store: ox.Store) -> None:
-    """The ontology and the PNRR scheme, each in its own named graph, replaced if already there."""
+    """The ontology, the PNRR scheme, the budget scheme and the units, each in its own named graph,
+    replaced if already there."""
     for graph, file_name in REFERENCE_GRAPHS.items():
         store.clear_graph(graph)
-        store.load(ontology_file(file_name).read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
+        store.load(reference_graph_bytes(file_name), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
 
 def load_dataset(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from piao_lod.graph_inputs import PNRR_GRAPH
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, load_reference_graphs, reference_graph_bytes
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
 from piao_lod.rdflib_edge import to_rdflib
@@ -44,10 +44,6 @@ def shapes_graph() -> Graph:
 @lru_cache(maxsize=1)
 def compiled_shapes() -> tuple[CompiledConstraint, ...]:
     return tuple(compile_shapes(shapes_graph()))
-
-
-def pnrr_scheme_bytes() -> bytes:
-    return ontology_file("pnrr.ttl").read_bytes()
 
 
 @dataclass(frozen=True)
@@ -85,8 +81,9 @@ def store_as_graph(store: ox.Store) -> Graph:
 
 
 def validate_store(store: ox.Store) -> ValidationReport:
-    """Validate the union of the store's graphs; the PNRR scheme is added in a graph of its own."""
-    store.load(pnrr_scheme_bytes(), format=ox.RdfFormat.TURTLE, to_graph=PNRR_GRAPH)
+    """Validate the union of the store's graphs; the ontology and the vocabularies (PNRR, budget, units)
+    are added in graphs of their own."""
+    load_reference_graphs(store)
     findings = sorted(set(run_constraints(store, compiled_shapes())), key=finding_order)
     return located_report(findings, store)
 
@@ -102,7 +99,8 @@ def pyshacl_findings(graph: Graph) -> list[Finding]:
 
     data = Graph()
     data += graph
-    data.parse(data=pnrr_scheme_bytes(), format="turtle")
+    for file_name in REFERENCE_GRAPHS.values():
+        data.parse(data=reference_graph_bytes(file_name), format="turtle")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), allow_warnings=True, allow_infos=True)
     findings = set()
     top_level = (result for report in results.subjects(RDF.type, SH.ValidationReport) for result in results.objects(report, SH.result))
@@ -153,7 +151,10 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
         rows = nav.objects(focus, PROV.wasDerivedFrom)
         lines = tuple(sorted(int(line) for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None))
         document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
-        objective = focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
+        if not rows and (assignment := nav.value(focus, PIAO.assignment)) is not None:
+            rows = nav.objects(assignment, PROV.wasDerivedFrom)       # a year's target: its assignment's row
+        objective = (focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
+                     or nav.value(nav.value(focus, PIAO.assignment), PIAO.objective))
         plan = nav.value(objective, PIAO.inPlan) or nav.value(focus, PIAO.inPlan) or (
             focus if nav.has_type(focus, PIAO.Plan) else None)
         located[focus] = Located(plan, objective, text(nav.value(objective, DCTERMS.identifier)),

@@ -7,19 +7,13 @@ from collections import defaultdict
 
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 
+from piao_lod.messages import LANGUAGES, N_, gettext, ngettext
 from piao_lod.problems import READING_ONLY_CODES, Problem, Severity
 from piao_lod.shacl_sparql import Finding
 from piao_lod.validation import Located, ValidationReport, message, shapes_graph
 
 SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-WORDS = {
-    "it": {"violation": "violazione", "warning": "avviso", "info": "nota", "plan": "Piano", "objective": "Obiettivo",
-           "other": "Altre risorse", "reading": "Lettura del file", "value": "valore", "line": "riga",
-           "conforms": "conforme", "not_conforms": "non conforme", "summary": "Riepilogo"},
-    "en": {"violation": "violation", "warning": "warning", "info": "info", "plan": "Plan", "objective": "Objective",
-           "other": "Other resources", "reading": "Reading the file", "value": "value", "line": "line",
-           "conforms": "conforms", "not_conforms": "does not conform", "summary": "Summary"},
-}
+SEVERITY_WORDS = {"violation": N_("violation"), "warning": N_("warning"), "info": N_("note")}
 
 
 def reading_problems(problems: list[Problem]) -> list[Problem]:
@@ -37,21 +31,22 @@ def local_name(node: URIRef) -> str:
 
 
 def where(located: Located, lang: str) -> str:
+    """``file.txt:23`` or ``file.txt, righe 23, 24``; ``—`` only when nothing locates the result."""
     if not located.file:
         return "—"
     if not located.lines:
         return located.file
-    lines = ", ".join(map(str, located.lines))
-    return f"{located.file}:{lines}" if len(located.lines) == 1 else f"{located.file} ({WORDS[lang]['line']} {lines})"
+    if len(located.lines) == 1:
+        return f"{located.file}:{located.lines[0]}"
+    return gettext(lang, "{file}, lines {lines}", file=located.file, lines=", ".join(map(str, located.lines)))
 
 
 def render_text(report: ValidationReport, problems: list[Problem], lang: str) -> str:
-    words = WORDS[lang]
     out: list[str] = []
     reading = reading_problems(problems)
     if reading:
-        out.append(f"{words['reading']}:")
-        out += [f"  {problem}" for problem in reading]
+        out.append(gettext(lang, "Reading the file:"))
+        out += [f"  {problem.describe(lang)}" for problem in reading]
         out.append("")
     groups: dict[str, dict[str, list[tuple[Finding, Located]]]] = defaultdict(lambda: defaultdict(list))
     for finding, located in report.findings:
@@ -59,26 +54,29 @@ def render_text(report: ValidationReport, problems: list[Problem], lang: str) ->
         objective = f"{located.objective_code or local_name(located.objective)} — {located.objective_title or ''}" if located.objective else ""
         groups[plan][objective].append((finding, located))
     for plan in sorted(groups):
-        out.append(f"{words['plan']} {plan}" if plan else f"{words['other']}:")
+        out.append(gettext(lang, "Plan {plan}", plan=plan) if plan else gettext(lang, "Other resources:"))
         for objective in sorted(groups[plan]):
             indent = "  "
             if objective:
-                out.append(f"  {words['objective']} {objective.rstrip(' —')}")
+                out.append("  " + gettext(lang, "Objective {objective}", objective=objective.rstrip(" —")))
                 indent = "    "
             for finding, located in groups[plan][objective]:
-                severity = words[SEVERITY_NAMES.get(finding.severity, 'info')]
+                severity = gettext(lang, SEVERITY_WORDS[SEVERITY_NAMES.get(finding.severity, "info")])
                 line = f"{indent}{severity}: {where(located, lang)}: {rule_label(finding, lang)} — {message(finding, lang)}"
                 if finding.value is not None and not objective_title_value(finding, located):
-                    line += f" ({words['value']}: {finding.value})"
+                    line += gettext(lang, " (value: “{value}”)", value=finding.value)
                 if not located.objective and finding.focus is not None:
                     line += f" <{finding.focus}>"
                 out.append(line)
         out.append("")
     violations = report.count(SH.Violation) + sum(problem.severity is Severity.ERROR for problem in reading)
-    verdict = words["conforms"] if violations == 0 else words["not_conforms"]
-    out.append(f"{words['summary']}: {violations} {words['violation']}, "
-               f"{report.count(SH.Warning) + sum(p.severity is Severity.WARNING for p in reading)} {words['warning']}, "
-               f"{report.count(SH.Info) + sum(p.severity is Severity.INFO for p in reading)} {words['info']} — {verdict}")
+    warnings = report.count(SH.Warning) + sum(problem.severity is Severity.WARNING for problem in reading)
+    notes = report.count(SH.Info) + sum(problem.severity is Severity.INFO for problem in reading)
+    verdict = gettext(lang, "conforms") if violations == 0 else gettext(lang, "does not conform")
+    out.append(gettext(lang, "Summary: {violations}, {warnings}, {notes} — {verdict}",
+                       violations=ngettext(lang, "{count} violation", "{count} violations", violations),
+                       warnings=ngettext(lang, "{count} warning", "{count} warnings", warnings),
+                       notes=ngettext(lang, "{count} note", "{count} notes", notes), verdict=verdict))
     return "\n".join(out) + "\n"
 
 
@@ -112,7 +110,7 @@ def report_data(report: ValidationReport, problems: list[Problem], lang: str, en
         "engine": engine,
         "counts": {name: report.count(severity) for severity, name in SEVERITY_NAMES.items()},
         "results": results,
-        "reading_problems": [problem.as_dict() for problem in reading_problems(problems)],
+        "reading_problems": [problem.as_dict(lang) for problem in reading_problems(problems)],
     }
 
 
@@ -140,7 +138,8 @@ def render_turtle(report: ValidationReport, problems: list[Problem]) -> str:
         graph.add((node, RDF.type, PIAOSH.ReadingProblem))
         graph.add((node, PIAOSH.code, Literal(problem.code)))
         graph.add((node, SH.resultSeverity, PROBLEM_SEVERITIES[problem.severity]))
-        graph.add((node, SH.resultMessage, Literal(problem.message)))
+        for lang in LANGUAGES:
+            graph.add((node, SH.resultMessage, Literal(problem.message(lang), lang=lang)))
         graph.add((node, PIAOSH.file, Literal(problem.location.file)))
         for key, value in (("line", problem.location.line), ("page", problem.location.page),
                            ("sheet", problem.location.sheet), ("column", problem.location.column),
