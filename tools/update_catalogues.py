@@ -87,7 +87,8 @@ def main() -> int:
         for message in catalogue:
             if not message.id:
                 continue
-            if lang == "en" and not message.string:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if lang == "en" and not any(strings):
                 message.string = message.id if isinstance(message.id, str) else tuple(message.id)
         catalogue.obsolete.clear()
         path = catalogue_path(lang)

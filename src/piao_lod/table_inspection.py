@@ -7,6 +7,7 @@ layout profile, to be completed and given back with ``--profile``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +34,20 @@ class TableInspection:
     error: SourceError | None = None
     problems: list[Problem] = field(default_factory=list)
 
+    one_cell_rows: list[tuple[int, str]] = field(default_factory=list)   # rows that may be block headings
+
     @property
     def unknown_headers(self) -> list[str]:
+        """The headers not understood: of every header found, or of the likeliest header row when none was."""
         seen: dict[str, None] = {}
-        for _, layout in self.layouts:
+        for _, layout in (self.layouts if self.found_header else self.layouts[:1]):
             for _, text in layout.unknown:
                 seen.setdefault(text, None)
         return list(seen)
+
+    @property
+    def found_header(self) -> bool:
+        return self.error is None or self.plan is not None or "no plan table" not in self.error.detail
 
 
 def inspect_table(path: Path, options: ReadingOptions) -> TableInspection:
@@ -57,6 +65,10 @@ def inspect_table(path: Path, options: ReadingOptions) -> TableInspection:
     found.layouts = [(assembler.layout_lines[signature], layout) for signature, layout in assembler.layouts.items()]
     if not found.layouts:
         found.layouts = candidate_layouts(raw, assembler)
+    first_header = min((line for line, _ in found.layouts), default=0)
+    found.one_cell_rows = [(row.line, row.cells[0].strip()) for row in raw.rows
+                           if row.tabular and row.line > first_header and row.cells and row.cells[0].strip()
+                           and sum(1 for cell in row.cells if cell.strip()) == 1][:20]
     return found
 
 
@@ -96,7 +108,7 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
     if found.profile:
         out.append(gettext(lang, "Layout profile: {name} ({source})", name=found.profile.name, source=found.profile.source))
     for line, layout in found.layouts:
-        title = (gettext(lang, "Header at line {line}:", line=line) if found.error is None or found.plan
+        title = (gettext(lang, "Header at line {line}:", line=line) if found.found_header
                  else gettext(lang, "No header found; the row at line {line} reads as:", line=line))
         out.append("")
         out.append(title)
@@ -121,7 +133,8 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
         settori = {mention.name.name for objective in plan.objectives for mention in objective.settori}
         years = sorted({figures.year for objective in plan.objectives for assignment in objective.assignments
                         for figures in assignment.years})
-        out.append(gettext(lang, "Plan: {ente}, {year}", ente=f"{plan.ente.name} ({plan.ente.ipa_code})", year=plan.year))
+        ente = f"{plan.ente.name} ({plan.ente.ipa_code})"
+        out.append(gettext(lang, "Plan: {ente}, {year}", ente=ente, year=plan.year))
         out.append("  " + ", ".join([
             ngettext(lang, "{count} objective", "{count} objectives", len(plan.objectives)),
             ngettext(lang, "{count} indicator row", "{count} indicator rows", assignments),
@@ -130,8 +143,8 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
         if years:
             out.append("  " + gettext(lang, "Target years: {years}", years=", ".join(map(str, years))))
         for objective in plan.objectives[:5]:
-            out.append(f"    {objective.code or '—'}  {short(objective.title)}  "
-                       f"({ngettext(lang, '{count} indicator', '{count} indicators', len(objective.assignments))})")
+            indicators = ngettext(lang, "{count} indicator", "{count} indicators", len(objective.assignments))
+            out.append(f"    {objective.code or '—'}  {short(objective.title)}  ({indicators})")
         if len(plan.objectives) > 5:
             out.append("    …")
     if found.error is not None:
@@ -174,6 +187,12 @@ def starter_profile(found: TableInspection) -> str | None:
     if layout:
         lines += [f"{toml_string(column.header)} = {toml_string(column.field)}" for column in layout.columns]
     lines += [f"{toml_string(text)} = {toml_string(IGNORED)}   # TODO: the field this column holds" for text in unknown]
+    if found.one_cell_rows:
+        example = found.one_cell_rows[0][1]
+        word = re.match(r"[^\W\d_]+", example)
+        pattern = f"^{re.escape(word[0])}\\b\\W*(?P<value>.+)$" if word else "^(?P<value>.+)$"
+        lines += ["", "[blocks]", f"# rows holding one cell, like “{example[:60]}” (line {found.one_cell_rows[0][0]}), may open "
+                  "a block of rows: name their settore or dirigente, e.g.", f"# '{pattern}' = \"settore\""]
     return "\n".join(lines)
 
 
