@@ -9,7 +9,6 @@ type, domain or range, fails here.
 from __future__ import annotations
 
 import importlib.util
-import re
 from pathlib import Path
 
 import openpyxl
@@ -30,7 +29,6 @@ PNRR_SCHEME = URIRef("https://w3id.org/piao-lod/pnrr/scheme")
 VANN = Namespace("http://purl.org/vocab/vann/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # an open Namespace: rdflib's closed XSD warns under pytest
-GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
 
 # Integer-valued XSD types are subtypes of xsd:decimal.
 DECIMAL_TYPES = {XSD.decimal, XSD.integer, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.nonNegativeInteger,
@@ -114,14 +112,12 @@ def types_of(node, graphs: tuple[Graph, ...], ontology: Graph) -> set[URIRef]:
 def literal_fits(literal: Literal, datatype: URIRef) -> bool:
     if datatype == RDFS.Literal:
         return True
-    if datatype == RDF.langString:
-        return literal.language is not None
+    if datatype == RDF.PlainLiteral:  # OWL 2's text with or without a language tag
+        return literal.language is not None or literal.datatype in (None, XSD.string)
     if datatype == XSD.string:
         return literal.language is None and literal.datatype in (None, XSD.string)
     if datatype == XSD.decimal:
         return literal.datatype in DECIMAL_TYPES and literal.value is not None
-    if datatype == XSD.gYear:  # rdflib keeps gYear lexical: check the lexical form
-        return literal.datatype == XSD.gYear and bool(GYEAR.match(str(literal)))
     return literal.datatype == datatype and literal.value is not None
 
 
