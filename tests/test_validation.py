@@ -81,6 +81,10 @@ GRAPH_CASES = {
                       1, SH.Violation),
     "Settore-name": ("INSERT { ?s skos:prefLabel \"Settore B\"@it } WHERE { ?s skos:prefLabel \"Settore Beta\"@it }",
                      1, SH.Violation),
+    "SourceDocument-section": ("INSERT { ?d piao:section \"Obiettivi\" } WHERE { ?d a piao:SourceDocument }",
+                               1, SH.Violation),
+    "Assignment-formulaText": ("DELETE { ?f piao:formulaText ?t } INSERT { ?f piao:formulaText \"Numero di report\" } "
+                               "WHERE { ?f piao:formulaText ?t FILTER (STR(?t) = \"Numero di report\") }", 1, SH.Violation),
     "Indicator-title": ("DELETE { ?i dcterms:title ?t } INSERT { ?i dcterms:title \"Monthly reports\"@en } "
                         "WHERE { ?i dcterms:identifier \"104\" ; dcterms:title ?t }", 1, SH.Violation),
 }
