@@ -142,7 +142,7 @@ def test_unreadable_value_is_named_with_row_and_column(run_cli, tmp_path):
     table = tmp_path / "plan.csv"
     table.write_text(text, encoding="utf-8")
     graph, result = convert(run_cli, tmp_path, table, "--ente", "x_valleverde", "--year", "2025", expect=(1,))
-    assert (f"{table}:5 [Target 2026, column 14]: error: Target 2026 “da definire” is not a number; kept as written "
+    assert (f"{table}:5 [Target 2026, column 14]: error: Target 2026 is not a number; kept as written "
             "(value: “da definire”) [unreadable-target]") in result.stderr
     node = annual(graph, "OB.01.11.02", "titolo-procedimenti-attivati-online", 2026, DUP_PLAN)
     assert graph.value(node, PIAO.targetAsWritten) == Literal("da definire")

@@ -350,3 +350,19 @@ def test_pnrr_scheme_has_the_six_missions_and_the_measures_the_example_links(pnr
     linked = set(example.objects(None, PIAO.pnrrMeasure))
     assert linked == {PNRR["M5C2-I2.1"], PNRR["M5C2-I2.3"]}
     assert all((measure, RDF.type, SKOS.Concept) in pnrr_scheme for measure in linked)
+
+
+def test_budget_scheme_and_units_match_their_sources():
+    spec = importlib.util.spec_from_file_location("build_vocabularies", ROOT / "tools" / "build_vocabularies.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    budget = Graph().parse(ROOT / "ontology" / "bilancio.ttl", format="turtle")
+    assert isomorphic(tool.build_budget_scheme(tool.BUDGET_SOURCE), budget), \
+        "ontology/bilancio.ttl is stale: run python tools/build_vocabularies.py"
+    units = Graph().parse(ROOT / "ontology" / "units.ttl", format="turtle")
+    assert isomorphic(tool.build_units(tool.UNITS_SOURCE), units), "ontology/units.ttl is stale: run python tools/build_vocabularies.py"
+    missions = set(budget.subjects(SKOS.topConceptOf, None))
+    programmes = {node for node in budget.subjects(SKOS.broader, None)}
+    assert (len(missions), len(programmes)) == (23, 99)
+    assert budget.value(URIRef("https://w3id.org/piao-lod/bilancio/programma/01.08"), SKOS.prefLabel) == \
+        Literal("Statistica e sistemi informativi", lang="it")

@@ -179,9 +179,18 @@ def read_layout(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> TableLa
             continue
         seen[key] = column
         columns.append(column)
-    if len({column.field for column in columns}) < MIN_HEADER_MATCHES:
+    if len({column.field for column in columns}) < MIN_HEADER_MATCHES or looks_like_data(cells):
         return None
     return TableLayout(tuple(cells), columns, duplicates, unknown)
+
+
+NUMBER_CELL = re.compile(r"^[+-]?\d[\d.,]*%?$")
+
+
+def looks_like_data(cells: tuple[str, ...]) -> bool:
+    """A row holding a bare number (a code, a target, a weight) is data, even when some of its words are also
+    header names (an indicator titled "Indicatore", a purpose "scopo")."""
+    return any(NUMBER_CELL.match(cell.strip()) and not YEAR.fullmatch(cell.strip()) for cell in cells)
 
 
 def is_sub_header(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> bool:

@@ -26,7 +26,7 @@ from piao_lod.errors import SourceError
 from piao_lod.iris import slug
 from piao_lod.messages import N_, gettext
 from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
-from piao_lod.problems import Location, Problem, Term
+from piao_lod.problems import Listing, Location, Problem, Term
 from piao_lod.layout_profiles import Profile, bundled_profiles, default_block_headings, load_profile
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import (Assignment, Objective, PersonName, Plan, RowRef, SettoreMention, SourceDocument,
@@ -461,7 +461,7 @@ class PlanAssembler:
             self.settore_used = True
             row = self.settore.row
             self.problems.append(Problem("settore-without-objectives", Location(
-                self.display, row.line, FIELD_LABELS["settore"], row.sheet, row.page),
+                self.display, row.line, self.header_of("settore"), row.sheet, row.page),
                 {"settore": self.settore.name.name}, self.settore.name.raw))
 
     def continues_objective(self, value) -> bool:
@@ -507,8 +507,7 @@ class PlanAssembler:
             objective.weight = read_number(value("objective_weight"))
             if objective.weight.value is None:
                 self.report("unreadable-weight", row, "objective_weight", objective.weight.raw,
-                            what=Term(FIELD_LABELS["objective_weight"]), text=objective.weight.raw,
-                            expected=Term(A_NUMBER))
+                            what=self.layout.single("objective_weight").header, expected=Term(A_NUMBER))
         self.read_budget(row, value, objective)
         if value("strategic_title") or value("strategic_code"):
             objective.strategic = StrategicObjective(value("strategic_code") or None,
@@ -579,8 +578,8 @@ class PlanAssembler:
         formula_text = formula.raw if formula else ""
         weight = read_number(value("weight")) if value("weight") else None
         if weight is not None and weight.value is None:
-            self.report("unreadable-weight", row, "weight", weight.raw, what=Term(FIELD_LABELS["weight"]),
-                        text=weight.raw, expected=Term(A_NUMBER))
+            self.report("unreadable-weight", row, "weight", weight.raw, what=self.layout.single("weight").header,
+                        expected=Term(A_NUMBER))
         assignment = Assignment(key, here, code, title, formula, value("purpose"), None, weight, unit=unit)
         figures: dict[int | None, YearFigures] = {}
         for field in ("target", "achieved"):
@@ -592,7 +591,7 @@ class PlanAssembler:
         for column, text in self.yearly_cells(cells, "achievement_rate"):
             rate = read_number(text)
             if rate.value is None:
-                self.report("unreadable-achieved", row, column=column, value=text, what=column.header, text=text,
+                self.report("unreadable-achieved", row, column=column, value=text, what=column.header,
                             expected=Term(A_NUMBER))
             figures.setdefault(self.column_year_key(column), YearFigures(None)).achievement_rate = rate
         for column, text in self.yearly_cells(cells, "baseline")[:1]:
@@ -623,17 +622,16 @@ class PlanAssembler:
                 self.report("qualitative-target", row, column=column, value=reading.raw, text=reading.raw)
             return
         code = {"target": "unreadable-target", "achieved": "unreadable-achieved", "baseline": "unreadable-baseline"}[field]
-        self.report(code, row, column=column, value=reading.raw, what=column.header, text=reading.raw,
+        self.report(code, row, column=column, value=reading.raw, what=column.header,
                     expected=Term(EXPECTED_KIND[reading.kind]))
 
     def report_indicator_title_conflicts(self) -> None:
         for code, titles in self.indicator_titles.items():
             if len(titles) > 1:
                 lines = tuple(sorted(titles.values()))
-                described = "; ".join(f"{line}: “{title}”" for title, line in sorted(titles.items(), key=lambda item: item[1]))
+                described = Listing(tuple(sorted(titles.items(), key=lambda item: item[1])))
                 self.problems.append(Problem(
-                    "indicator-title-conflict",
-                    Location(self.display, lines[-1], FIELD_LABELS["indicator_title"]),
+                    "indicator-title-conflict", Location(self.display, lines[-1], self.header_of("indicator_title")),
                     {"code": code, "count": len(titles), "titles": described}, None, lines))
 
     # -- after the pass --------------------------------------------------------
@@ -691,7 +689,7 @@ class PlanAssembler:
                 title = next(a.indicator_title for o in self.objectives for a in o.assignments
                              if not a.indicator_code and a.indicator_title and title_key(a.indicator_title) == key)
                 self.problems.append(Problem("indicator-title-ambiguous", Location(
-                    self.display, lines[0], FIELD_LABELS["indicator_title"]),
+                    self.display, lines[0], self.header_of("indicator_title")),
                     {"title": title, "lines": ", ".join(map(str, lines))}, None, lines))
 
     # -- plan metadata ---------------------------------------------------------

@@ -32,6 +32,17 @@ class Term(str):
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A message parameter listing texts with their lines (``line 2: “Lavori avviati”; line 3: …``), in the
+    message's language."""
+
+    items: tuple[tuple[str, int], ...]
+
+    def render(self, lang: str) -> str:
+        return "; ".join(gettext(lang, "line {line}: “{text}”", line=line, text=text) for text, line in self.items)
+
+
+@dataclass(frozen=True)
 class ProblemCode:
     code: str
     severity: Severity
@@ -40,7 +51,7 @@ class ProblemCode:
 
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-UNREADABLE = N_("{what} “{text}” is not {expected}; kept as written")
+UNREADABLE = N_("{what} is not {expected}; kept as written")
 
 PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     # how the file was read
@@ -194,7 +205,8 @@ class Problem:
         return PROBLEMS[self.code].severity
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        params = {name: gettext(lang, value) if isinstance(value, Term) else value for name, value in self.params.items()}
+        params = {name: gettext(lang, value) if isinstance(value, Term) else value.render(lang)
+                  if isinstance(value, Listing) else value for name, value in self.params.items()}
         return gettext(lang, PROBLEMS[self.code].template, **params)
 
     def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:
