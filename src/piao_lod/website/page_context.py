@@ -10,7 +10,8 @@ import pyoxigraph as ox
 from jinja2 import Environment
 
 from piao_lod.namespaces import PIAO
-from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
+from piao_lod.problems import Problem
+from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses, is_web_link
 from piao_lod.website.page_types import PageType, page_type_of
 from piao_lod.website.render import PageLinks, make_environment
 from piao_lod.namespaces import compact
@@ -31,6 +32,8 @@ class SiteData:
     store: ox.Store
     source_files: set[str] = field(default_factory=set)    # source documents copied into dati/fonti/
     search: bool = True                                       # a Pagefind index is built (home links its UI)
+    pages: dict[str, str] = field(default_factory=dict)       # IRI -> page folder, for every page written
+    problems: list[Problem] = field(default_factory=list)     # resources that could not be given a page
 
     def environment(self) -> Environment:
         return make_environment()
@@ -57,7 +60,7 @@ def schema_org(site: SiteData, view: ResourceView, page_type: PageType, page_dir
     """The schema.org description embedded in the page, for search engines."""
     data = {"@context": "https://schema.org", "@type": page_type.schema_type, "@id": view.iri,
             "name": view.label(), "url": site.addresses.url(page_dir),
-            "additionalType": view.types, "isPartOf": {"@type": "WebSite", "url": site.addresses.site_url}}
+            "additionalType": [iri for iri in view.types if is_web_link(iri)], "isPartOf": {"@type": "WebSite", "url": site.addresses.site_url}}
     description = view.value("dcterms:description", "it")
     if description is not None:
         data["description"] = description.text
@@ -85,7 +88,7 @@ def breadcrumbs(site: SiteData, view: ResourceView) -> list[ResourceView]:
 
 
 def base_context(site: SiteData, page_dir: str, title: str, page_type: str) -> dict:
-    links = PageLinks(site.addresses, page_dir)
+    links = PageLinks(site.addresses, page_dir, site.pages)
     return {"site": site, "links": links, "page_dir": page_dir, "title": title, "page_type": page_type,
             "canonical": site.addresses.url(page_dir), "curie": compact, "PIAO": str(PIAO)}
 
@@ -96,6 +99,15 @@ def resource_context(site: SiteData, view: ResourceView, page_type: PageType, pa
                     "schema": schema_org(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
                     "type_label": page_type.label_it, "page_type_of": page_type_of})
     return context
+
+
+def results_by_plan(results: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Validation results grouped by plan IRI, in IRI order; results of no plan (a resource outside
+    every plan) last, under ``""``."""
+    groups: dict[str, list[dict]] = {}
+    for result in results:
+        groups.setdefault(result.get("plan") or "", []).append(result)
+    return sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
 
 
 @dataclass
@@ -118,7 +130,7 @@ def fixed_pages(site: SiteData) -> list[FixedPage]:
                         "page_count": max(1, -(-len(plans) // PAGE_SIZE)), "figures": site.figures})
         pages.append(FixedPage(path, "home.html", context))
     context = base_context(site, "validazione/", "Rapporto di validazione", "validation")
-    context.update({"report": site.validation})
+    context.update({"report": site.validation, "results_by_plan": results_by_plan(site.validation["results"])})
     pages.append(FixedPage("validazione/index.html", "validation.html", context))
     context = base_context(site, "dati/", "Dati aperti", "data")
     context.update({"downloads": site.downloads, "figures": site.figures})
