@@ -30,7 +30,8 @@ SCHEMES_A_BROWSER_RUNS = ("javascript:", "data:", "file:", "vbscript:")
 
 
 def build(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "piao_lod", "build", *arguments, "--no-search"],
+    return subprocess.run([sys.executable, "-m", "piao_lod", "build", *arguments, "--no-search", "--contact-email",
+                           "dati@example.org"],
                           capture_output=True, text=True, check=False)
 
 

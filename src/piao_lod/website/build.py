@@ -7,6 +7,7 @@ function of the input alone (sorted triples, no clock), so two builds are identi
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import json
 import os
@@ -33,12 +34,12 @@ from piao_lod.validation import validate_store
 from piao_lod.validation_report import report_data
 from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses, assign_pages, check_relative, download_names
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
-from piao_lod.website.catalog import write_catalog
+from piao_lod.website.catalog import catalog_date, catalog_plans, data_licence, write_catalog
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, toolkit_digest, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import page_type_of
-from piao_lod.website.resource_files import write_dumps, write_resource_files
+from piao_lod.website.resource_files import DocumentFacts, write_dumps, write_resource_files
 from piao_lod.website.resource_index import ResourceIndex
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
@@ -63,9 +64,17 @@ class BuiltSite:
 def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL, ente: str | None = None,
                year: int | None = None, source_format: str | None = None, workers: int | None = None,
                search: bool = True, progress: Callable[[int, int], None] | None = None,
-               contact_email: str | None = None, sparql_endpoint: str | None = None) -> BuiltSite:
-    """Build the whole site into ``out`` (replacing a previous build atomically)."""
+               contact_email: str | None = None, sparql_endpoint: str | None = None,
+               date: dt.date | None = None) -> BuiltSite:
+    """Build the whole site into ``out`` (replacing a previous build atomically).
+
+    ``contact_email`` is required with ``sources``: the catalogue of a real publication names who answers
+    for the data (the bundled example, a demonstration, may go without). ``date`` is the build date of the
+    catalogue (default: ``SOURCE_DATE_EPOCH``, else 1 January of the latest plan year; see :mod:`catalog`)."""
     check_output(out)
+    if sources and not contact_email:
+        raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
+                         "that answers questions about the data (dati.gov.it requires an e-mail in the contact point)")
     addresses = SiteAddresses(site_url)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -102,7 +111,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
         record = BuildRecord(addresses.site_url, toolkit_digest(), plan_digests(downloads))
-        reusable = unchanged_enti(BuildRecord.read(out / SITE_MARKER), record, addresses) if out.exists() else set()
+        previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
+        reusable = unchanged_enti(previous, record, addresses)
+        record.date_plans(previous, catalog_date(date, catalog_plans(store)))
 
         copy_static(staging / "static")
         site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search,
@@ -115,7 +126,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         timings["pages"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        write_catalog(staging, store, addresses, downloads, contact_email=contact_email, sparql_endpoint=sparql_endpoint)
+        write_catalog(staging, store, addresses, downloads, date, contact_email, sparql_endpoint, record.dates)
         write_hosting_files(staging, addresses, sorted(set(pages.values()) | set(fixed)))
         timings["catalog"] = time.perf_counter() - mark
         if search:
@@ -272,7 +283,8 @@ def render_chunk(iris: list[str]) -> tuple[int, int]:
         directory.mkdir(parents=True, exist_ok=True)
         html = environment.get_template(page_type.template).render(resource_context(site, view, page_type, page_dir))
         (directory / "index.html").write_text(html, encoding="utf-8")
-        write_resource_files(directory, site.index.triples[iri])
+        write_resource_files(directory, site.index.triples[iri],
+                             DocumentFacts(site.addresses.url(page_dir), iri, data_licence(site.addresses)))
     return len(iris), reused
 
 
