@@ -21,3 +21,13 @@ fi
 if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
   (cd tests/browser && npm ci --silent --no-audit --no-fund)
 fi
+# - the vocabularies the EU DCAT-AP SHACL shapes import (npm @vocabulary/*) for tests/test_site_harvesters.py;
+# - CKAN's DCAT parser (ckanext-dcat, with the part of CKAN it imports) in a venv of its own, tests/ckan/.venv.
+if [ ! -d tests/dcat-ap-imports/node_modules/@vocabulary/vcard ]; then
+  (cd tests/dcat-ap-imports && npm ci --silent --no-audit --no-fund)
+fi
+if [ ! -x tests/ckan/.venv/bin/python ] || ! cmp -s tests/ckan/requirements.txt tests/ckan/.venv/requirements.txt; then
+  python3 -m venv tests/ckan/.venv
+  tests/ckan/.venv/bin/pip install -q --no-deps -r tests/ckan/requirements.txt
+  cp tests/ckan/requirements.txt tests/ckan/.venv/requirements.txt
+fi

@@ -49,6 +49,7 @@ class Download:
     sha256: str = ""     # of the file's bytes: for a plan's N-Triples, what tells a changed plan (incremental builds)
     graph_iri: str | None = None        # the one named graph the file holds (a plan's, the PNRR scheme's); None: all
     compress_format: str | None = None  # media type of the compression around the format, e.g. application/gzip
+    sha1: str = ""                      # the checksum DCAT-AP 2 catalogues give (spdx:checksumAlgorithm_sha1)
 
 
 class SiteAddresses:

@@ -182,6 +182,7 @@ def catalog_date(date: dt.date | None, plans: list[CatalogPlan]) -> dt.date:
     raise ValueError("no plans to date the catalogue by; give the date or set SOURCE_DATE_EPOCH")
 
 
+@lru_cache(maxsize=4)
 def catalog_settings(document: str) -> Graph:
     """``vocabularies/catalog.ttl`` with its relative IRIs resolved against the catalogue document."""
     settings = Graph()
@@ -193,6 +194,12 @@ def catalog_settings(document: str) -> Graph:
 def data_licence(addresses: SiteAddresses) -> str:
     """The IRI of the licence every dataset and file of the site carries (``vocabularies/catalog.ttl``)."""
     return licence_of(catalog_document(addresses))
+
+
+def licence_page(addresses: SiteAddresses) -> str:
+    """The licence's own web page (``foaf:page`` of the licence document): what schema.org ``license`` takes."""
+    document = catalog_document(addresses)
+    return str(catalog_settings(document).value(URIRef(licence_of(document)), FOAF.page))
 
 
 @lru_cache(maxsize=4)
@@ -361,13 +368,14 @@ class CatalogBuilder:
         self.graph.add((distribution, DCAT.downloadURL, url))
         # xsd:decimal as AgID requires, in its canonical form ("1234.0") so every syntax writes the same literal.
         self.graph.add((distribution, DCAT.byteSize, Literal(f"{download.size}.0", datatype=XSD.decimal)))
-        if download.sha256:
-            checksum = self.node(f"file/{download.path}/sha256")
+        if download.sha1:
+            # SHA-1: the one algorithm DCAT-AP 2 (the base of DCAT-AP_IT) admits; the data page also gives SHA-256.
+            checksum = self.node(f"file/{download.path}/sha1")
             self.graph.add((distribution, SPDX.checksum, checksum))
             self.graph.add((checksum, RDF.type, SPDX.Checksum))
-            self.graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-            self.graph.add((checksum, SPDX.checksumValue, Literal(download.sha256, datatype=XSD.hexBinary)))
-            self.graph.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+            self.graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha1))
+            self.graph.add((checksum, SPDX.checksumValue, Literal(download.sha1, datatype=XSD.hexBinary)))
+            self.graph.add((SPDX.checksumAlgorithm_sha1, RDF.type, SPDX.ChecksumAlgorithm))
         for predicate, value in self.distribution_defaults:
             self.graph.add((distribution, predicate, value))
 

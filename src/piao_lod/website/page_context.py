@@ -11,9 +11,10 @@ from jinja2 import Environment
 
 from piao_lod.namespaces import PIAO
 from piao_lod.problems import Problem
-from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses, is_web_link
+from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
 from piao_lod.website.page_types import PageType, page_type_of
 from piao_lod.website.render import PageLinks, make_environment
+from piao_lod.website.schema_org import catalog_markup, resource_markup
 from piao_lod.namespaces import compact
 from piao_lod.website.resource_index import ResourceIndex, ResourceView
 
@@ -56,20 +57,6 @@ class SiteData:
         return [result for result in self.validation["results"] if result.get("plan") == plan_iri]
 
 
-def schema_org(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
-    """The schema.org description embedded in the page, for search engines."""
-    data = {"@context": "https://schema.org", "@type": page_type.schema_type, "@id": view.iri,
-            "name": view.label(), "url": site.addresses.url(page_dir),
-            "additionalType": [iri for iri in view.types if is_web_link(iri)], "isPartOf": {"@type": "WebSite", "url": site.addresses.site_url}}
-    description = view.value("dcterms:description", "it")
-    if description is not None:
-        data["description"] = description.text
-    identifier = view.value("dcterms:identifier") or view.value("skos:notation")
-    if identifier is not None:
-        data["identifier"] = identifier.text
-    return data
-
-
 def alternates(links: PageLinks) -> list[tuple[str, str, str]]:
     """(href, media type, suffix) of the RDF files beside the page."""
     return [(links.to(links.page_dir + f"index.{suffix}"), media_type, suffix)
@@ -96,7 +83,7 @@ def base_context(site: SiteData, page_dir: str, title: str, page_type: str) -> d
 def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
     context = base_context(site, page_dir, view.label(), page_type.name)
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
-                    "schema": schema_org(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
+                    "schema": resource_markup(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
                     "type_label": page_type.label_it, "page_type_of": page_type_of})
     return context
 
@@ -133,7 +120,7 @@ def fixed_pages(site: SiteData) -> list[FixedPage]:
     context.update({"report": site.validation, "results_by_plan": results_by_plan(site.validation["results"])})
     pages.append(FixedPage("validazione/index.html", "validation.html", context))
     context = base_context(site, "dati/", "Dati aperti", "data")
-    context.update({"downloads": site.downloads, "figures": site.figures})
+    context.update({"downloads": site.downloads, "figures": site.figures, "schema": catalog_markup(site)})
     pages.append(FixedPage("dati/index.html", "data.html", context))
     pages.extend(saved_query_pages(site, base_context))
     context = base_context(site, "ontology/", "Ontologia piao-lod", "ontology")

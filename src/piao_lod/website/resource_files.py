@@ -133,4 +133,4 @@ def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri
     (data_dir / check_relative(name)).write_bytes(data)
     return Download(f"{data_dir.name}/{name}", MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri,
                     hashlib.sha256(data).hexdigest(), graph_iri or plan_iri,
-                    "application/gzip" if suffix.endswith(".gz") else None)
+                    "application/gzip" if suffix.endswith(".gz") else None, hashlib.sha1(data).hexdigest())
