@@ -14,6 +14,8 @@ import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 
+from piao_lod.website.addresses import url_path
+
 DATA = Path(__file__).parent / "data"
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cremona-piao-2024-2026-obiettivi.txt"
 BASE = "https://w3id.org/piao-lod/id/"
@@ -109,7 +111,7 @@ def test_resource_turtle_matches_the_store(site):
     store.load(path=str(site / "dati" / "piao-lod.nq"), format=ox.RdfFormat.N_QUADS)
     checked = 0
     for ttl in site.glob("id/**/index.ttl"):
-        document = ox.NamedNode("https://w3id.org/piao-lod/" + str(ttl.relative_to(site)))
+        document = ox.NamedNode("https://w3id.org/piao-lod/" + url_path(str(ttl.parent.relative_to(site))) + "/")
         triples = {ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE)}
         about = {triple for triple in triples if triple.subject == document}
         topic = next(triple.object for triple in about if triple.predicate.value.endswith("primaryTopic"))

@@ -278,7 +278,7 @@ def test_data_page_describes_a_data_catalog_of_every_dataset(site):
 def test_resource_files_say_their_licence_and_topic(site):
     for suffix, rdf_format in (("ttl", "TURTLE"), ("jsonld", "JSON_LD"), ("rdf", "RDF_XML"), ("nt", "N_TRIPLES")):
         triples = triples_of(site / "id/c_d150/indicatore/844" / f"index.{suffix}", rdf_format)
-        document = ox.NamedNode(SITE + f"id/c_d150/indicatore/844/index.{suffix}")
+        document = ox.NamedNode(SITE + "id/c_d150/indicatore/844/")
         about = {(p.value, o.value) for s, p, o in triples if s == document}
         assert (str(FOAF.primaryTopic), SITE + "id/c_d150/indicatore/844") in about, suffix
         assert (str(DCTERMS.license), "https://w3id.org/italia/controlled-vocabulary/licences/A21_CCBY40") in about

@@ -51,29 +51,26 @@ def rdf_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
 
 def write_resource_files(directory: Path, triples: list[ox.Triple], about: DocumentFacts | None = None) -> None:
     """The resource's triples in every format beside its page; with ``about``, each file also says what
-    it is: its licence and the resource it is about (``foaf:primaryTopic``)."""
+    document it is: its licence and the resource it is about (``foaf:primaryTopic``)."""
+    described = triples if about is None else [*triples, *about.triples()]
     for suffix in RESOURCE_FORMATS:
-        described = triples if about is None else [*triples, *about.triples(directory_url(about, suffix))]
         (directory / f"index.{suffix}").write_bytes(serialize_triples(described, suffix))
 
 
 @dataclass(frozen=True)
 class DocumentFacts:
-    """What a file of RDF beside a page says about itself."""
+    """What the files beside a page say about the document they are. The document is the page's folder
+    URL, which every format is negotiated from, so all the files hold the same graph."""
 
     page_url: str            # the published URL of the page's folder, e.g. https://…/id/c_d150/
     topic: str               # the resource the files describe
     licence: str             # the licence of the data
 
-    def triples(self, document: str) -> list[ox.Triple]:
-        node = ox.NamedNode(document)
+    def triples(self) -> list[ox.Triple]:
+        node = ox.NamedNode(self.page_url)
         return [ox.Triple(node, RDF_TYPE, FOAF_DOCUMENT),
                 ox.Triple(node, FOAF_PRIMARY_TOPIC, ox.NamedNode(self.topic)),
                 ox.Triple(node, DCT_LICENSE, ox.NamedNode(self.licence))]
-
-
-def directory_url(about: DocumentFacts, suffix: str) -> str:
-    return f"{about.page_url}index.{suffix}"
 
 
 def plan_quads(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
