@@ -431,6 +431,8 @@ def build(
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint)
         except PiaoLodError as error:
             raise fail(error) from None
+    for problem in built.problems:
+        typer.echo(str(problem), err=True)
     typer.echo(f"built {output}: {built.pages} pages ({built.reused} unchanged, kept from the previous build), "
                f"{built.files} files, {built.plans} plan(s), {built.triples} triples in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
                                                       if built.exit_code else ""), err=True)

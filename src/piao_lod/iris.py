@@ -20,8 +20,18 @@ def slug(text: str) -> str:
 
 
 def segment(code: str) -> str:
-    """A code as one path segment, readable where it can be (``1.3.2_0003`` stays as is)."""
-    return quote(code.strip(), safe="._-~")
+    """A code as one path segment, readable where it can be (``1.3.2_0003`` stays as is).
+
+    A segment of dots only would be a dot segment (``..`` climbs to the parent: the objective
+    ``..`` would be the plan), so its dots are percent-encoded (``%2E%2E``); an empty code is
+    ``%20``, which no stripped code can give. Both forms are otherwise never produced (dots are
+    left as they are elsewhere, spaces are stripped), so different codes keep different segments."""
+    code = code.strip()
+    if not code:
+        return "%20"
+    if not code.strip("."):
+        return "%2E" * len(code)
+    return quote(code, safe="._-~")
 
 
 def check_base(base: str) -> str:

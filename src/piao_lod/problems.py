@@ -32,6 +32,18 @@ class Term(str):
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A message parameter that is a catalogue text with parameters of its own (a reason), in the message's
+    language."""
+
+    message: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def render(self, lang: str) -> str:
+        return gettext(lang, self.message, **dict(self.params))
+
+
+@dataclass(frozen=True)
 class Listing:
     """A message parameter listing texts with their lines (``line 2: “Lavori avviati”; line 3: …``), in the
     message's language."""
@@ -140,6 +152,11 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                 N_("a target written in words, with no unit or formula that asks for a number")),
     ProblemCode("unknown-unit", I, N_("unit of measure “{text}” is not in the unit vocabulary; kept as written"),
                 N_("a unit the vocabulary (vocabularies/units.csv) does not know; not linked to QUDT")),
+    # the site
+    ProblemCode("resource-without-page", E, N_("no page in the site for this resource: {reason}; its data are in the "
+                                               "dumps"),
+                N_("a resource of an RDF input whose IRI cannot be a page inside the site (too long, or the folder of "
+                   "another page); reported by build, its triples stay in the dumps")),
     # the plan as a whole
     ProblemCode("option-overridden", W, N_("{option} {flag} ignored: the document says {stated}"),
                 N_("--ente/--year disagrees with the document; the document wins")),
@@ -206,7 +223,7 @@ class Problem:
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         params = {name: gettext(lang, value) if isinstance(value, Term) else value.render(lang)
-                  if isinstance(value, Listing) else value for name, value in self.params.items()}
+                  if isinstance(value, (Listing, Phrase)) else value for name, value in self.params.items()}
         return gettext(lang, PROBLEMS[self.code].template, **params)
 
     def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:
