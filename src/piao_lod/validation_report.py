@@ -101,7 +101,11 @@ def report_data(report: ValidationReport, problems: list[Problem], lang: str, en
         "path": str(finding.path) if isinstance(finding.path, URIRef) else None,
         "value": None if finding.value is None else str(finding.value),
         "plan": str(located.plan) if located.plan else None,
+        "objective": str(located.objective) if located.objective else None,
         "objective_code": located.objective_code,
+        "objective_title": located.objective_title,
+        "indicator_code": located.indicator_code,
+        "indicator_title": located.indicator_title,
         "file": located.file,
         "lines": list(located.lines),
     } for finding, located in report.findings]
