@@ -145,14 +145,47 @@ def read_page(page, number: int) -> PageLayout:
 # -- ruled tables ------------------------------------------------------------------------------------
 
 def ruled_grids(page, chars: list[dict]) -> tuple[list[Grid], set[int]]:
-    """Grids from pdfplumber's cells, and the indexes of the chars that fell inside them."""
+    """Grids from pdfplumber's cells, and the indexes of the chars that fell inside them.
+
+    A browser leaves a cell cut by the page break open (its side lines run down to the break,
+    no line closes it): pdfplumber is given a closing line there, and the cells it closes are
+    marked open below.
+    """
+    closing, ruled = open_ends(page.edges)
     grids, inside = [], set()
-    for table in page.find_tables():
-        grid, taken = grid_from_cells(table.cells, table.bbox, chars)
+    settings = {"explicit_horizontal_lines": closing} if closing else None
+    for table in page.find_tables(settings):
+        grid, taken = grid_from_cells(table.cells, table.bbox, chars, closing, ruled)
         if grid is not None:
             grids.append(grid)
             inside |= taken
     return grids, inside
+
+
+def open_ends(edges: list[dict]) -> tuple[list[float], list[dict]]:
+    """Where vertical ruling lines (joined up as pdfplumber joins them) end with no horizontal line;
+    and the horizontal lines."""
+    from pdfplumber.table import merge_edges
+
+    edges = merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
+    horizontal = [edge for edge in edges if edge["orientation"] == "h" and edge["x1"] - edge["x0"] > SNAP * 3]
+    ends = []
+    for edge in edges:
+        if edge["orientation"] != "v" or edge["bottom"] - edge["top"] < SNAP * 3:
+            continue
+        bottom, x = edge["bottom"], edge["x0"]
+        if not any(abs(line["top"] - bottom) <= SNAP and line["x0"] - SNAP <= x <= line["x1"] + SNAP
+                   for line in horizontal):
+            ends.append(bottom)
+    return snapped(ends), horizontal
+
+
+def closed_below(rect, horizontal: list[dict]) -> bool:
+    """A horizontal line runs along most of the rectangle's bottom."""
+    width = rect[2] - rect[0]
+    covered = sum(max(0.0, min(line["x1"], rect[2]) - max(line["x0"], rect[0]))
+                  for line in horizontal if abs(line["top"] - rect[3]) <= SNAP)
+    return covered >= 0.5 * width
 
 
 def snapped(values: Iterable[float]) -> list[float]:
@@ -170,7 +203,8 @@ def nearest(boundaries: Sequence[float], value: float) -> int:
     return index
 
 
-def grid_from_cells(rectangles, bbox, chars: list[dict]) -> tuple[Grid | None, set[int]]:
+def grid_from_cells(rectangles, bbox, chars: list[dict], closing: list[float],
+                    horizontal: list[dict]) -> tuple[Grid | None, set[int]]:
     xs = snapped([x for rect in rectangles for x in (rect[0], rect[2])])
     ys = snapped([y for rect in rectangles for y in (rect[1], rect[3])])
     if len(xs) < 2 or len(ys) < 2:
@@ -181,7 +215,8 @@ def grid_from_cells(rectangles, bbox, chars: list[dict]) -> tuple[Grid | None, s
         columns, rows = nearest(xs, rect[2]) - column, nearest(ys, rect[3]) - row
         if columns < 1 or rows < 1:
             continue
-        cell = Cell(row, column, rows, columns)
+        cell = Cell(row, column, rows, columns, open_below=any(abs(rect[3] - y) <= SNAP for y in closing)
+                                                                and not closed_below(rect, horizontal))
         cells.append(cell)
         for r in range(row, row + rows):
             for c in range(column, column + columns):
@@ -192,11 +227,17 @@ def grid_from_cells(rectangles, bbox, chars: list[dict]) -> tuple[Grid | None, s
     taken = set()
     for index, char in enumerate(chars):
         mid_x, mid_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-        if not (x0 <= mid_x <= x1 and top <= mid_y <= bottom):
+        if not x0 <= mid_x <= x1:
             continue
-        taken.add(index)
         column, row = bisect.bisect_right(xs, mid_x) - 1, bisect.bisect_right(ys, mid_y) - 1
-        cell = owner.get((min(row, len(ys) - 2), min(column, len(xs) - 2)))
+        column, row = min(column, len(xs) - 2), min(row, len(ys) - 2)
+        if not top <= mid_y <= bottom:
+            # the line a browser set across the page break, just under an open cell's sides
+            below = owner.get((len(ys) - 2, column))
+            if not (below is not None and below.open_below and char["top"] <= bottom + SNAP < char["bottom"] + SNAP):
+                continue
+        taken.add(index)
+        cell = owner.get((row, column))
         if cell is not None:
             by_cell.setdefault(id(cell), []).append(char)
     for cell in cells:
@@ -344,33 +385,41 @@ def column_bounds(cells: list[HeaderCell], body: list[TextLine]) -> list[float]:
 
 
 def text_grid(header: list[TextLine], body: list[TextLine], cells: list[HeaderCell]) -> Grid:
+    """Cells from the words of each column: a cell is a run of lines without a pause in its column
+    (each column is followed on its own, as a merged cell's lines need not sit level with the
+    lines of the rows beside it); a row starts where any column's cell starts."""
     bounds = column_bounds(cells, body)
     columns = len(cells)
-    grid_cells = [Cell(0, index, lines=list(cell.lines)) for index, cell in enumerate(cells)]
-    pitches = [b.top - a.top for a, b in zip(body, body[1:])]
-    pitch = min(pitches) if pitches else (body[0].height * 1.2 if body else 1.0)
-    # per column: the line fragments, then runs of consecutive lines (a cell each)
-    fragments: list[list[tuple[int, str]]] = [[] for _ in range(columns)]
-    for number, line in enumerate(body):
-        parts: dict[int, list[str]] = {}
-        for word in line.words:
-            column = max(0, min(columns - 1, bisect.bisect_right(bounds, (word.x0 + word.x1) / 2) - 1))
-            parts.setdefault(column, []).append(word.text)
-        for column, texts in parts.items():
-            fragments[column].append((number, " ".join(texts)))
-    runs: list[tuple[int, int, int, list[str]]] = []      # column, first line, last line, texts
-    for column, items in enumerate(fragments):
-        for number, text in items:
-            if runs and runs[-1][0] == column and number == runs[-1][2] + 1 and \
-                    body[number].top - body[number - 1].top <= ROW_PAUSE * pitch:
-                runs[-1] = (column, runs[-1][1], number, runs[-1][3] + [text])
+    by_column: list[list[Word]] = [[] for _ in range(columns)]
+    for word in (word for line in body for word in line.words):
+        column = bisect.bisect_right(bounds, (word.x0 + word.x1) / 2) - 1
+        by_column[max(0, min(columns - 1, column))].append(word)
+    size = statistics.median([line.height for line in body]) if body else 1.0
+    column_lines = [text_lines(words) for words in by_column]
+    pitch = typical_pitch(column_lines, size)
+    runs: list[tuple[int, list[TextLine]]] = []
+    for column, lines in enumerate(column_lines):
+        for index, line in enumerate(lines):
+            if index and line.top - lines[index - 1].top <= ROW_PAUSE * pitch:
+                runs[-1][1].append(line)
             else:
-                runs.append((column, number, number, [text]))
-    starts = sorted({first for _, first, _, _ in runs})
-    for column, first, last, texts in runs:
-        row = bisect.bisect_right(starts, first)
-        rows = max(1, bisect.bisect_right(starts, last) - row + 1)
-        grid_cells.append(Cell(row, column, rows, 1, texts))
+                runs.append((column, [line]))
+    starts: list[float] = []
+    for top in sorted(lines[0].top for _, lines in runs):
+        if not starts or top - starts[-1] > LINE_TOLERANCE * size:
+            starts.append(top)
+    grid_cells = [Cell(0, index, lines=list(cell.lines)) for index, cell in enumerate(cells)]
+    for column, lines in runs:
+        row = nearest(starts, lines[0].top)
+        last = bisect.bisect_right(starts, lines[-1].top + LINE_TOLERANCE * size) - 1
+        grid_cells.append(Cell(row + 1, column, max(1, last - row + 1), 1, [line.text for line in lines]))
     widths = tuple(round(b - a, 1) for a, b in zip(bounds, bounds[1:]))
     bottom = body[-1].bottom if body else header[-1].bottom
     return Grid(header[0].top, bottom, widths, len(starts) + 1, grid_cells, ruled=False)
+
+
+def typical_pitch(columns: list[list[TextLine]], size: float) -> float:
+    """The usual step from one line to the next inside a cell: the lower quartile of the steps
+    down every column (most steps are inside cells of several lines)."""
+    steps = sorted(b.top - a.top for lines in columns for a, b in zip(lines, lines[1:]) if b.top - a.top > 0.5 * size)
+    return steps[len(steps) // 4] if steps else 1.2 * size

@@ -126,9 +126,11 @@ def describe(error: Exception) -> str:
 
 def too_big(page) -> str | None:
     """A reason not to read a page that would take minutes: checked on the raw content first."""
+    from pdfminer.pdftypes import resolve1
+
     size = 0
     for stream in page.page_obj.contents:
-        size += len(stream.get_data())
+        size += len(resolve1(stream).get_data())
         if size > MAX_CONTENT_BYTES:
             return f"its content is over {MAX_CONTENT_BYTES // 1_000_000} MB"
     objects = sum(len(page.objects.get(kind, ())) for kind in ("char", "line", "rect", "curve"))
@@ -161,6 +163,7 @@ class PlacedGrid:
     prose_before: bool = False     # text (not a running head) between this table and the one above it
     prose_after: bool = False      # ... between it and the end of its page, for the last table
     columns: dict[str, int] | None = None    # field -> column, from the plan header above
+    goes_on: bool = False          # it continues the last table of the previous page
 
 
 class DocumentRows:
@@ -181,6 +184,7 @@ class DocumentRows:
         placed = self.classify()
         for before, after in zip(placed, placed[1:]):
             if after.kind != "other" and continues(before, after):
+                after.goes_on = True
                 rejoin_cut_cells(before, after)
         by_grid = {id(entry.grid): entry for entry in placed}
         rows: list[SourceRow] = []
@@ -322,10 +326,11 @@ def rejoin_cut_cells(before: PlacedGrid, after: PlacedGrid) -> None:
         if not pairs or all(lower.is_empty for _, _, lower in pairs):
             continue
         uppers = [upper for _, upper, _ in pairs]
+        from_page_before = before.goes_on and uppers[0].row == before.header_rows
         if any(upper.open_below for upper in uppers):
             for _, upper, lower in pairs:
                 upper.lines, lower.lines = upper.lines + lower.lines, []
-        elif (all(upper.is_empty for upper in uppers) and uppers[0].row > before.header_rows
+        elif (all(upper.is_empty for upper in uppers) and not from_page_before
                 and max(uppers[0].rows, pairs[0][2].rows) > 1 and rows_hold_text(upper_grid, uppers)):
             for _, upper, lower in pairs:
                 upper.lines, lower.lines = lower.lines, []

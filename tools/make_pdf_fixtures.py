@@ -111,8 +111,10 @@ class Options:
     valign: str = "top"                 # top, middle, bottom: where a merged cell's text sits
     prose_pages: bool = False           # a cover of its own and pages of prose and an index before the table
     other_table: bool = False           # a staff table of another PIAO section after the plan
-    rotate: int = 0                     # /Rotate of every page (applied after typesetting)
-    rows_apart: bool = False            # every dirigente on a page of its own; one table per page break
+    rotate: bool = False                # portrait pages with turned content and /Rotate 90
+    cut: tuple[int, int] | None = None  # (block, row): a page break there; the merged cells it cuts keep their
+                                        # text below the break only, as a cell set at the bottom would
+    rows_split: bool = False            # rows may break across pages (their cells left open at the break)
 
 
 PROSE = [
@@ -144,25 +146,37 @@ table {{ border-collapse: collapse; table-layout: fixed; width: {sum(widths)}mm;
 th, td {{ border: {border}; padding: 1mm; vertical-align: {options.valign}; text-align: left;
           overflow-wrap: break-word; }}
 th {{ background: {'#dde' if options.ruled else 'none'}; font-weight: bold; vertical-align: top; }}
-tr {{ break-inside: avoid; }}
+{'' if options.rows_split else 'tr { break-inside: avoid; }'}
 </style></head><body>
 """)
     write_html_front(out, example, options)
     for number, block in enumerate(example.blocks):
-        page_class = ' class="page"' if options.rows_apart and number < len(example.blocks) - 1 else ""
-        out.write(f"<section{page_class}><h2>{html.escape(block.section)}</h2>"
+        out.write(f"<section><h2>{html.escape(block.section)}</h2>"
                   f"<h2>DIRIGENTE: {html.escape(block.dirigente)}</h2>\n")
-        out.write("<table><colgroup>" + "".join(f'<col style="width:{w}mm">' for w in widths) + "</colgroup>\n<thead><tr>")
-        out.write("".join(f"<th>{html.escape(name)}</th>" for name in example.header) + "</tr></thead><tbody>\n")
-        for row, row_span in zip(block.rows, row_spans(block.rows)):
-            out.write("<tr>")
-            for text, span in zip(row, row_span if options.merged else [1] * len(row)):
-                if span == 0:
-                    continue
-                attribute = f' rowspan="{span}"' if span > 1 else ""
-                out.write(f"<td{attribute}>{html.escape(text)}</td>")
-            out.write("</tr>\n")
-        out.write("</tbody></table></section>\n")
+        spans = row_spans(block.rows) if options.merged else [[1] * len(row) for row in block.rows]
+        cut = options.cut[1] if options.cut and options.cut[0] == number else None
+        parts = [(0, cut), (cut, len(block.rows))] if cut else [(0, len(block.rows))]
+        for first, end in parts:
+            if first:
+                out.write('<div style="break-before: page"></div>')
+            out.write("<table><colgroup>" + "".join(f'<col style="width:{w}mm">' for w in widths) + "</colgroup>\n<thead><tr>")
+            out.write("".join(f"<th>{html.escape(name)}</th>" for name in example.header) + "</tr></thead><tbody>\n")
+            for index in range(first, end):
+                out.write("<tr>")
+                for column, text in enumerate(block.rows[index]):
+                    span, start = spans[index][column], index
+                    if span == 0 and index == first:            # a merged cell cut above: its text comes here
+                        start = max(i for i in range(index) if spans[i][column])
+                        span, text = spans[start][column] - (index - start), block.rows[start][column]
+                    elif span == 0:
+                        continue
+                    elif cut and index < cut < index + span:     # cut below: the part above is left empty
+                        span, text = cut - index, ""
+                    attribute = f' rowspan="{span}"' if span > 1 else ""
+                    out.write(f"<td{attribute}>{html.escape(text)}</td>")
+                out.write("</tr>\n")
+            out.write("</tbody></table>\n")
+        out.write("</section>\n")
     if options.other_table:
         write_html_staff_table(out)
     out.write("</body></html>\n")
@@ -205,9 +219,10 @@ def fodt_document(example: Example, options: Options) -> str:
     out.write(f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
  xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
- xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
  office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
-<office:font-face-decls><style:font-face style:name="DejaVu Sans" style:font-family-generic="swiss"/></office:font-face-decls>
+<office:font-face-decls><style:font-face style:name="DejaVu Sans" svg:font-family="'DejaVu Sans'" style:font-family-generic="swiss"/></office:font-face-decls>
 <office:styles>
  <style:default-style style:family="paragraph"><style:paragraph-properties fo:hyphenation-ladder-count="no-limit"/>
   <style:text-properties style:font-name="DejaVu Sans" fo:font-size="6.5pt" fo:language="it" fo:country="IT" fo:hyphenate="false"/></style:default-style>
@@ -257,8 +272,6 @@ def fodt_document(example: Example, options: Options) -> str:
                 paragraph(out, "Prose", text)
         paragraph(out, "Break", "")
     for number, block in enumerate(example.blocks):
-        if options.rows_apart and number:
-            paragraph(out, "Break", "")
         paragraph(out, "Heading", block.section)
         paragraph(out, "Heading", f"DIRIGENTE: {block.dirigente}")
         write_fodt_table(out, f"Obiettivi{number + 1}", example.header, block.rows,
@@ -320,20 +333,40 @@ def chromium_pdf(document: str, target: Path) -> None:
                        check=True, capture_output=True, timeout=300)
 
 
-def rotate_pages(path: Path, degrees: int) -> None:
-    """Set /Rotate on every page with pypdf-free means: a plain rewrite of the page dictionaries by qpdf."""
-    subprocess.run(["qpdf", "--replace-input", f"--rotate=+{degrees}", str(path)], check=True)
+def rotate_pages(path: Path) -> None:
+    """Landscape pages stored as portrait pages whose content is drawn turned by a quarter turn,
+    shown upright by the page's /Rotate 90 (what scanners and some office suites write)."""
+    turned = path.with_suffix(".turned.pdf")
+    subprocess.run(["qpdf", "--rotate=+270", "--flatten-rotation", str(path), str(turned)], check=True)
+    subprocess.run(["qpdf", "--rotate=+90", str(turned), str(path)], check=True)
+    turned.unlink()
+
+
+def scanned_pdf(source: Path, target: Path, page: int) -> None:
+    """One page of ``source`` as a picture only (no text layer), as a scanner would make it."""
+    with tempfile.TemporaryDirectory() as work:
+        subprocess.run(["pdftoppm", "-r", "110", "-gray", "-png", "-f", str(page), "-l", str(page), str(source),
+                        f"{work}/scan"], check=True)
+        image = next(Path(work).glob("scan*.png"))
+        subprocess.run(["img2pdf", "--output", str(target), str(image)], check=True)
 
 
 FIXTURE_SETS = {
     "cremona-libreoffice.pdf": ("libreoffice", Options()),
     "cremona-chromium.pdf": ("chromium", Options()),
+    "cremona-prose-pages.pdf": ("libreoffice", Options(prose_pages=True, other_table=True)),
+    "cremona-rows-split.pdf": ("chromium", Options(valign="bottom", rows_split=True)),
+    "cremona-cut-cell.pdf": ("chromium", Options(cut=(1, 5))),
+    "cremona-unruled.pdf": ("chromium", Options(ruled=False)),
+    "cremona-rotated.pdf": ("libreoffice", Options(rotate=90)),
 }
+EXAMPLE_PDF = ("libreoffice", Options(prose_pages=True))
+SCANNED = ("scanned-page.pdf", "cremona-libreoffice.pdf", 2)     # name, made from, page
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help="fixtures to write (default: all)")
+    parser.add_argument("names", nargs="*", help="fixtures to write, or 'example' (default: all)")
     parser.add_argument("--out", type=Path, default=FIXTURES)
     parser.add_argument("--keep-source", action="store_true", help="also write the .html/.fodt beside the PDF")
     args = parser.parse_args()
@@ -350,10 +383,18 @@ def main() -> int:
             document = html_document(example, options)
             chromium_pdf(document, target)
         if options.rotate:
-            rotate_pages(target, options.rotate)
+            rotate_pages(target)
         if args.keep_source:
             target.with_suffix(".fodt" if producer == "libreoffice" else ".html").write_text(document, encoding="utf-8")
         print(f"wrote {target} ({target.stat().st_size:,} bytes)", file=sys.stderr)
+    name, source, page = SCANNED
+    if not args.names or name in args.names:
+        scanned_pdf(args.out / source, args.out / name, page)
+        print(f"wrote {args.out / name}", file=sys.stderr)
+    if not args.names or "example" in args.names:
+        target = ROOT / "examples" / EXAMPLE.with_suffix(".pdf").name
+        libreoffice_pdf(fodt_document(example, EXAMPLE_PDF[1]), target)
+        print(f"wrote {target}", file=sys.stderr)
     return 0
 
 
