@@ -45,7 +45,8 @@ from piao_lod.errors import SourceError
 PDF_MEDIA_TYPE = "application/pdf"
 PDF_MAGIC = b"%PDF-"
 MAX_PAGES = 1000                    # pages read in one run: more need --pages
-MAX_PAGE_OBJECTS = 60_000           # characters, lines, rectangles and curves on one page
+MAX_PAGE_OBJECTS = 50_000           # lines, rectangles, curves and strings drawn on one page
+DRAWING_OPERATORS = re.compile(rb"(?<![^\s\])>])(?:re|l|c|v|y|Tj|TJ|'|\")(?=[\s\[(/<]|$)")
 MAX_CONTENT_BYTES = 8_000_000       # a page's decoded content streams
 WIDTH_TOLERANCE = 2.0               # points: column widths of a table continued on the next page
 HEADER_ROWS = 3
@@ -75,7 +76,15 @@ def read_rows(path: Path, pages=None) -> RawTable:
     if image_pages:
         notes.append(ReadNote("pdf-page-skipped", f"pages {page_list(image_pages)} are images without text and "
                               "were not read; " + OCR_HINT.format(name=path.name, stem=path.stem)))
-    return RawTable(DocumentRows(layouts).rows(), PDF_MEDIA_TYPE, notes)
+    document = DocumentRows(layouts)
+    rows = document.rows()
+    if not document.found_plan_table:
+        read = page_list([layout.number for layout in layouts])
+        unread = "; ".join(note.message for note in notes)
+        raise SourceError(f"no plan table found on the pages read ({read}): no table whose header names at least 3 "
+                          "plan columns (e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)"
+                          + (f"; {unread}" if unread else ""), str(path))
+    return RawTable(rows, PDF_MEDIA_TYPE, notes)
 
 
 def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
@@ -87,12 +96,13 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
     try:
         document = pdfplumber.open(path)
         page_count = len(document.pages)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
+    except Exception as wrapped:
+        error = unwrapped(wrapped)
+        if not isinstance(error, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise SourceError(f"not a readable PDF, damaged or cut short ({describe(error)})", str(path)) from None
         raise SourceError("the PDF is encrypted and needs a password to be read "
                           f"({error.__class__.__name__}); save an unprotected copy (e.g. `qpdf --decrypt "
                           f"--password=... {path.name} plain.pdf`) and convert that", str(path)) from None
-    except Exception as error:
-        raise SourceError(f"not a readable PDF ({describe(error)})", str(path)) from None
     notes: list[ReadNote] = []
     with document:
         selected = [number for number in range(1, page_count + 1) if pages is None or number in pages]
@@ -111,12 +121,18 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
                     continue
                 layouts.append(read_page(page, number))
             except Exception as error:
-                notes.append(ReadNote("pdf-page-skipped", f"page {number} could not be read ({describe(error)})"))
+                notes.append(ReadNote("pdf-page-skipped", f"page {number} could not be read ({describe(unwrapped(error))})"))
             finally:
                 page.close()
     if not layouts:
         raise SourceError("no page of the PDF could be read: " + "; ".join(note.message for note in notes), str(path))
     return layouts, notes
+
+
+def unwrapped(error: Exception) -> Exception:
+    """pdfplumber wraps what pdfminer raised in a PdfminerException."""
+    inner = error.args[0] if error.args else None
+    return inner if isinstance(inner, Exception) else error
 
 
 def describe(error: Exception) -> str:
@@ -125,17 +141,23 @@ def describe(error: Exception) -> str:
 
 
 def too_big(page) -> str | None:
-    """A reason not to read a page that would take minutes: checked on the raw content first."""
+    """A reason not to read a page that would take minutes, found in its raw content before pdfminer
+    interprets it: the content streams (and the forms they draw) too long, or drawing too many
+    lines, rectangles, curves and strings."""
     from pdfminer.pdftypes import resolve1
 
-    size = 0
-    for stream in page.page_obj.contents:
-        size += len(resolve1(stream).get_data())
+    streams = [resolve1(stream) for stream in page.page_obj.contents]
+    forms = resolve1(resolve1(page.page_obj.resources or {}).get("XObject") or {})
+    streams += [resolve1(form) for form in forms.values()]
+    size = operators = 0
+    for stream in streams:
+        data = stream.get_data() if hasattr(stream, "get_data") else b""
+        size += len(data)
         if size > MAX_CONTENT_BYTES:
             return f"its content is over {MAX_CONTENT_BYTES // 1_000_000} MB"
-    objects = sum(len(page.objects.get(kind, ())) for kind in ("char", "line", "rect", "curve"))
-    if objects > MAX_PAGE_OBJECTS:
-        return f"it draws {objects:,} objects, more than {MAX_PAGE_OBJECTS:,}"
+        operators += len(DRAWING_OPERATORS.findall(data))
+    if operators > MAX_PAGE_OBJECTS:
+        return f"it draws {operators:,} lines, shapes and strings, more than {MAX_PAGE_OBJECTS:,}"
     return None
 
 
@@ -172,6 +194,7 @@ class DocumentRows:
     def __init__(self, layouts: list[PageLayout]):
         self.layouts = layouts
         self.vocabulary = Vocabulary()
+        self.found_plan_table = False
         for layout in layouts:
             for item in layout.items:
                 if isinstance(item, ProseLine):
@@ -182,6 +205,7 @@ class DocumentRows:
 
     def rows(self) -> list[SourceRow]:
         placed = self.classify()
+        self.found_plan_table = any(entry.kind == "plan" for entry in placed)
         for before, after in zip(placed, placed[1:]):
             if after.kind != "other" and continues(before, after):
                 after.goes_on = True

@@ -362,6 +362,7 @@ FIXTURE_SETS = {
 }
 EXAMPLE_PDF = ("libreoffice", Options(prose_pages=True))
 SCANNED = ("scanned-page.pdf", "cremona-libreoffice.pdf", 2)     # name, made from, page
+ENCRYPTED = ("encrypted.pdf", "cremona-libreoffice.pdf", "segreto")   # name, pages 1-2 of, user password
 
 
 def main() -> int:
@@ -390,6 +391,11 @@ def main() -> int:
     name, source, page = SCANNED
     if not args.names or name in args.names:
         scanned_pdf(args.out / source, args.out / name, page)
+        print(f"wrote {args.out / name}", file=sys.stderr)
+    name, source, password = ENCRYPTED
+    if not args.names or name in args.names:
+        subprocess.run(["qpdf", str(args.out / source), "--pages", str(args.out / source), "1-2", "--",
+                        "--encrypt", password, password + "-owner", "256", "--", str(args.out / name)], check=True)
         print(f"wrote {args.out / name}", file=sys.stderr)
     if not args.names or "example" in args.names:
         target = ROOT / "examples" / EXAMPLE.with_suffix(".pdf").name

@@ -57,6 +57,7 @@ class Located:
     objective_title: str | None = None
     file: str | None = None
     lines: tuple[int, ...] = ()
+    pages: tuple[int | None, ...] = ()      # the PDF page of each line (None for other sources)
 
 
 @dataclass
@@ -150,13 +151,16 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
     located = {}
     for focus in focus_nodes:
         rows = nav.objects(focus, PROV.wasDerivedFrom)
-        lines = tuple(sorted(int(line) for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None))
+        places = sorted(((int(page) if (page := nav.value(row, PIAO.pageNumber)) is not None else 0), int(line))
+                        for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None)
+        lines = tuple(line for _, line in places)
+        pages = tuple(page or None for page, _ in places)
         document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
         objective = focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
         plan = nav.value(objective, PIAO.inPlan) or nav.value(focus, PIAO.inPlan) or (
             focus if nav.has_type(focus, PIAO.Plan) else None)
         located[focus] = Located(plan, objective, text(nav.value(objective, DCTERMS.identifier)),
-                                 text(nav.value(objective, DCTERMS.title)), text(nav.value(document, PIAO.fileName)), lines)
+                                 text(nav.value(objective, DCTERMS.title)), text(nav.value(document, PIAO.fileName)), lines, pages)
     return located
 
 

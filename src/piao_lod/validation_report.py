@@ -14,10 +14,10 @@ from piao_lod.validation import Located, ValidationReport, message, shapes_graph
 SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 WORDS = {
     "it": {"violation": "violazione", "warning": "avviso", "info": "nota", "plan": "Piano", "objective": "Obiettivo",
-           "other": "Altre risorse", "reading": "Lettura del file", "value": "valore", "line": "riga",
+           "other": "Altre risorse", "reading": "Lettura del file", "value": "valore", "line": "riga", "page": "pagina", "row": "riga",
            "conforms": "conforme", "not_conforms": "non conforme", "summary": "Riepilogo"},
     "en": {"violation": "violation", "warning": "warning", "info": "info", "plan": "Plan", "objective": "Objective",
-           "other": "Other resources", "reading": "Reading the file", "value": "value", "line": "line",
+           "other": "Other resources", "reading": "Reading the file", "value": "value", "line": "line", "page": "page", "row": "row",
            "conforms": "conforms", "not_conforms": "does not conform", "summary": "Summary"},
 }
 
@@ -41,6 +41,10 @@ def where(located: Located, lang: str) -> str:
         return "—"
     if not located.lines:
         return located.file
+    if any(located.pages):
+        words = WORDS[lang]
+        rows = "; ".join(f"{words['page']} {page}, {words['row']} {line}" for page, line in zip(located.pages, located.lines))
+        return f"{located.file}, {rows}"
     lines = ", ".join(map(str, located.lines))
     return f"{located.file}:{lines}" if len(located.lines) == 1 else f"{located.file} ({WORDS[lang]['line']} {lines})"
 
@@ -106,6 +110,7 @@ def report_data(report: ValidationReport, problems: list[Problem], lang: str, en
         "objective_code": located.objective_code,
         "file": located.file,
         "lines": list(located.lines),
+        "pages": list(located.pages),
     } for finding, located in report.findings]
     return {
         "conforms": fully_conforms(report, problems),
