@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from conftest import DATA, EXAMPLE
 from piao_lod.cli import app
 from piao_lod.namespaces import PIAO
-from test_source_formats import assert_same_plan, convert, without_provenance
+from test_source_formats import assert_same_plan, convert, reference, without_provenance  # noqa: F401 (fixture)
 
 PDFS = DATA / "pdf"
 PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
@@ -60,14 +60,6 @@ def converted(tmp_path_factory):
         return done[name]
 
     return get
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Graph:
-    out = tmp_path_factory.mktemp("reference") / "text.ttl"
-    result = CliRunner().invoke(app, ["convert", str(EXAMPLE), "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 1, result.stderr
-    return without_provenance(Graph().parse(out))
 
 
 @pytest.mark.parametrize("name", SAME_PLAN + ["example"])
