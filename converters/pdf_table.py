@@ -231,7 +231,7 @@ class DocumentRows:
                 if isinstance(item, ProseLine):
                     prose = prose or running_key(item) not in running
                     continue
-                entries.append(PlacedGrid(layout.number, item, "other", self.header_rows(item),
+                entries.append(PlacedGrid(layout.number, item, "other", plan_header_rows(item),
                                           first_on_page=not entries, last_on_page=False, prose_before=prose))
                 prose = False
             if entries:
@@ -244,15 +244,6 @@ class DocumentRows:
                     entry.kind, entry.columns = "continued", placed[-1].columns
                 placed.append(entry)
         return placed
-
-    def header_rows(self, grid: Grid) -> int:
-        """How many rows at the top of the grid are a plan header (0: none)."""
-        for count in range(1, min(HEADER_ROWS, grid.row_count) + 1):
-            for variant in (" ", ""):
-                texts = header_texts(grid, count, variant)
-                if header_columns(tuple(texts)) is not None:
-                    return count
-        return 0
 
     def grid_rows(self, entry: PlacedGrid, first_number: int) -> list[SourceRow]:
         grid, rows = entry.grid, []
@@ -274,6 +265,15 @@ class DocumentRows:
                 cells[cell.column] = join_lines(cell.lines, self.vocabulary)
             rows.append(SourceRow(number, tuple(cells), page=entry.page))
         return rows
+
+
+def plan_header_rows(grid: Grid) -> int:
+    """How many rows at the top of the grid are a plan header (0: none); a name broken inside a word counts."""
+    for count in range(1, min(HEADER_ROWS, grid.row_count) + 1):
+        for joiner in (" ", ""):
+            if header_columns(tuple(header_texts(grid, count, joiner))) is not None:
+                return count
+    return 0
 
 
 def header_row(grid: Grid, count: int) -> list[str]:
