@@ -66,7 +66,7 @@ class Language(str, Enum):
 LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
 
 
-Sources = Annotated[list[Path], typer.Argument(help="Plan tables: extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
+Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
@@ -260,7 +260,7 @@ def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
 
 @app.command()
 def load(
-    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
     store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
@@ -401,7 +401,7 @@ def publish(
 
 @app.command()
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site; replaced atomically when the build succeeds.")] = Path("_site"),
     base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,

@@ -37,7 +37,7 @@ from piao_lod.values import Target, TargetKind, read_formula, read_number, read_
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
-ENTE_MARKER = re.compile(r"^\s*COMUNE\s+DI\s+(?P<name>\S.*)$", re.IGNORECASE)
+ENTE_MARKER = re.compile(r"^\s*COMUNE\s+DI\s+(?P<name>[^\W\d_][^.,;:()]{0,60})$", re.IGNORECASE)   # a heading, not a sentence
 YEAR_MARKER = re.compile(r"\b(?:PIANO\s+DEGLI\s+OBIETTIVI|PIANO\s+DELLA\s+PERFORMANCE|RELAZIONE\s+SULLA\s+PERFORMANCE|"
                          r"OBIETTIVI\s+DI\s+PERFORMANCE|PIANO\s+ESECUTIVO\s+DI\s+GESTIONE|PEG)\s+(?:ANNO\s+)?"
                          r"(?P<year>(?:19|20)\d\d)\b(?!\s*[-–—/]\s*\d)", re.IGNORECASE)
@@ -79,6 +79,11 @@ def read_plan_table(
     profile = load_profile(options.profile) if options.profile else None
     raw = read_source_rows(path, options.source_format, options.pages)
     return PlanAssembler(path, raw, profile).assemble(options.ente, options.year)
+
+
+def row_key(row: SourceRow) -> str:
+    """The key of a record with no code and no title, after its row: ``riga-12``, ``pagina-3-riga-12`` (PDF)."""
+    return f"pagina-{row.page}-riga-{row.line}" if row.page is not None else f"riga-{row.line}"
 
 
 def row_ref(row: SourceRow, header: RowRef | None = None) -> RowRef:
@@ -140,7 +145,7 @@ class PlanAssembler:
         self.objective: Objective | None = None
         self.objectives: list[Objective] = []
         self.objective_lines: dict[str, int] = {}
-        self.indicator_titles: dict[str, dict[str, int]] = {}
+        self.indicator_titles: dict[str, dict[str, SourceRow]] = {}   # code -> title -> first row writing it
         self.document_ente: str | None = None
         self.document_year: int | None = None
         self.triennium: tuple[int, int] | None = None
@@ -480,9 +485,9 @@ class PlanAssembler:
         title = value("objective_title") or value("objective_definition")
         if code is None and "objective_code" in self.layout.fields:
             self.report("missing-objective-code", row, "objective_code", title)
-            key = f"riga-{row.line}"
+            key = row_key(row)
         elif code is None:
-            key = title_key(title) if title else f"riga-{row.line}"
+            key = title_key(title) if title else row_key(row)
         else:
             key = code
         if key in self.objective_lines:
@@ -563,7 +568,7 @@ class PlanAssembler:
         title = value("indicator_title")
         if code is None and "indicator_code" in self.layout.fields and (title or value("target")):
             self.report("missing-indicator-code", row, "indicator_code")
-        key = code or (title_key(title) if title else f"riga-{row.line}")
+        key = code or (title_key(title) if title else row_key(row))
         taken = {assignment.key for assignment in self.objective.assignments}
         if key in taken:
             number = sum(1 for assignment in self.objective.assignments if assignment.key.split("--")[0] == key) + 1
@@ -604,7 +609,7 @@ class PlanAssembler:
             found.year = year_key
         assignment.years = list(figures.values())
         if code:
-            self.indicator_titles.setdefault(code, {}).setdefault(title, row.line)
+            self.indicator_titles.setdefault(code, {}).setdefault(title, row)
         self.objective.assignments.append(assignment)
 
     @staticmethod
@@ -628,11 +633,13 @@ class PlanAssembler:
     def report_indicator_title_conflicts(self) -> None:
         for code, titles in self.indicator_titles.items():
             if len(titles) > 1:
-                lines = tuple(sorted(titles.values()))
-                described = Listing(tuple(sorted(titles.items(), key=lambda item: item[1])))
+                rows = sorted(titles.items(), key=lambda item: (item[1].page or 0, item[1].line))
+                last = rows[-1][1]
+                described = Listing(tuple((title, row.line) for title, row in rows))
                 self.problems.append(Problem(
-                    "indicator-title-conflict", Location(self.display, lines[-1], self.header_of("indicator_title")),
-                    {"code": code, "count": len(titles), "titles": described}, None, lines))
+                    "indicator-title-conflict", Location(self.display, last.line, self.header_of("indicator_title"),
+                                                         last.sheet, last.page),
+                    {"code": code, "count": len(titles), "titles": described}, None, tuple(row.line for _, row in rows)))
 
     # -- after the pass --------------------------------------------------------
 

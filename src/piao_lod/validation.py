@@ -57,6 +57,7 @@ class Located:
     lines: tuple[int, ...] = ()
     indicator_code: str | None = None
     indicator_title: str | None = None
+    pages: tuple[int | None, ...] = ()      # the PDF page of each line (None for other sources)
 
 
 @dataclass
@@ -152,15 +153,18 @@ class RelatedRows:
                 return located
             text = text.replace("$value", to_oxigraph(finding.value).__str__())
         rows = [solution["row"] for solution in self.store.query(text, use_default_graph_as_union=True)]
-        lines = set(located.lines)
+        places = {(page or 0, line) for page, line in zip(located.pages or (None,) * len(located.lines), located.lines)}
         file = located.file
         for row in rows:
             node = to_rdflib(row)
             if (line := self.nav.value(node, PIAO.lineNumber)) is not None:
-                lines.add(int(line))
+                page = self.nav.value(node, PIAO.pageNumber)
+                places.add((int(page) if page is not None else 0, int(line)))
             if file is None and (document := self.nav.value(node, PIAO.inDocument)) is not None:
                 file = text_of(self.nav.value(document, PIAO.fileName))
-        return replace(located, file=file, lines=tuple(sorted(lines)))
+        ordered = sorted(places)
+        return replace(located, file=file, lines=tuple(line for _, line in ordered),
+                       pages=tuple(page or None for page, _ in ordered))
 
 
 class StoreNavigator:
@@ -190,7 +194,10 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
     located = {}
     for focus in focus_nodes:
         rows = nav.objects(focus, PROV.wasDerivedFrom)
-        lines = tuple(sorted(int(line) for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None))
+        places = sorted(((int(page) if (page := nav.value(row, PIAO.pageNumber)) is not None else 0), int(line))
+                        for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None)
+        lines = tuple(line for _, line in places)
+        pages = tuple(page or None for page, _ in places)
         document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
         if document is None:               # a plan: derived from its document itself
             document = next((row for row in rows if nav.has_type(row, PIAO.SourceDocument)), None)
@@ -203,7 +210,7 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
         located[focus] = Located(plan, objective, text_of(nav.value(objective, DCTERMS.identifier)),
                                  text_of(nav.value(objective, DCTERMS.title)), text_of(nav.value(document, PIAO.fileName)),
                                  lines, text_of(nav.value(indicator, DCTERMS.identifier)),
-                                 text_of(nav.value(assignment, PIAO.indicatorTitleAsWritten)))
+                                 text_of(nav.value(assignment, PIAO.indicatorTitleAsWritten)), pages)
     return located
 
 
