@@ -54,7 +54,7 @@ def converted(tmp_path_factory):
         if name not in done:
             source = EXAMPLE.with_suffix(".pdf") if name == "example" else PDFS / name
             out = tmp_path_factory.mktemp("pdf") / "plan.ttl"
-            result = CliRunner().invoke(app, ["convert", str(source), "-o", str(out)], catch_exceptions=False)
+            result = CliRunner().invoke(app, ["convert", str(source), "-o", str(out), "--lang", "en"], catch_exceptions=False)
             assert "Traceback" not in result.output
             done[name] = Converted(result.exit_code, result.stderr, Graph().parse(out), out)
         return done[name]
@@ -66,7 +66,7 @@ def converted(tmp_path_factory):
 def test_pdf_gives_the_text_examples_graph(converted, reference, name):
     plan = converted(name)
     assert plan.exit_code == 1, plan.stderr
-    assert "37 objectives, 67 indicator assignments" in plan.stderr
+    assert "37 objectives, 67 indicator rows" in plan.stderr
     assert "0 errors, 2 warnings" in plan.stderr, plan.stderr
     assert_same_plan(reference, without_provenance(plan.graph))
     pages = {int(page) for page in plan.graph.objects(None, PIAO.pageNumber)}
@@ -79,15 +79,15 @@ def test_pdf_validation_result_is_the_text_examples(run_cli, converted, name):
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["counts"] == {"violation": 1, "warning": 1, "info": 0}
-    found = {(item["rule"], item["objective_code"], item["focus"].rsplit("/", 1)[-1]) for item in report["results"]}
-    assert found == {("BooleanTarget01", "978_0005", "878"), ("PnrrWithoutCode", "978_0005", "978_0005")}
+    found = {(item["rule"], item["objective_code"], item["indicator_code"]) for item in report["results"]}
+    assert found == {("BooleanTarget01", "978_0005", "878"), ("PnrrWithoutCode", "978_0005", None)}
     assert all(item["pages"] and item["pages"][0] >= 1 for item in report["results"])
 
 
 def test_problems_name_page_row_and_column(run_cli, converted):
     plan = converted("cremona-chromium.pdf")
-    assert (f"{PDFS / 'cremona-chromium.pdf'}, page 10, row 8 [Titolo Obiettivo, column 3]: warning: title mentions "
-            "PNRR but gives no measure code") in plan.stderr
+    assert (f"{PDFS / 'cremona-chromium.pdf'}, page 10, row 8 [Titolo Obiettivo, column 3]: warning: the title "
+            "mentions PNRR but gives no measure code") in plan.stderr
     text = run_cli("validate", plan.output).stdout
     assert "cremona-chromium.pdf, pagina 10, riga 8: Target sì/no vale 0 o 1" in text
 

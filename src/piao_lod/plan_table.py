@@ -152,6 +152,7 @@ class PlanAssembler:
         self.title: str | None = None
         self.section: str | None = None
         self.headings: set[str] = set()
+        self.pending_prose: list[tuple[SourceRow, str]] = []
         self.column_values: dict[str, dict[str, int]] = {"ente": {}, "year": {}}
         self.sheet: str | None = None
         self.sheets_with_table: set[str | None] = set()
@@ -250,6 +251,7 @@ class PlanAssembler:
         self.sheet = sheet
         self.sheets_seen.append(sheet)
         self.layout, self.header = None, None
+        self.pending_prose.clear()
         self.dirigente, self.settore, self.objective = None, None, None
         self.settore_used = True
 
@@ -294,7 +296,7 @@ class PlanAssembler:
                 self.title += " " + " ".join(text.split())
         elif self.layout is not None and key not in self.headings and not PAGE_FURNITURE.match(key) \
                 and not ENTE_MARKER.match(text) and not DOCUMENT_TITLE.search(text) and not TRIENNIUM.match(text):
-            self.report("prose-in-table", row, value=text)
+            self.pending_prose.append((row, text))     # reported if table rows follow it (text after a table is not in it)
         if self.layout is None:
             self.headings.add(key)
 
@@ -329,6 +331,7 @@ class PlanAssembler:
 
     def start_table(self, layout: TableLayout, rows: list[SourceRow]) -> None:
         """A header row: the first of a sheet, or one repeated at a page break (the same or a new layout)."""
+        self.pending_prose.clear()          # text between a table's end and a header is between tables
         self.layout = layout
         self.header = row_ref(rows[0])
         if len(rows) > 1:
@@ -402,6 +405,9 @@ class PlanAssembler:
                 if column.index < len(cells) and cells[column.index].strip()]
 
     def read_data_row(self, row: SourceRow) -> None:
+        for prose_row, text in self.pending_prose:
+            self.report("prose-in-table", prose_row, value=text)
+        self.pending_prose.clear()
         cells = self.aligned_cells(row)
         value = self.cell_getter(cells)
         here = row_ref(row, self.header)
