@@ -3,11 +3,14 @@
 # - Apache httpd (Debian apache2): tests/test_site_hosting.py serves a small site with the generated .htaccess.
 # - Debian's Chromium and the npm packages of tests/browser (playwright-core, axe-core) for
 #   tests/test_site_browser.py.
+# - Virtuoso (Debian virtuoso-opensource-7-bin, the binaries of virtuoso-opensource without the system
+#   service the full package starts on every interface): tests/test_publish.py starts its own on 127.0.0.1.
 need_apt=()
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 [ -x /usr/sbin/apache2 ] || need_apt+=(apache2)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource-7-bin)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
