@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from answers import BASE, PLANS
 from piao_lod.graph_inputs import load_inputs
@@ -154,3 +155,19 @@ def wait_for(condition, timeout_s: float = 30) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.02)
+
+
+# Fixtures the store test modules import (each module builds its own, once).
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory) -> tuple[Path, Path, Path]:
+    return write_plan_versions(tmp_path_factory.mktemp("plan-versions"))
+
+
+@pytest.fixture(scope="module")
+def before(tmp_path_factory, versions) -> Path:
+    """A store holding version A of every graph, as ``piao-lod load`` wrote it."""
+    store = tmp_path_factory.mktemp("before") / "store"
+    result = subprocess.run(load_command(versions[0], store), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return store

@@ -16,24 +16,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from store_states import (leftovers, load_command, patched_load_command, start_paused_load, store_state,
-                          write_plan_versions)
+from store_states import before, versions  # noqa: F401 (fixtures)
+from store_states import leftovers, load_command, patched_load_command, start_paused_load, store_state
 
 KILL_FRACTIONS = (0.15, 0.35, 0.55, 0.7, 0.85, 0.95)
-
-
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory) -> tuple[Path, Path, Path]:
-    return write_plan_versions(tmp_path_factory.mktemp("plan-versions"))
-
-
-@pytest.fixture(scope="module")
-def before(tmp_path_factory, versions) -> Path:
-    """A store holding version A of every graph."""
-    store = tmp_path_factory.mktemp("before") / "store"
-    result = subprocess.run(load_command(versions[0], store), capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return store
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import pytest
 
 from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.publish import graph_sizes
-from store_states import (leftovers, load_command, piao_lod, start_paused_load, store_state, wait_for,
-                          write_plan_versions)
+from store_states import before, versions  # noqa: F401 (fixtures)
+from store_states import leftovers, load_command, piao_lod, start_paused_load, store_state, wait_for
 
 # A reader in a process of its own: opens the store, says so, waits for a line on stdin, then prints
 # every quad it reads (as store_states.store_state does, but through the pinned store it opened).
@@ -31,19 +31,6 @@ sys.stdin.readline()
 text = store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8")
 print("\n".join(sorted(re.sub(r"_:[A-Za-z0-9]+", "_:b", text).splitlines())))
 """
-
-
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory) -> tuple[Path, Path, Path]:
-    return write_plan_versions(tmp_path_factory.mktemp("plan-versions"))
-
-
-@pytest.fixture(scope="module")
-def before(tmp_path_factory, versions) -> Path:
-    store = tmp_path_factory.mktemp("before") / "store"
-    result = subprocess.run(load_command(versions[0], store), capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return store
 
 
 @pytest.fixture
