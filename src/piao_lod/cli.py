@@ -29,7 +29,7 @@ from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset, load_inputs
-from piao_lod.publish import default_graph_store, publish_store
+from piao_lod.publish import publish_store
 from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
 from piao_lod.rdf_output import write_plans
@@ -365,7 +365,7 @@ def local_store(store: Path | None, data: list[Path] | None, base: str, options:
 def publish(
     sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files to publish instead of a store.", show_default=False)] = None,
     endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
-    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL [default: the endpoint with /query replaced by /store, as Oxigraph serves them].", show_default=False)] = None,
+    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store].", show_default=False)] = None,
     user: UserOption = None,
     password: PasswordOption = None,
     store: StoreOption = None,
@@ -395,7 +395,7 @@ def publish(
     except PiaoLodError as error:
         raise fail(error) from None
     typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
-               f"{graph_store or default_graph_store(endpoint)}; {endpoint} holds them all", err=True)
+               f"{publication.graph_store}; {endpoint} holds them all", err=True)
     raise typer.Exit(exit_code)
 
 
