@@ -393,6 +393,15 @@ def test_a_data_free_heavy_query_is_stopped_too_and_blocks_nothing(limited_serve
     assert outcome["seconds"] < QUERY_TIMEOUT_S + 10
 
 
+def test_long_queries_and_long_answers_cross_the_worker_pipe(server, embedded):
+    """Regression: uvloop leaves the pipe non-blocking after waiting on it, and an answer (or a query) larger than
+    the pipe's buffer failed half-read, as if the worker had died."""
+    answer = sparql(server, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }" + " " * 600_000)
+    assert answer.status == 200 and len(answer.body) > 1_000_000, (answer.status, answer.text[:300])
+    assert len(answer_rows(SPARQL_JSON, answer.body)) == len(embedded)
+    assert "replacing" not in server.log_text()
+
+
 def test_ten_deeply_nested_queries_in_a_row_cost_no_worker(server):
     """Regression: a query nested ~2,200 deep crashed its worker; ten in a row cost seconds of restarts."""
     workers = server.workers()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
 from multiprocessing.connection import Connection
 
@@ -76,14 +77,16 @@ class Worker:
         loop = asyncio.get_running_loop()
         answered = loop.create_future()
         descriptor = self.connection.fileno()
+        os.set_blocking(descriptor, True)       # uvloop's readers make it non-blocking; send and recv need it blocking
+        self.connection.send(request)
         loop.add_reader(descriptor, settle, answered, None)
         timer = loop.call_later(timeout, settle, answered, TimeoutError)
         try:
-            self.connection.send(request)
             await answered
         finally:
             timer.cancel()
             loop.remove_reader(descriptor)
+        os.set_blocking(descriptor, True)       # the rest of a long answer is read as it comes
         return self.connection.recv()
 
     def stop(self) -> None:
