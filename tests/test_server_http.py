@@ -127,6 +127,11 @@ def test_a_things_iri_sends_html_clients_to_its_page_with_303(client, accept):
     assert client.get(OBJECTIVE_PATH + "?format=html", headers={"Accept": "text/turtle"}).status_code == 303
 
 
+def test_other_folders_of_the_site_keep_the_permanent_redirect(client):
+    reply = client.get("/dati", headers={"Accept": BROWSER_ACCEPT})
+    assert (reply.status_code, reply.headers["location"]) == (301, "/dati/")
+
+
 @pytest.mark.parametrize("accept", ["image/png", "application/pdf, image/*", "text/turtle;q=0, text/html;q=0, */*;q=0"])
 def test_nothing_acceptable_is_406_and_says_what_is_offered(client, accept):
     for slash in ("", "/"):

@@ -4,7 +4,7 @@ A resource folder holds ``index.html`` and its RDF (``index.ttl`` ...): the clie
 header (with q-values) or ``?format=`` picks one, and ``Content-Location`` names the file
 chosen. A resource's IRI (its path without the final slash) names the thing, not a page, so
 a client that wants HTML is sent to the page with 303 See Other; RDF is served at both
-addresses. ``/catalog`` and ``/void`` negotiate among the files the build wrote for them.
+addresses. Other folders of the site (``dati``...) redirect to their slash for good (301). ``/catalog`` and ``/void`` negotiate among the files the build wrote for them.
 Every answer carries an ETag and Last-Modified, and conditional requests get 304.
 
 Malformed paths never get here (:mod:`piao_lod.server.request_paths`), and nothing outside the
@@ -35,6 +35,8 @@ EXTRA_TYPES = {**{f".{suffix}": media_type for suffix, media_type in MEDIA_TYPES
                ".rq": "application/sparql-query", ".gz": "application/gzip", ".xml": "application/xml",
                ".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".pf_meta": "application/octet-stream"}
 NAMED_TYPES = {".well-known/void": "text/turtle"}      # files without a suffix
+
+
 def content_type(path: Path, relative: str) -> str:
     media_type = (NAMED_TYPES.get(relative) or EXTRA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
                   or "application/octet-stream")
@@ -103,7 +105,8 @@ def make_router(site: Path) -> APIRouter:
         folder_url = "/" + quote(path.rstrip("/")) + "/" if path else "/"
         if suffix == "html" and path and not path.endswith("/"):
             location = folder_url + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+            thing = len(available) > 1              # a resource (it has RDF); else a page of the site, moved for good
+            return RedirectResponse(location, status_code=303 if thing else 301, headers={"Vary": "Accept"})
         return file_response(request, available[suffix], f"{path}/index.{suffix}",
                              negotiated(f"{folder_url}index.{suffix}", len(available) > 1))
 
