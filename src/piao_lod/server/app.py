@@ -9,11 +9,9 @@ runner over a store they hold and drive the app with FastAPI's test client.
 from __future__ import annotations
 
 import logging
-import queue
 import time
 from contextlib import asynccontextmanager
 from functools import partial
-from logging.handlers import QueueHandler, QueueListener
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -98,22 +96,13 @@ def openapi_schema(app: FastAPI, extra_paths: dict) -> dict:
 
 
 def serve(app: FastAPI, host: str, port: int, settings: ServerSettings) -> None:
-    """Run the app on uvicorn with the slow-client time limits of :mod:`piao_lod.server.http_protocol`; log lines
-    are written by a thread of their own, not by the event loop."""
+    """Run the app on uvicorn with the slow-client time limits of :mod:`piao_lod.server.http_protocol`."""
     import uvicorn
 
     from piao_lod.server.http_protocol import GuardedHttpToolsProtocol
 
-    root = logging.getLogger()
-    lines: queue.SimpleQueue = queue.SimpleQueue()
-    writer = QueueListener(lines, *root.handlers, respect_handler_level=True)
-    root.handlers = [QueueHandler(lines)]
-    writer.start()
-    try:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning",
-                    http=partial(GuardedHttpToolsProtocol, client_timeout=settings.client_timeout_s))
-    finally:
-        writer.stop()
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning",
+                http=partial(GuardedHttpToolsProtocol, client_timeout=settings.client_timeout_s))
 
 
 class GZipWhenAsked(GZipMiddleware):
