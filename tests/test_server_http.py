@@ -290,6 +290,12 @@ def test_format_values_of_common_clients(client, query, parameters, accept, medi
     assert (reply.status_code, media_type_of(reply.headers)) == (200, media_type), reply.text[:300]
 
 
+def test_an_accept_header_of_thousands_of_ranges_is_read_up_to_its_first_64(client):
+    crowded = ",".join(f"text/x-{number};q=0.5" for number in range(5000))
+    assert client.get(OBJECTIVE_PATH + "/", headers={"Accept": crowded + ",text/turtle"}).status_code == 406
+    assert client.get(OBJECTIVE_PATH + "/", headers={"Accept": "text/turtle," + crowded}).status_code == 200
+
+
 def test_an_unknown_format_with_nothing_specific_in_accept_is_406(client):
     reply = client.get("/sparql", params={"query": CODES_QUERY, "format": "xlsx"}, headers={"Accept": "*/*"})
     assert reply.status_code == 406 and "application/sparql-results+json" in reply.text

@@ -31,10 +31,13 @@ class MediaRange:
         return self.type in ("*", kind) and self.subtype in ("*", sub)
 
 
+MAX_RANGES = 64        # an Accept header's first media ranges are read: no client lists more, an attacker may
+
+
 def parse_accept(header: str | None) -> list[MediaRange]:
     """Media ranges with their q-values; a malformed part is skipped, never an error."""
     ranges = []
-    for order, part in enumerate((header or "*/*").split(",")):
+    for order, part in enumerate((header or "*/*").split(",", MAX_RANGES)[:MAX_RANGES]):
         fields = [field.strip() for field in part.split(";")]
         media, _, sub = fields[0].lower().partition("/")
         if not media or not sub:
