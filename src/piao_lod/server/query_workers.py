@@ -59,6 +59,10 @@ def settle(future: asyncio.Future, error: type[Exception] | None) -> None:
             future.set_exception(error())
 
 
+class WorkerGone(Exception):
+    """The worker was dead before it received the query."""
+
+
 class Worker:
     def __init__(self, context, source: DataSource, limit: int):
         self.connection, child = context.Pipe()
@@ -78,7 +82,10 @@ class Worker:
         answered = loop.create_future()
         descriptor = self.connection.fileno()
         os.set_blocking(descriptor, True)       # uvloop's readers make it non-blocking; send and recv need it blocking
-        self.connection.send(request)
+        try:
+            self.connection.send(request)
+        except OSError as error:
+            raise WorkerGone from error         # it died before it had the query: another worker may take it
         loop.add_reader(descriptor, settle, answered, None)
         timer = loop.call_later(timeout, settle, answered, TimeoutError)
         try:
@@ -116,20 +123,24 @@ class QueryWorkers:
             self.idle.put_nowait(worker)
 
     async def run(self, request: QueryRequest) -> tuple[str, bytes]:
-        worker = await self.idle_worker()
-        try:
-            outcome = await worker.ask(request, self.timeout)
-        except TimeoutError:
-            self.replace(worker, "ran past the time limit")
-            raise Refusal("query-timeout", f"the query ran longer than the limit of {self.timeout:g} s "
-                                           "and was stopped") from None
-        except (EOFError, OSError):
-            self.replace(worker, f"stopped (exit code {worker.process.exitcode})")
-            raise Refusal("worker-stopped", "the query worker stopped while answering; it is being replaced, "
-                                            "try again") from None
-        except BaseException:       # cancelled (the server is stopping): the worker may still be busy
-            self.replace(worker, "was interrupted")
-            raise
+        while True:
+            worker = await self.idle_worker()
+            try:
+                outcome = await worker.ask(request, self.timeout)
+                break
+            except WorkerGone:          # the query is handed to the next worker
+                self.replace(worker, f"stopped while idle (exit code {worker.process.exitcode})")
+            except TimeoutError:
+                self.replace(worker, "ran past the time limit")
+                raise Refusal("query-timeout", f"the query ran longer than the limit of {self.timeout:g} s "
+                                               "and was stopped") from None
+            except (EOFError, OSError):
+                self.replace(worker, f"stopped (exit code {worker.process.exitcode})")
+                raise Refusal("worker-stopped", "the query worker stopped while answering; it is being replaced, "
+                                                "try again") from None
+            except BaseException:       # cancelled (the server is stopping): the worker may still be busy
+                self.replace(worker, "was interrupted")
+                raise
         self.idle.put_nowait(worker)
         return accepted(outcome)
 
