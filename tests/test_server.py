@@ -329,6 +329,27 @@ def test_a_client_that_goes_away_mid_body_is_one_log_line(server):
     assert len(log.splitlines()) == lines_before + 1 and "Traceback" not in log
 
 
+def test_clients_that_go_away_before_their_answer_leave_one_log_line_each(server):
+    """Regression (issue 11): a client closing (or resetting) its connection while its query ran or its answer
+    was being sent must not put a traceback in the log; each request is one access-log line."""
+    query = urllib.parse.quote("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    request = f"GET /sparql?query={query} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n\r\n".encode()
+    lines_before = len(server.log_text().splitlines())
+    for reset, wait_s in itertools.product((False, True), (0, 0.05, 0.3)):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            if reset:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            sock.sendall(request)
+            time.sleep(wait_s)
+    deadline = time.monotonic() + 15
+    while len(server.log_text().splitlines()) < lines_before + 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)                       # anything logged late would be a traceback
+    log = server.log_text()
+    assert len(log.splitlines()) == lines_before + 6, log[-3000:]
+    assert "Traceback" not in log and sparql(server, "ASK { ?s ?p ?o }").status == 200
+
+
 # -- slow clients ---------------------------------------------------------------------------------------
 
 def test_a_request_head_sent_too_slowly_is_cut_off(limited_server):
