@@ -260,3 +260,11 @@ def test_server_section_reports_cpu_per_request_and_the_ceiling():
     assert "| small | one-resource | oxigraph | 0.25× | 4.00× | ≥ 0.8× | **no** |" in section
     assert "800 in its HTTP process and 200 in the query workers; Oxigraph's server 250" in section
     assert "about 0.25× Oxigraph's rate" in section
+    with_more = harness.server_section([result("serve-piao-lod", 1000, 1000, 800), result("serve-oxigraph", 4000, 250, 250),
+                                        result("serve-piao-lod-baseline", 500, 2000, 1600),
+                                        result("serve-bare-python", 2000, 400, 400)])
+    assert "| small | one-resource | piao-lod-baseline | 2.00× | 0.50× | ≥ 1× | yes |" in with_more
+    assert "| small | one-resource | bare-python | 10 | 2,000.0 |" in with_more
+    assert "spends 400 µs (1.60× Oxigraph's): that caps any server answering over Python's HTTP stack at about " \
+           "0.62× Oxigraph's rate where the cores bound both (in its one process it reached 0.50× here)" in with_more
+    assert "negotiation and worker processes cost the other 600 µs" in with_more
