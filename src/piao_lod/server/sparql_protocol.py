@@ -98,11 +98,21 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
 
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
+        text = None
+        lang = request.query_params.get("lang", "it")     # the edition of the site the form was sent from
+        lang = lang if lang in ("it", "en") else "it"
+
+        def failure(status: int, message: str) -> Response:
+            """A browser gets the form back with its query and the error in it; other clients, the text."""
+            if text is not None and wants_html(request.headers.get("accept")):
+                return HTMLResponse(pages.query_page(text, None, message, lang), status_code=status, headers=timing(started))
+            return PlainTextResponse(message + "\n", status_code=status, headers=timing(started))
+
         try:
             text, dataset = await read_query(request)
             if text is None:
                 if wants_html(request.headers.get("accept")):
-                    return HTMLResponse(pages.query_page(None, None), headers={"Vary": "Accept"})
+                    return HTMLResponse(pages.query_page(None, None, lang=lang), headers={"Vary": "Accept"})
                 return Response(pages.service_description(str(request.url_for("sparql_get"))),
                                 media_type="text/turtle", headers={"Vary": "Accept"})
             results_type = response_type(request, QueryForm.select)
@@ -116,19 +126,19 @@ def make_router(workers: QueryWorkers, pages) -> APIRouter:
             if (graph_type if graph else results_type) == "text/html":
                 answer = ([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)] if graph
                           else ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
-                return HTMLResponse(pages.query_page(text, answer), headers=timing(started))
+                return HTMLResponse(pages.query_page(text, answer, lang=lang), headers=timing(started))
             charset = "; charset=utf-8" if media_type.startswith("text/") else ""
             return Response(body, media_type=media_type + charset, headers=timing(started))
         except ProtocolError as error:
-            return PlainTextResponse(str(error) + "\n", status_code=error.status, headers=timing(started))
+            return failure(error.status, str(error))
         except (QueryTimeout, QueryBusy) as error:
-            return PlainTextResponse(str(error) + "\n", status_code=503, headers=timing(started))
+            return failure(503, str(error))
         except QueryTooLarge as error:
-            return PlainTextResponse(str(error) + "\n", status_code=400, headers=timing(started))
+            return failure(400, str(error))
         except QueryRefused as error:
-            return PlainTextResponse(str(error) + "\n", status_code=error.status, headers=timing(started))
+            return failure(error.status, str(error))
         except QueryFailed as error:
-            return PlainTextResponse(f"the query failed: {error}\n", status_code=400, headers=timing(started))
+            return failure(400, f"the query failed: {error}")
 
     @router.get("/sparql", name="sparql_get", summary="SPARQL 1.1 query (GET ?query=)")
     async def sparql_get(request: Request, query: str | None = None, format: str | None = None) -> Response:
