@@ -6,6 +6,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from piao_lod.converters.pdf_table import PDF_MAGIC
 from piao_lod.converters.source_row import ReadNote
 from piao_lod.errors import SourceError
 
@@ -39,8 +40,10 @@ def decode_source(path: Path) -> DecodedText:
         return DecodedText(data.decode("utf-16"), "utf-16")
     if data.startswith(ZIP_MAGIC):
         raise SourceError("this is a ZIP/XLSX file, not text: name it .xlsx or pass --source-format xlsx", str(path))
+    if PDF_MAGIC in data[:1024]:
+        raise SourceError("this is a PDF document, not text: name it .pdf or pass --source-format pdf", str(path))
     if b"\x00" in data[:8192]:
-        raise SourceError("binary file: expected a text, CSV or XLSX plan table", str(path))
+        raise SourceError("binary file: expected a PDF, text, CSV or XLSX plan table", str(path))
     if data.startswith(codecs.BOM_UTF8):
         return _decode_utf8(path, data[len(codecs.BOM_UTF8):], "utf-8-sig")
     return _decode_utf8(path, data, "utf-8")

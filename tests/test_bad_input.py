@@ -293,7 +293,7 @@ def test_new_dirigente_in_the_column_does_not_inherit_the_settore(run_cli, tmp_p
 
 # -- options and several sources -----------------------------------------------------
 
-@pytest.mark.parametrize("option, value", [("--format", "docx"), ("--source-format", "pdf"), ("--year", "1800")])
+@pytest.mark.parametrize("option, value", [("--format", "docx"), ("--source-format", "docx"), ("--year", "1800")])
 def test_bad_option_value(run_cli, tmp_path, option, value):
     result = convert(run_cli, write_table(tmp_path), "-o", tmp_path / "x.ttl", option, value)
     assert result.exit_code == 2

@@ -61,7 +61,7 @@ def test_every_written_format_is_read_by_every_rdf_command(name, run_cli, tmp_pa
     assert in_memory.exit_code == 0 and in_memory.stdout.splitlines()[1].startswith("c_d150,2024,37,67,28,14")
 
     site = tmp_path / "site"
-    built = run_cli("build", out, "-o", site, "--no-search")
+    built = run_cli("build", out, "-o", site, "--no-search", "--contact-email", "dati@example.org")
     assert built.exit_code == 1, built.output
     assert (site / "id" / "c_d150" / "piano" / "2024" / "obiettivo" / "1.3.2_0003" / "index.html").is_file()
 

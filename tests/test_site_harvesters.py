@@ -36,7 +36,7 @@ EPOCH = "1740787200"              # 2025-03-01
 DCAT_AP_SHAPES = DATA / "dcat-ap"
 DCAT_AP_IMPORTS = ROOT / "tests" / "dcat-ap-imports" / "node_modules" / "@vocabulary"
 CKAN_PYTHON = ROOT / "tests" / "ckan" / ".venv" / "bin" / "python"
-REFERENCE_GRAPHS = {SITE + "ontology", SITE + "pnrr/scheme"}
+REFERENCE_GRAPHS = {SITE + "ontology", SITE + "pnrr/scheme", SITE + "bilancio/scheme", SITE + "units"}
 
 
 def build(*arguments: str, epoch: str = EPOCH) -> subprocess.CompletedProcess:

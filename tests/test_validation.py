@@ -48,7 +48,7 @@ TABLE_CASES = {
     "BooleanTarget01": (table_edit(("Garantire la formazione;1;100", "Garantire la formazione;5;100")), 1, SH.Violation),
     "PercentageTarget0to100": (table_edit(("Misurare i lavori;70;60", "Misurare i lavori;120;60")), 1, SH.Violation),
     "ObjectiveCodeUnique": (table_edit((";2.1_0001;", ";1.1_0002;")), 1, SH.Violation),
-    "IndicatorOneTitle": (table_edit((";104;Report mensili;", ";103;Report mensili;")), 2, SH.Violation),
+    "IndicatorOneTitle": (table_edit((";104;Report mensili;", ";103;Report mensili;")), 1, SH.Violation),
     "Objective-indicators": (lambda text: text + "c_d150;2024;BIANCHI ANNA;;2.1_0002;Obiettivo senza indicatori;Nessun indicatore;;;;;;\n", 1, SH.Violation),
     "PnrrCodeKnown": (table_edit(("PNRR - M5C2-I2.1 - Pista", "PNRR - M9C9-I9.9 - Pista")), 1, SH.Violation),
     "PnrrWithoutCode": (table_edit(("PNRR - M5C2-I2.1 - Pista", "PNRR - Pista")), 1, SH.Warning),

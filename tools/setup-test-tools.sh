@@ -5,6 +5,8 @@
 #   tests/test_site_browser.py.
 # - A Java runtime (Debian default-jre-headless) for the HermiT and Pellet jars of owlready2:
 #   tests/test_ontology_reasoners.py.
+# - Virtuoso (Debian virtuoso-opensource-7-bin, the binaries of virtuoso-opensource without the system
+#   service the full package starts on every interface): tests/test_publish.py starts its own on 127.0.0.1.
 need_apt=()
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
@@ -12,6 +14,7 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need_apt+=(libmagic1)   # CKAN (tests/ckan) imports python-magic
+command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource-7-bin)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -29,7 +29,7 @@ from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset, load_inputs
-from piao_lod.publish import default_graph_store, publish_store
+from piao_lod.publish import publish_store
 from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
 from piao_lod.rdf_output import write_plans
@@ -66,7 +66,7 @@ class Language(str, Enum):
 LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
 
 
-Sources = Annotated[list[Path], typer.Argument(help="Plan tables: extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
+Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
@@ -260,7 +260,7 @@ def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
 
 @app.command()
 def load(
-    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
     store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
@@ -365,7 +365,7 @@ def local_store(store: Path | None, data: list[Path] | None, base: str, options:
 def publish(
     sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files to publish instead of a store.", show_default=False)] = None,
     endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
-    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL [default: the endpoint with /query replaced by /store, as Oxigraph serves them].", show_default=False)] = None,
+    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store].", show_default=False)] = None,
     user: UserOption = None,
     password: PasswordOption = None,
     store: StoreOption = None,
@@ -395,13 +395,13 @@ def publish(
     except PiaoLodError as error:
         raise fail(error) from None
     typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
-               f"{graph_store or default_graph_store(endpoint)}; {endpoint} holds them all", err=True)
+               f"{publication.graph_store}; {endpoint} holds them all", err=True)
     raise typer.Exit(exit_code)
 
 
 @app.command()
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site; replaced atomically when the build succeeds.")] = Path("_site"),
     base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,

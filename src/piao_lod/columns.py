@@ -217,3 +217,14 @@ def merge_header_rows(top: tuple[str, ...], bottom: tuple[str, ...]) -> tuple[st
             carried = ""
         merged.append(" ".join(part for part in (upper, lower) if part))
     return tuple(merged)
+
+
+def header_columns(cells: tuple[str, ...], vocabulary: HeaderVocabulary | None = None) -> dict[str, int] | None:
+    """Field -> index of its first column if the row is a plan header, else None (the readers' quick test)."""
+    layout = read_layout(cells, vocabulary or bundled_vocabulary())
+    if layout is None:
+        return None
+    columns: dict[str, int] = {}
+    for column in layout.columns:
+        columns.setdefault(column.field, column.index)
+    return columns

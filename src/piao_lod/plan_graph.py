@@ -207,7 +207,7 @@ class PlanGraphBuilder:
         for mention in objective.settori:
             self.add(node, PIAO.ownedBy, self.add_settore(mention))
         if objective.dirigente:
-            self.add(node, PIAO.dirigente, self.add_dirigente(objective.dirigente))
+            self.add(node, PIAO.dirigente, self.add_dirigente(objective.dirigente, objective.row))
         for mention in objective.settori:
             self.add_incarico(objective.dirigente, mention)
         for reference in objective.pnrr:
@@ -262,15 +262,17 @@ class PlanGraphBuilder:
 
     def add_settore(self, mention: SettoreMention) -> str:
         node = self.iris.settore(mention.name.name)
+        self.derived_from(node, mention.row)
         self.add(node, RDF.type, ORG.OrganizationalUnit)
         self.add(node, SKOS.prefLabel, text(mention.name.name, "it"))
         self.add(node, ORG.unitOf, self.iris.ente)
         self.add(self.iris.ente, ORG.hasUnit, node)
         return node
 
-    def add_dirigente(self, person: PersonName) -> str:
+    def add_dirigente(self, person: PersonName, row: RowRef) -> str:
         name = person.name
         node = self.iris.dirigente(name)
+        self.derived_from(node, row)
         self.add(node, RDF.type, FOAF.Person)
         self.add(node, FOAF.name, text(name))
         self.add(node, RDFS.label, text(display_name(name)))

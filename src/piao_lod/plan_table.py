@@ -37,7 +37,7 @@ from piao_lod.values import Target, TargetKind, read_formula, read_number, read_
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
-ENTE_MARKER = re.compile(r"^\s*COMUNE\s+DI\s+(?P<name>\S.*)$", re.IGNORECASE)
+ENTE_MARKER = re.compile(r"^\s*COMUNE\s+DI\s+(?P<name>[^\W\d_][^.,;:()]{0,60})$", re.IGNORECASE)   # a heading, not a sentence
 YEAR_MARKER = re.compile(r"\b(?:PIANO\s+DEGLI\s+OBIETTIVI|PIANO\s+DELLA\s+PERFORMANCE|RELAZIONE\s+SULLA\s+PERFORMANCE|"
                          r"OBIETTIVI\s+DI\s+PERFORMANCE|PIANO\s+ESECUTIVO\s+DI\s+GESTIONE|PEG)\s+(?:ANNO\s+)?"
                          r"(?P<year>(?:19|20)\d\d)\b(?!\s*[-–—/]\s*\d)", re.IGNORECASE)
@@ -79,6 +79,11 @@ def read_plan_table(
     profile = load_profile(options.profile) if options.profile else None
     raw = read_source_rows(path, options.source_format, options.pages)
     return PlanAssembler(path, raw, profile).assemble(options.ente, options.year)
+
+
+def row_key(row: SourceRow) -> str:
+    """The key of a record with no code and no title, after its row: ``riga-12``, ``pagina-3-riga-12`` (PDF)."""
+    return f"pagina-{row.page}-riga-{row.line}" if row.page is not None else f"riga-{row.line}"
 
 
 def row_ref(row: SourceRow, header: RowRef | None = None) -> RowRef:
@@ -140,13 +145,14 @@ class PlanAssembler:
         self.objective: Objective | None = None
         self.objectives: list[Objective] = []
         self.objective_lines: dict[str, int] = {}
-        self.indicator_titles: dict[str, dict[str, int]] = {}
+        self.indicator_titles: dict[str, dict[str, SourceRow]] = {}   # code -> title -> first row writing it
         self.document_ente: str | None = None
         self.document_year: int | None = None
         self.triennium: tuple[int, int] | None = None
         self.title: str | None = None
         self.section: str | None = None
         self.headings: set[str] = set()
+        self.pending_prose: list[tuple[SourceRow, str]] = []
         self.column_values: dict[str, dict[str, int]] = {"ente": {}, "year": {}}
         self.sheet: str | None = None
         self.sheets_with_table: set[str | None] = set()
@@ -245,6 +251,7 @@ class PlanAssembler:
         self.sheet = sheet
         self.sheets_seen.append(sheet)
         self.layout, self.header = None, None
+        self.pending_prose.clear()
         self.dirigente, self.settore, self.objective = None, None, None
         self.settore_used = True
 
@@ -289,7 +296,7 @@ class PlanAssembler:
                 self.title += " " + " ".join(text.split())
         elif self.layout is not None and key not in self.headings and not PAGE_FURNITURE.match(key) \
                 and not ENTE_MARKER.match(text) and not DOCUMENT_TITLE.search(text) and not TRIENNIUM.match(text):
-            self.report("prose-in-table", row, value=text)
+            self.pending_prose.append((row, text))     # reported if table rows follow it (text after a table is not in it)
         if self.layout is None:
             self.headings.add(key)
 
@@ -324,6 +331,7 @@ class PlanAssembler:
 
     def start_table(self, layout: TableLayout, rows: list[SourceRow]) -> None:
         """A header row: the first of a sheet, or one repeated at a page break (the same or a new layout)."""
+        self.pending_prose.clear()          # text between a table's end and a header is between tables
         self.layout = layout
         self.header = row_ref(rows[0])
         if len(rows) > 1:
@@ -397,6 +405,9 @@ class PlanAssembler:
                 if column.index < len(cells) and cells[column.index].strip()]
 
     def read_data_row(self, row: SourceRow) -> None:
+        for prose_row, text in self.pending_prose:
+            self.report("prose-in-table", prose_row, value=text)
+        self.pending_prose.clear()
         cells = self.aligned_cells(row)
         value = self.cell_getter(cells)
         here = row_ref(row, self.header)
@@ -480,9 +491,9 @@ class PlanAssembler:
         title = value("objective_title") or value("objective_definition")
         if code is None and "objective_code" in self.layout.fields:
             self.report("missing-objective-code", row, "objective_code", title)
-            key = f"riga-{row.line}"
+            key = row_key(row)
         elif code is None:
-            key = title_key(title) if title else f"riga-{row.line}"
+            key = title_key(title) if title else row_key(row)
         else:
             key = code
         if key in self.objective_lines:
@@ -563,7 +574,7 @@ class PlanAssembler:
         title = value("indicator_title")
         if code is None and "indicator_code" in self.layout.fields and (title or value("target")):
             self.report("missing-indicator-code", row, "indicator_code")
-        key = code or (title_key(title) if title else f"riga-{row.line}")
+        key = code or (title_key(title) if title else row_key(row))
         taken = {assignment.key for assignment in self.objective.assignments}
         if key in taken:
             number = sum(1 for assignment in self.objective.assignments if assignment.key.split("--")[0] == key) + 1
@@ -604,7 +615,7 @@ class PlanAssembler:
             found.year = year_key
         assignment.years = list(figures.values())
         if code:
-            self.indicator_titles.setdefault(code, {}).setdefault(title, row.line)
+            self.indicator_titles.setdefault(code, {}).setdefault(title, row)
         self.objective.assignments.append(assignment)
 
     @staticmethod
@@ -628,11 +639,13 @@ class PlanAssembler:
     def report_indicator_title_conflicts(self) -> None:
         for code, titles in self.indicator_titles.items():
             if len(titles) > 1:
-                lines = tuple(sorted(titles.values()))
-                described = Listing(tuple(sorted(titles.items(), key=lambda item: item[1])))
+                rows = sorted(titles.items(), key=lambda item: (item[1].page or 0, item[1].line))
+                last = rows[-1][1]
+                described = Listing(tuple((title, row.line) for title, row in rows))
                 self.problems.append(Problem(
-                    "indicator-title-conflict", Location(self.display, lines[-1], self.header_of("indicator_title")),
-                    {"code": code, "count": len(titles), "titles": described}, None, lines))
+                    "indicator-title-conflict", Location(self.display, last.line, self.header_of("indicator_title"),
+                                                         last.sheet, last.page),
+                    {"code": code, "count": len(titles), "titles": described}, None, tuple(row.line for _, row in rows)))
 
     # -- after the pass --------------------------------------------------------
 

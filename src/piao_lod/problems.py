@@ -71,6 +71,9 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                 N_("the file is not UTF-8; lines that are not were read as Windows-1252")),
     ProblemCode("unreadable-rows", E, N_("the rest of the file could not be read as CSV: {detail}"),
                 N_("the CSV parser stopped; the rows after that line are not converted")),
+    ProblemCode("pdf-page-skipped", W, N_("PDF pages not read: {detail}"),
+                N_("a PDF page not read: an image without text (a scan), a page that could not be parsed, or one that "
+                   "draws more than 50,000 lines, shapes and strings (or has over 8 MB of content); the page is named")),
     ProblemCode("sheet-skipped", I, N_("sheet “{sheet}” holds no objectives table; not read"),
                 N_("a sheet of the workbook without a plan header row")),
     # the header
@@ -264,7 +267,7 @@ def counts_as_data_problem(problem: Problem) -> bool:
 
 
 READING_ONLY_CODES = frozenset({
-    "encoding", "unreadable-rows", "sheet-skipped", "ragged-row", "short-row", "realigned-row", "missing-column",
+    "encoding", "unreadable-rows", "pdf-page-skipped", "sheet-skipped", "ragged-row", "short-row", "realigned-row", "missing-column",
     "unknown-column", "duplicate-column", "year-outside-triennium", "no-objective-code-column", "continued-cell",
     "prose-in-table", "settore-without-objectives", "row-without-objective", "pnrr-code-not-in-scheme",
     "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",

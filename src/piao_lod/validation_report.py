@@ -36,6 +36,10 @@ def where(located: Located, lang: str) -> str:
         return "—"
     if not located.lines:
         return located.file
+    if any(located.pages):
+        rows = "; ".join(gettext(lang, "page {page}, row {row}", page=page, row=line)
+                         for page, line in zip(located.pages, located.lines))
+        return f"{located.file}, {rows}"
     if len(located.lines) == 1:
         return f"{located.file}:{located.lines[0]}"
     return gettext(lang, "{file}, lines {lines}", file=located.file, lines=", ".join(map(str, located.lines)))
@@ -101,9 +105,14 @@ def report_data(report: ValidationReport, problems: list[Problem], lang: str, en
         "path": str(finding.path) if isinstance(finding.path, URIRef) else None,
         "value": None if finding.value is None else str(finding.value),
         "plan": str(located.plan) if located.plan else None,
+        "objective": str(located.objective) if located.objective else None,
         "objective_code": located.objective_code,
+        "objective_title": located.objective_title,
+        "indicator_code": located.indicator_code,
+        "indicator_title": located.indicator_title,
         "file": located.file,
         "lines": list(located.lines),
+        "pages": list(located.pages),
     } for finding, located in report.findings]
     return {
         "conforms": fully_conforms(report, problems),
