@@ -101,7 +101,7 @@ def test_every_page_has_alternates_and_schema_org(site, pages):
         if page_type(page) in {"home", "validation", "queries", "query", "data", "not-found", "sparql", "accessibility",
                                "legal-notes", None}:
             continue
-        alternates = {link["type"]: link["href"] for link in page.find_all("link", rel="alternate")}
+        alternates = {link["type"]: link["href"] for link in page.find_all("link", rel="alternate", type=True)}
         assert set(alternates) == {"text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"}, path
         for href in alternates.values():
             assert (path.parent / href).is_file(), (path, href)

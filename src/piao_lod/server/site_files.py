@@ -68,22 +68,22 @@ def file_response(request: Request, path: Path, vary: bool = False) -> Response:
 
 
 def make_router(site: Path, not_found_page) -> APIRouter:
-    """``not_found_page()``: the HTML of the site's 404 page."""
+    """``not_found_page(path)``: the HTML of the site's 404 page, in the edition of the path asked for."""
     router = APIRouter()
     root = site.resolve()
 
-    def not_found() -> Response:
-        return HTMLResponse(not_found_page(), status_code=404)
+    def not_found(path: str) -> Response:
+        return HTMLResponse(not_found_page(path), status_code=404)
 
     @router.api_route("/{path:path}", methods=["GET", "HEAD"], summary="A page, a resource (negotiated) or a file of the site")
     async def site_file(request: Request, path: str, format: str | None = None) -> Response:
         target = (root / path).resolve()
         if not target.is_relative_to(root) or any(part.startswith(".") and part != ".well-known" for part in Path(path).parts):
-            return not_found()
+            return not_found(path)
         if target.is_file():
             return file_response(request, target)
         if not (target / "index.html").is_file():
-            return not_found()
+            return not_found(path)
         available = {suffix: target / f"index.{suffix}" for suffix in RESOURCE_FILES if (target / f"index.{suffix}").is_file()}
         if format:
             suffix = SUFFIX_ALIASES.get(format.lower(), format.lower())

@@ -354,6 +354,15 @@ def index_for_search(out: Path) -> None:
                                capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise BuildError(f"pagefind failed to index the site: {completed.stderr.strip()[-2000:]}")
+    sort_search_languages(out / "pagefind" / "pagefind-entry.json")
+
+
+def sort_search_languages(entry: Path) -> None:
+    """Pagefind lists the editions' indexes in hash-map order, a new one each run: sorted, the same input
+    gives the same site byte for byte."""
+    manifest = json.loads(entry.read_text(encoding="utf-8"))
+    manifest["languages"] = dict(sorted(manifest.get("languages", {}).items()))
+    entry.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def swap_in(staging: Path, out: Path) -> None:
