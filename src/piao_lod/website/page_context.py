@@ -79,13 +79,18 @@ def alternates(links: PageLinks, rdf_dir: str | None = None) -> list[tuple[str, 
 def resource_trail(site: SiteData, view: ResourceView, links: PageLinks, lang: str) -> list[Crumb]:
     """Ancestors with a page: ente > plan > objective... for data IRIs (prefixes of this one's IRI);
     scheme > mission > component for the concepts of a scheme."""
+    return [Crumb(ancestor.label(lang), links.resource(ancestor)) for ancestor in ancestors(site, view)]
+
+
+def ancestors(site: SiteData, view: ResourceView) -> list[ResourceView]:
+    """The described resources above this one, outermost first."""
     if view.iri.startswith(site.addresses.data_base):
         parts = view.iri[len(site.addresses.data_base):].split("/")
         trail = [site.index.view(site.addresses.data_base + "/".join(parts[:end])) for end in range(1, len(parts))]
     else:
         scheme = view.link("skos:inScheme")
         trail = ([scheme] if scheme is not None else []) + broader_chain(view)
-    return [Crumb(ancestor.label(lang), links.resource(ancestor)) for ancestor in trail if ancestor.described]
+    return [ancestor for ancestor in trail if ancestor.described]
 
 
 def page_shell(addresses: SiteAddresses, page_dir: str, title: str, page_type: str, lang: str,
@@ -111,12 +116,29 @@ def base_context(site: SiteData, page_dir: str, title: str, page_type: str, lang
 
 def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str, lang: str) -> dict:
     links = PageLinks(site.addresses, page_dir, site.pages, lang)
-    context = base_context(site, page_dir, view.label(lang), page_type.name, lang,
-                           resource_trail(site, view, links, lang))
+    kind = gettext(lang, page_type.label)
+    context = base_context(site, page_dir, page_title(view, kind, ancestors(site, view), lang), page_type.name,
+                           lang, resource_trail(site, view, links, lang))
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
                     "schema": resource_markup(site, view, page_type, page_dir),
-                    "type_label": gettext(lang, page_type.label), "page_type_of": page_type_of})
+                    "type_label": kind, "page_type_of": page_type_of})
     return context
+
+
+def page_title(view: ResourceView, kind: str, ancestry: list[ResourceView], lang: str) -> str:
+    """The resource's label, then what tells it apart from its namesakes: kind and code, the year of its plan, its
+    ente. Objectives of several settori share titles ("Formazione personale assegnato"), an objective keeps code
+    and title from one year to the next, two comuni both have a "Settore Polizia Locale"."""
+    label = view.label(lang)
+    code = view.value("dcterms:identifier") or view.value("skos:notation")
+    plan = next((ancestor for ancestor in ancestry if ancestor.has_type("piao:Plan")), None)
+    year = plan.value("piao:year") if plan is not None else None
+    ente = next((ancestor for ancestor in ancestry if ancestor.has_type("org:FormalOrganization")), None)
+    details = [f"{kind} {code.text}" if code is not None and code.text not in label else None,
+               year.text if year is not None and year.text not in label else None,
+               ente.label(lang) if ente is not None and plan is None else None]   # a plan's label names its ente
+    details = [detail for detail in details if detail]
+    return gettext(lang, "{label} ({details})", label=label, details=", ".join(details)) if details else label
 
 
 def results_by_plan(results: list[dict]) -> list[tuple[str, list[dict]]]:
