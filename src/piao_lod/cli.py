@@ -413,6 +413,7 @@ def build(
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
     sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Public URL of the SPARQL endpoint, announced in VoID.", show_default=False)] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", exists=True, file_okay=False, help="A folder of the publisher's templates that take the place of the site's own with the same name (accessibility.html, legal-notes.html).", show_default=False)] = None,
 ) -> None:
     """Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search.
     Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable input."""
@@ -428,7 +429,7 @@ def build(
             built = build_site(inputs or [], output, site_url=base_url,
                                options=reading_options(ente, year, source_format, pages, profile), workers=workers,
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
-                               contact_email=contact_email, sparql_endpoint=sparql_endpoint)
+                               contact_email=contact_email, sparql_endpoint=sparql_endpoint, templates=templates)
         except PiaoLodError as error:
             raise fail(error) from None
     for problem in built.problems:

@@ -26,14 +26,15 @@ from piao_lod.resources import packaged
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-DATA_FOLDERS = ("site", "ontology", "shapes", "queries", "vocabularies")
+DATA_FOLDERS = ("site", "ontology", "shapes", "queries", "vocabularies", "locales")
 
 
-@lru_cache(maxsize=1)
-def toolkit_digest() -> str:
-    """A digest of everything besides the data that shapes a page: piao-lod's code, templates and vocabularies."""
+@lru_cache(maxsize=4)
+def toolkit_digest(templates: Path | None = None) -> str:
+    """A digest of everything besides the data that shapes a page: piao-lod's code, templates, vocabularies and
+    message catalogues, and the publisher's own templates (``templates``) when the site is built with them."""
     digest = hashlib.sha256(__version__.encode())
-    roots = [PACKAGE_ROOT] + [Path(str(packaged(folder))) for folder in DATA_FOLDERS]
+    roots = [PACKAGE_ROOT] + [Path(str(packaged(folder))) for folder in DATA_FOLDERS] + ([templates] if templates else [])
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -110,10 +111,11 @@ def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses
     return {ente for ente in enti - changed if ente}
 
 
-def reuse_page(previous_site: Path, staging: Path, page_dir: str) -> bool:
-    """Link (or copy) a page and its RDF files from the previous site; False if it is not all there."""
+def reuse_page(previous_site: Path, staging: Path, page_dir: str, names: tuple[str, ...] | None = None) -> bool:
+    """Link (or copy) a page and its RDF files (or only the files ``names``) from the previous site; False if
+    they are not all there."""
     source = previous_site / page_dir
-    names = [f"index.{suffix}" for suffix in RESOURCE_FILES]
+    names = names or tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)
     if not all((source / name).is_file() for name in names):
         return False
     target = staging / page_dir
