@@ -1,4 +1,9 @@
-"""Bytes to text for the text-based readers: BOMs, non-UTF-8 files, binary files."""
+"""Bytes to text for the text-based readers: BOMs, non-UTF-8 lines, binary files.
+
+A file is decoded line by line when it is not UTF-8 as a whole: a table pasted together
+from two programs often has UTF-8 lines and a few Windows-1252 ones, and decoding the whole
+file as Windows-1252 would garble every accented letter of the valid lines.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from piao_lod.errors import SourceError
 
 ZIP_MAGIC = b"PK\x03\x04"
 FALLBACK_ENCODING = "cp1252"
+LISTED_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,15 @@ class DecodedText:
     text: str
     encoding: str
     note: ReadNote | None = None
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that is not UTF-8: its 1-based number, and the 1-based byte and value of its first bad byte."""
+
+    number: int
+    byte_position: int
+    byte: int
 
 
 def looks_like_zip(path: Path) -> bool:
@@ -28,41 +43,72 @@ def looks_like_zip(path: Path) -> bool:
 def decode_source(path: Path) -> DecodedText:
     """Decode a text source; UTF-8 (with or without BOM) and UTF-16 with BOM are read as is.
 
-    A file that is not valid UTF-8 is read as Windows-1252 (what Italian office
-    software writes) and the caller is told where the first invalid byte was, so
-    the user can check accented letters.
+    A file that is not valid UTF-8 is decoded line by line: valid lines as UTF-8, the
+    others as Windows-1252 (what Italian office software writes; bytes it lacks as
+    Latin-1), and one note names those lines so the user can check their accented letters.
     """
     data = path.read_bytes()
     if not data:
         raise SourceError("file is empty", str(path))
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return DecodedText(data.decode("utf-16"), "utf-16")
+        return _decode_utf16(data)
     if data.startswith(ZIP_MAGIC):
         raise SourceError("this is a ZIP/XLSX file, not text: name it .xlsx or pass --source-format xlsx", str(path))
     if b"\x00" in data[:8192]:
         raise SourceError("binary file: expected a text, CSV or XLSX plan table", str(path))
     if data.startswith(codecs.BOM_UTF8):
-        return _decode_utf8(path, data[len(codecs.BOM_UTF8):], "utf-8-sig")
-    return _decode_utf8(path, data, "utf-8")
+        return _decode_utf8_lines(data[len(codecs.BOM_UTF8):], "utf-8-sig")
+    return _decode_utf8_lines(data, "utf-8")
 
 
-def _decode_utf8(path: Path, data: bytes, name: str) -> DecodedText:
-    """The bad byte's line is counted on CR, LF and CRLF, as :func:`physical_lines` numbers rows."""
+def _decode_utf8_lines(data: bytes, name: str) -> DecodedText:
+    """Lines end at CR, LF and CRLF (``bytes.splitlines``), as :func:`physical_lines` numbers them;
+    no UTF-8 sequence holds those bytes, so splitting first cannot cut a character."""
     try:
         return DecodedText(data.decode("utf-8"), name)
-    except UnicodeDecodeError as error:
-        before = data[: error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        line = before.count(b"\n") + 1
-        column = len(before) - before.rfind(b"\n")
+    except UnicodeDecodeError:
+        pass
+    parts, bad = [], []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
         try:
-            text = data.decode(FALLBACK_ENCODING)
-            encoding = FALLBACK_ENCODING
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            encoding = "latin-1"
-        note = ReadNote("encoding", f"not valid UTF-8 (first bad byte 0x{data[error.start]:02x} at byte {column} "
-                                    f"of this line); read as {encoding}: check accented letters", line)
-        return DecodedText(text, encoding, note)
+            parts.append(line.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            bad.append(BadLine(number, error.start + 1, line[error.start]))
+            parts.append(_decode_legacy(line))
+    return DecodedText("".join(parts), f"{name} with {len(bad)} {FALLBACK_ENCODING} lines", _encoding_note(bad))
+
+
+def _decode_legacy(line: bytes) -> str:
+    try:
+        return line.decode(FALLBACK_ENCODING)
+    except UnicodeDecodeError:       # 0x81, 0x8d, 0x8f, 0x90, 0x9d have no Windows-1252 character
+        return line.decode("latin-1")
+
+
+def _encoding_note(bad: list[BadLine]) -> ReadNote:
+    """One note for the file, at its first bad line, listing the others (all of them in ``related_lines``)."""
+    first, others = bad[0], [line.number for line in bad[1:]]
+    message = f"not valid UTF-8 (first bad byte 0x{first.byte:02x} at byte {first.byte_position} of this line); "
+    if not others:
+        message += f"this line was read as {FALLBACK_ENCODING}, the others as UTF-8: check its accented letters"
+    else:
+        listed = ", ".join(map(str, others[:LISTED_LINES])) + (", …" if len(others) > LISTED_LINES else "")
+        message += (f"this line and {len(others)} other{'s' if len(others) > 1 else ''} (line{'s' if len(others) > 1 else ''} "
+                    f"{listed}) were read as {FALLBACK_ENCODING}, any other line as UTF-8: check their accented letters")
+    return ReadNote("encoding", message, first.number, related_lines=tuple(line.number for line in bad))
+
+
+def _decode_utf16(data: bytes) -> DecodedText:
+    """A UTF-16 file with a broken code unit (odd length, lone surrogate) keeps the rest; U+FFFD marks the spot."""
+    try:
+        return DecodedText(data.decode("utf-16"), "utf-16")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-16", errors="replace")
+        before = data[:error.start].decode("utf-16", errors="replace")
+        line = len(physical_lines(before))
+        return DecodedText(text, "utf-16", ReadNote(
+            "encoding", f"not valid UTF-16 at byte {error.start + 1} of the file ({error.reason}); "
+                        "the broken character is read as U+FFFD", line))
 
 
 def physical_lines(text: str) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from piao_lod.problems import Location, Problem, Severity
+
 
 @dataclass(frozen=True)
 class SourceRow:
@@ -27,12 +29,22 @@ class SourceRow:
 
 @dataclass(frozen=True)
 class ReadNote:
-    """Something the user must know about how the file was read (an encoding guess, rows
-    the CSV parser could not read), with the problem code and line it is reported under."""
+    """Something the user must know about how the file was read (lines decoded as Windows-1252,
+    a quote that swallowed lines, a formula without its value), with the problem code, the place
+    and the text as written that it is reported under."""
 
     code: str
     message: str
     line: int | None = None
+    column: str | None = None
+    sheet: str | None = None
+    severity: Severity = Severity.WARNING
+    value: str | None = None
+    related_lines: tuple[int, ...] = ()
+
+    def as_problem(self, file: str) -> Problem:
+        return Problem(self.code, self.severity, self.message, Location(file, self.line, self.column, self.sheet),
+                       self.value, self.related_lines)
 
 
 @dataclass

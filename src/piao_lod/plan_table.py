@@ -22,13 +22,17 @@ from piao_lod.problems import Location, Problem, Severity
 from piao_lod.records import Assignment, Objective, Plan, RowRef, SettoreMention, SourceDocument
 from piao_lod.values import read_formula, read_number, read_settore_name, read_target
 
+# Linear on any cell: whitespace runs are possessive (``\s*+``), and a name is matched as
+# non-space runs joined by spaces (never a lazy ``.+?`` before ``\s*$``, which retries the
+# trailing run at every character: minutes on a cell of spaces).
+NAME = r"(?P<name>\S(?:[^\S\n]*+\S)*+)"
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
-DIRIGENTE_MARKER = re.compile(r"^\s*DIRIGENTE\s*:\s*(?P<name>.+?)\s*$", re.IGNORECASE)
-ENTE_MARKER = re.compile(r"^\s*COMUNE\s+DI\s+(?P<name>.+?)\s*$", re.IGNORECASE)
-YEAR_MARKER = re.compile(r"\bPIANO\s+DEGLI\s+OBIETTIVI\s+(?:ANNO\s+)?(?P<year>\d{4})\b", re.IGNORECASE)
-TRIENNIUM = re.compile(r"^\s*(?P<first>\d{4})\s*[-–—/]\s*(?P<last>\d{4})\s*$")
-DOCUMENT_TITLE = re.compile(r"Piano\s+Integrato\s+di\s+Attivit", re.IGNORECASE)
+DIRIGENTE_MARKER = re.compile(rf"^\s*+DIRIGENTE\s*+:\s*+{NAME}\s*+$", re.IGNORECASE)
+ENTE_MARKER = re.compile(rf"^\s*+COMUNE\s++DI\s++{NAME}\s*+$", re.IGNORECASE)
+YEAR_MARKER = re.compile(r"\bPIANO\s++DEGLI\s++OBIETTIVI\s++(?:ANNO\s++)?(?P<year>\d{4})\b", re.IGNORECASE)
+TRIENNIUM = re.compile(r"^\s*+(?P<first>\d{4})\s*+[-–—/]\s*+(?P<last>\d{4})\s*+$")
+DOCUMENT_TITLE = re.compile(r"Piano\s++Integrato\s++di\s++Attivit", re.IGNORECASE)
 INDICATOR_FIELDS = ("indicator_code", "indicator_title", "formula", "purpose", "target", "weight")
 
 
@@ -96,8 +100,7 @@ class PlanAssembler:
     # -- the pass --------------------------------------------------------------
 
     def assemble(self, ente_flag: str | None, year_flag: int | None) -> Plan:
-        for note in self.raw.notes:
-            self.report(note.code, Severity.WARNING, note.message, line=note.line)
+        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
         for row in self.raw.rows:
             if row.is_blank:
                 continue
@@ -308,6 +311,9 @@ class PlanAssembler:
                         "indicator_code", code)
             key = f"{key}--{number}"
         formula = read_formula(value("formula")) if value("formula") else None
+        if formula is not None and formula.latex_problem:
+            self.report("unreadable-latex", Severity.WARNING, f"LaTeX of the formula not read ({formula.latex_problem}); "
+                        "kept as written, and as its plain text", row, "formula", formula.raw)
         target = read_target(value("target"), value("formula")) if value("target") else None
         if target is not None and target.value is None:
             self.report("unreadable-target", Severity.ERROR, "target is not a number; kept as written",

@@ -79,6 +79,7 @@ def counts_as_data_problem(problem: Problem) -> bool:
 READING_ONLY_CODES = frozenset({
     "encoding", "unreadable-rows", "ragged-row", "short-row", "realigned-row", "missing-column", "unknown-column",
     "row-without-objective", "pnrr-code-not-in-scheme", "option-overridden", "year-from-triennium",
+    "unclosed-quote", "formula-without-value", "unreadable-latex",
 })
 """Problems only the reader can see: the graph has no trace of them, so ``validate``
 reports them beside the SHACL results. Every other problem code has a shape."""
