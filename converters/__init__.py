@@ -1,6 +1,7 @@
 """Readers that turn a source file into raw cell rows, one module per format.
 
-Every reader has the same contract: ``read_rows(path) -> RawTable``. They
+Every reader has the same contract: ``read_rows(path) -> RawTable`` (the paged ones,
+``PAGED_READERS``, also take the pages to read: ``read_rows(path, pages)``). They
 know nothing of plans; :mod:`piao_lod.plan_table` finds headers, blocks and
 records in the rows. Pick a reader with :func:`read_source_rows`.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from piao_lod.converters import delimited_text, spreadsheet, text_table
+from piao_lod.converters import delimited_text, pdf_table, spreadsheet, text_table
 from piao_lod.converters.decoding import looks_like_zip
 from piao_lod.converters.source_row import RawTable, SourceRow
 from piao_lod.errors import SourceError
@@ -18,6 +19,7 @@ READERS = {
     "text": text_table.read_rows,
     "csv": delimited_text.read_rows,
     "xlsx": spreadsheet.read_rows,
+    "pdf": pdf_table.read_rows,
 }
 
 SUFFIX_FORMATS = {
@@ -27,6 +29,7 @@ SUFFIX_FORMATS = {
     ".csv": "csv",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".pdf": "pdf",
 }
 
 
@@ -41,12 +44,23 @@ def source_format(path: Path, declared: str | None = None) -> str:
         return by_suffix
     if looks_like_zip(path):
         return "xlsx"
+    if pdf_table.looks_like_pdf(path):
+        return "pdf"
     return "text"
 
 
-def read_source_rows(path: Path, declared_format: str | None = None) -> RawTable:
+PAGED_READERS = {"pdf"}    # readers that take a page selection
+
+
+def read_source_rows(path: Path, declared_format: str | None = None, pages=None) -> RawTable:
+    """``pages``: a :class:`piao_lod.reading.PageSelection`, for the readers of paged documents only."""
     check_readable(path)
-    return READERS[source_format(path, declared_format)](path)
+    chosen = source_format(path, declared_format)
+    if chosen in PAGED_READERS:
+        return READERS[chosen](path, pages)
+    if pages is not None:
+        raise SourceError(f"--pages {pages} applies to PDF documents; this is read as {chosen}", str(path))
+    return READERS[chosen](path)
 
 
 def check_readable(path: Path) -> None:

@@ -11,8 +11,11 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from piao_lod.converters.pdf_table import PDF_MAGIC
 from piao_lod.converters.source_row import ReadNote
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_, ngettext_
+from piao_lod.problems import Phrase
 
 ZIP_MAGIC = b"PK\x03\x04"
 FALLBACK_ENCODING = "cp1252"
@@ -54,8 +57,10 @@ def decode_source(path: Path) -> DecodedText:
         return _decode_utf16(data)
     if data.startswith(ZIP_MAGIC):
         raise SourceError("this is a ZIP/XLSX file, not text: name it .xlsx or pass --source-format xlsx", str(path))
+    if PDF_MAGIC in data[:1024]:
+        raise SourceError("this is a PDF document, not text: name it .pdf or pass --source-format pdf", str(path))
     if b"\x00" in data[:8192]:
-        raise SourceError("binary file: expected a text, CSV or XLSX plan table", str(path))
+        raise SourceError("binary file: expected a PDF, text, CSV or XLSX plan table", str(path))
     if data.startswith(codecs.BOM_UTF8):
         return _decode_utf8_lines(data[len(codecs.BOM_UTF8):], "utf-8-sig")
     return _decode_utf8_lines(data, "utf-8")
@@ -68,14 +73,15 @@ def _decode_utf8_lines(data: bytes, name: str) -> DecodedText:
         return DecodedText(data.decode("utf-8"), name)
     except UnicodeDecodeError:
         pass
-    parts, bad = [], []
+    parts, bad, any_utf8 = [], [], False
     for number, line in enumerate(data.splitlines(keepends=True), start=1):
         try:
             parts.append(line.decode("utf-8"))
+            any_utf8 = any_utf8 or not line.isascii()
         except UnicodeDecodeError as error:
             bad.append(BadLine(number, error.start + 1, line[error.start]))
             parts.append(_decode_legacy(line))
-    return DecodedText("".join(parts), f"{name} with {len(bad)} {FALLBACK_ENCODING} lines", _encoding_note(bad))
+    return DecodedText("".join(parts), f"{name} with {len(bad)} {FALLBACK_ENCODING} lines", _encoding_note(bad, any_utf8))
 
 
 def _decode_legacy(line: bytes) -> str:
@@ -85,17 +91,27 @@ def _decode_legacy(line: bytes) -> str:
         return line.decode("latin-1")
 
 
-def _encoding_note(bad: list[BadLine]) -> ReadNote:
-    """One note for the file, at its first bad line, listing the others (all of them in ``related_lines``)."""
+def _encoding_note(bad: list[BadLine], any_utf8: bool) -> ReadNote:
+    """One note for the file, at its first bad line, listing the others (all of them in ``related_lines``).
+    A file whose every line beyond ASCII is bad is simply a Windows-1252 file, and is told so."""
     first, others = bad[0], [line.number for line in bad[1:]]
-    message = f"not valid UTF-8 (first bad byte 0x{first.byte:02x} at byte {first.byte_position} of this line); "
-    if not others:
-        message += f"this line was read as {FALLBACK_ENCODING}, the others as UTF-8: check its accented letters"
+    if not any_utf8:
+        reading = Phrase(N_("the file was read as {encoding}: check its accented letters"),
+                         (("encoding", FALLBACK_ENCODING),))
+    elif not others:
+        reading = Phrase(N_("this line was read as {encoding}, the others as UTF-8: check its accented letters"),
+                         (("encoding", FALLBACK_ENCODING),))
     else:
         listed = ", ".join(map(str, others[:LISTED_LINES])) + (", …" if len(others) > LISTED_LINES else "")
-        message += (f"this line and {len(others)} other{'s' if len(others) > 1 else ''} (line{'s' if len(others) > 1 else ''} "
-                    f"{listed}) were read as {FALLBACK_ENCODING}, any other line as UTF-8: check their accented letters")
-    return ReadNote("encoding", message, first.number, related_lines=tuple(line.number for line in bad))
+        reading = Phrase(ngettext_("this line and {count} other (line {lines}) were read as {encoding}, the others as "
+                                   "UTF-8: check their accented letters",
+                                   "this line and {count} others (lines {lines}) were read as {encoding}, the others as "
+                                   "UTF-8: check their accented letters"),
+                         (("count", len(others)), ("lines", listed), ("encoding", FALLBACK_ENCODING)))
+    where = Phrase(N_("first bad byte {byte} at byte {position} of this line"),
+                   (("byte", f"0x{first.byte:02x}"), ("position", first.byte_position)))
+    return ReadNote("encoding", {"encoding": "UTF-8", "where": where, "reading": reading}, first.number,
+                    related_lines=tuple(line.number for line in bad))
 
 
 def _decode_utf16(data: bytes) -> DecodedText:
@@ -106,9 +122,10 @@ def _decode_utf16(data: bytes) -> DecodedText:
         text = data.decode("utf-16", errors="replace")
         before = data[:error.start].decode("utf-16", errors="replace")
         line = len(physical_lines(before))
+        where = Phrase(N_("byte {position} of the file: {reason}"), (("position", error.start + 1), ("reason", error.reason)))
         return DecodedText(text, "utf-16", ReadNote(
-            "encoding", f"not valid UTF-16 at byte {error.start + 1} of the file ({error.reason}); "
-                        "the broken character is read as U+FFFD", line))
+            "encoding", {"encoding": "UTF-16", "where": where,
+                         "reading": Phrase(N_("the broken character is read as U+FFFD"))}, line))
 
 
 def physical_lines(text: str) -> list[str]:

@@ -17,7 +17,8 @@ from pathlib import Path
 from piao_lod.columns import count_known_headers
 from piao_lod.converters.decoding import decode_source
 from piao_lod.converters.source_row import RawTable, ReadNote, SourceRow
-from piao_lod.problems import Severity
+from piao_lod.messages import ngettext_
+from piao_lod.problems import Phrase
 
 DELIMITERS = (";", ",", "\t")
 SNIFF_ROWS = 40
@@ -95,8 +96,7 @@ class RecordReader:
                         self.table_width = len(cells)
                     first = end
             except csv.Error as error:       # not expected with the limit lifted; never lose the rest silently
-                self.notes.append(ReadNote("unreadable-rows", f"CSV could not be read past this point ({error})",
-                                           first + 1, severity=Severity.ERROR))
+                self.notes.append(ReadNote("unreadable-rows", {"detail": str(error)}, first + 1))
                 return
             if restart is None:
                 return
@@ -130,16 +130,11 @@ class RecordReader:
             row = before + next(csv.reader([line[opening:]], delimiter=self.delimiter, quoting=csv.QUOTE_NONE))
             column = len(before) + 1
         swallowed = end - first - 1
-        if swallowed == 1:
-            what, after = f"line {first + 2}", f"line {first + 2} as a row"
-        else:
-            what, after = f"the {swallowed} lines {first + 2}–{end}", "those lines as rows"
+        lines = f"{first + 2}" if swallowed == 1 else f"{first + 2}–{end}"
         self.notes.append(ReadNote(
-            "unclosed-quote",
-            f"the quote opening the cell in column {column} does not close where the cell ends: it swallowed "
-            f"{what} into that cell; the quote is read as a character and {after}",
-            first + 1, f"column {column}", severity=Severity.ERROR, value=line[opening:],
-            related_lines=tuple(range(first + 2, end + 1))))
+            "unclosed-quote", {"swallowed": Phrase(ngettext_("line {lines}", "the {count} lines {lines}"),
+                                                   (("count", swallowed), ("lines", lines)))},
+            first + 1, column, value=line[opening:], related_lines=tuple(range(first + 2, end + 1))))
         return tuple(row)
 
     def cells_before(self, prefix: str) -> list[str]:

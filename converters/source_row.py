@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from piao_lod.problems import Location, Problem, Severity
+from piao_lod.problems import Location, Problem
 
 
 @dataclass(frozen=True)
@@ -30,20 +30,19 @@ class SourceRow:
 @dataclass(frozen=True)
 class ReadNote:
     """Something the user must know about how the file was read (lines decoded as Windows-1252,
-    a quote that swallowed lines, a formula without its value), with the problem code, the place
-    and the text as written that it is reported under."""
+    a quote that swallowed lines, a formula without its value): a registered problem code, the
+    parameters of its message, its place, and the text as written."""
 
     code: str
-    message: str
+    params: dict = field(default_factory=dict)
     line: int | None = None
-    column: str | None = None
+    column_number: int | None = None
     sheet: str | None = None
-    severity: Severity = Severity.WARNING
     value: str | None = None
     related_lines: tuple[int, ...] = ()
 
     def as_problem(self, file: str) -> Problem:
-        return Problem(self.code, self.severity, self.message, Location(file, self.line, self.column, self.sheet),
+        return Problem(self.code, Location(file, self.line, None, self.sheet, None, self.column_number), self.params,
                        self.value, self.related_lines)
 
 

@@ -243,10 +243,7 @@ class SheetReader:
         return "=" + master
 
     def report_formula(self, row: int, column: int, formula: str) -> None:
-        self.notes.append(ReadNote(
-            "formula-without-value", "formula cell without a computed value (the program that saved the workbook "
-            "did not calculate it); its formula is read as the cell's text", row, column_label(column),
-            self.sheet.name, value=formula))
+        self.notes.append(ReadNote("formula-without-value", {}, row, column, self.sheet.name, value=formula))
 
     # -- merged ranges and padding -----------------------------------------------
 

@@ -40,7 +40,8 @@ def write_table(directory: Path, *rows: dict[str, str] | str, name: str = "plan.
 
 
 def convert(run_cli, *args):
-    result = run_cli("convert", *args)
+    """``piao-lod convert`` with its messages in English, the language these assertions are written in."""
+    result = run_cli("convert", "--lang", "en", *args)
     assert "Traceback" not in result.output
     return result
 
@@ -134,10 +135,20 @@ def test_header_without_rows(run_cli, tmp_path):
 
 
 def test_missing_required_column(run_cli, tmp_path):
-    path = write_table(tmp_path, drop=("Codice Obiettivo",))
+    path = write_table(tmp_path, drop=("Titolo Obiettivo",))
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{path}:1: error: the header has no Codice Obiettivo column" in result.stderr
+    assert f"{path}:1: error: the header has no Objective title column" in result.stderr
+    assert "“Codice Obiettivo” = objective_code" in result.stderr and "piao-lod inspect" in result.stderr
+
+
+def test_no_objective_code_column_names_objectives_by_title(run_cli, tmp_path):
+    path = write_table(tmp_path, drop=("Codice Obiettivo",))
+    result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
+    assert result.exit_code == 1
+    assert f"{path}:1: warning: the header has no objective code column" in result.stderr
+    graph = converted_graph(tmp_path / "x.ttl")
+    assert graph.value(URIRef(f"{PLAN}/obiettivo/titolo-nuova-palestra"), DCTERMS.title) == Literal("Nuova palestra", lang="it")
 
 
 def test_no_ente_and_no_option(run_cli, tmp_path):
@@ -191,7 +202,7 @@ def test_missing_expected_column(run_cli, tmp_path):
     path = write_table(tmp_path, drop=("Peso",))
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 1, result.stderr
-    assert f"{path}:1: error: the header has no Peso column" in result.stderr
+    assert f"{path}:1: error: the header has no Indicator weight column" in result.stderr
     assert "[missing-column]" in result.stderr
     assert len(set(converted_graph(tmp_path / "x.ttl").subjects(None, PIAO.IndicatorAssignment))) == 1
 
@@ -216,7 +227,8 @@ def test_number_that_is_not_a_number(run_cli, tmp_path, column, field, code, pre
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 1, result.stderr
     index = HEADER.index(column) + 1
-    assert f"{path}:2 [{column}, column {index}]: error: {field} is not a number; kept as written (value: '{raw}') [{code}]" \
+    expected = "yes or no (SI/NO, 1/0)" if field == "target" else "a number"   # the formula says yes/no
+    assert f"{path}:2 [{column}, column {index}]: error: {column} is not {expected}; kept as written (value: “{raw}”) [{code}]" \
         in result.stderr
     graph = converted_graph(tmp_path / "x.ttl")
     assignment = URIRef(f"{PLAN}/obiettivo/1.1.1_0001/indicatore/101")
@@ -240,7 +252,7 @@ def test_pnrr_without_code(run_cli, tmp_path):
     path = write_table(tmp_path, {"Titolo Obiettivo": "Monitoraggio dei progetti PNRR"})
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 1, result.stderr
-    assert f"{path}:2 [Titolo Obiettivo, column 6]: warning: title mentions PNRR but gives no measure code" in result.stderr
+    assert f"{path}:2 [Titolo Obiettivo, column 6]: warning: the title mentions PNRR but gives no measure code" in result.stderr
     assert "[pnrr-without-code]" in result.stderr
 
 
@@ -264,7 +276,7 @@ def test_indicator_code_with_two_titles(run_cli, tmp_path):
     assert result.exit_code == 1, result.stderr
     line = next(line for line in result.stderr.splitlines() if "[indicator-title-conflict]" in line)
     assert line.startswith(f"{path}:3 [Titolo Indicatore]: warning: indicator 101 has 2 different titles")
-    assert "line 2: 'Lavori avviati'" in line and "line 3: 'Lavori iniziati'" in line
+    assert "line 2: “Lavori avviati”" in line and "line 3: “Lavori iniziati”" in line
 
 
 def test_new_dirigente_in_the_column_does_not_inherit_the_settore(run_cli, tmp_path):
@@ -273,7 +285,7 @@ def test_new_dirigente_in_the_column_does_not_inherit_the_settore(run_cli, tmp_p
                                       "Titolo Obiettivo": "Altro obiettivo"})
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 1, result.stderr
-    assert f"{path}:3 [Settore, column 4]: warning: objective has no settore" in result.stderr
+    assert f"{path}:3 [Settore, column 4]: warning: the objective has no settore" in result.stderr
     graph = converted_graph(tmp_path / "x.ttl")
     assert graph.value(URIRef(f"{PLAN}/obiettivo/2.1.1_0001"), PIAO.ownedBy) is None
     assert (URIRef(f"{PLAN}/incarico/bianchi-anna/settore-sport"), None, None) not in graph
@@ -281,7 +293,7 @@ def test_new_dirigente_in_the_column_does_not_inherit_the_settore(run_cli, tmp_p
 
 # -- options and several sources -----------------------------------------------------
 
-@pytest.mark.parametrize("option, value", [("--format", "docx"), ("--source-format", "pdf"), ("--year", "1800")])
+@pytest.mark.parametrize("option, value", [("--format", "docx"), ("--source-format", "docx"), ("--year", "1800")])
 def test_bad_option_value(run_cli, tmp_path, option, value):
     result = convert(run_cli, write_table(tmp_path), "-o", tmp_path / "x.ttl", option, value)
     assert result.exit_code == 2
@@ -296,7 +308,7 @@ def test_one_unusable_source_among_several(run_cli, tmp_path):
     result = convert(run_cli, empty, good, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
     assert f"{empty}: error: file is empty" in result.stderr
-    assert "converted 1 plan(s)" in result.stderr and "1 unusable source(s)" in result.stderr
+    assert "converted 1 plan to" in result.stderr and "1 unusable source" in result.stderr
     assert (URIRef(PLAN), None, None) in converted_graph(tmp_path / "x.ttl")
 
 

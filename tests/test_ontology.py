@@ -9,7 +9,6 @@ type, domain or range, fails here.
 from __future__ import annotations
 
 import importlib.util
-import re
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +17,7 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, Namespa
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from conftest import EXAMPLE, ROOT
+from conftest import DATA, EXAMPLE, ROOT
 from piao_lod import plan_to_graph, read_plan_table
 from piao_lod.namespaces import PIAO as BUILDER_PIAO
 from piao_lod.resources import ontology_file
@@ -30,7 +29,6 @@ PNRR_SCHEME = URIRef("https://w3id.org/piao-lod/pnrr/scheme")
 VANN = Namespace("http://purl.org/vocab/vann/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # an open Namespace: rdflib's closed XSD warns under pytest
-GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
 
 # Integer-valued XSD types are subtypes of xsd:decimal.
 DECIMAL_TYPES = {XSD.decimal, XSD.integer, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.nonNegativeInteger,
@@ -77,7 +75,31 @@ def workbook_graph(tmp_path_factory) -> Graph:
     return plan_to_graph(read_plan_table(path))
 
 
-@pytest.fixture(params=["example", "workbook_graph"])
+# A table with what the other graphs lack: a dirigente's objective weights, a baseline and an achieved value
+# that are dates, a mandate line above its strategic objective, qualitative targets.
+FULLER_TABLE = (
+    "Linea di mandato;Obiettivo strategico;Codice obiettivo;Obiettivo;Responsabile;Peso obiettivo;Indicatore;"
+    "Unità di misura;Baseline 2024;Target 2025;Valore raggiunto 2025\n"
+    "Città digitale;Servizi online;OB-1;Portale dei servizi;Dott. Mario Rossi;60;Avvio del portale;data;"
+    "30/06/2024;31/12/2025;15/12/2025\n"
+    "Città digitale;Servizi online;OB-2;Ascolto dei cittadini;Dott. Mario Rossi;40;Qualità percepita;;"
+    "sufficiente;buona;buona\n"
+)
+
+
+@pytest.fixture(scope="module")
+def layout_graphs(tmp_path_factory) -> Graph:
+    """The synthetic layouts of tests/data/layouts and a table with the remaining terms, in one graph."""
+    folder = tmp_path_factory.mktemp("fuller")
+    fuller = folder / "piano.csv"
+    fuller.write_text(FULLER_TABLE, encoding="utf-8")
+    graph = Graph()
+    for path in (DATA / "layouts" / "dup-cascade.csv", DATA / "layouts" / "relazione-performance.csv", fuller):
+        plan_to_graph(read_plan_table(path, ente="x_test", year=2025), graph=graph)
+    return graph
+
+
+@pytest.fixture(params=["example", "workbook_graph", "layout_graphs"])
 def data(request) -> Graph:
     """Each converted graph the data tests run on."""
     return request.getfixturevalue(request.param)
@@ -114,14 +136,12 @@ def types_of(node, graphs: tuple[Graph, ...], ontology: Graph) -> set[URIRef]:
 def literal_fits(literal: Literal, datatype: URIRef) -> bool:
     if datatype == RDFS.Literal:
         return True
-    if datatype == RDF.langString:
-        return literal.language is not None
+    if datatype == RDF.PlainLiteral:  # OWL 2's text with or without a language tag
+        return literal.language is not None or literal.datatype in (None, XSD.string)
     if datatype == XSD.string:
         return literal.language is None and literal.datatype in (None, XSD.string)
     if datatype == XSD.decimal:
         return literal.datatype in DECIMAL_TYPES and literal.value is not None
-    if datatype == XSD.gYear:  # rdflib keeps gYear lexical: check the lexical form
-        return literal.datatype == XSD.gYear and bool(GYEAR.match(str(literal)))
     return literal.datatype == datatype and literal.value is not None
 
 
@@ -158,7 +178,7 @@ def test_every_piao_term_is_labelled_and_defined_in_italian_and_english(ontology
 
 
 def test_target_kinds_are_a_documented_skos_scheme(ontology):
-    kinds = {PIAO.NumberTarget, PIAO.PercentageTarget, PIAO.BooleanTarget}
+    kinds = {PIAO.NumberTarget, PIAO.PercentageTarget, PIAO.BooleanTarget, PIAO.DateTarget, PIAO.TextTarget}
     assert (PIAO.TargetKinds, RDF.type, SKOS.ConceptScheme) in ontology
     assert set(ontology.objects(PIAO.TargetKinds, SKOS.hasTopConcept)) == kinds
     for kind in kinds:
@@ -197,10 +217,12 @@ def test_every_piao_iri_in_a_converted_graph_is_declared(ontology, data):
     assert not undeclared, f"used by the graph builder but not in ontology/piao.ttl: {undeclared}"
 
 
-def test_every_declared_term_is_written_by_the_graph_builder(ontology, example, workbook_graph):
-    """The ontology has no dead terms: all but the scheme itself appear in the two converted graphs."""
-    # piao:pageNumber is written for PDF sources only (the PDF reader's tests add that graph here)
-    unused = piao_terms(ontology) - piao_iris_used(example) - piao_iris_used(workbook_graph) - {PIAO.TargetKinds, PIAO.pageNumber}
+def test_every_declared_term_is_written_by_the_graph_builder(ontology, example, workbook_graph, layout_graphs):
+    """The ontology has no dead terms: all but the scheme itself appear in the converted graphs
+    (the text example, the workbook, the layouts, and the example's PDF for piao:pageNumber)."""
+    pdf_graph = plan_to_graph(read_plan_table(EXAMPLE.with_suffix(".pdf")))
+    used = piao_iris_used(example) | piao_iris_used(workbook_graph) | piao_iris_used(layout_graphs) | piao_iris_used(pdf_graph)
+    unused = piao_terms(ontology) - used - {PIAO.TargetKinds}
     assert not unused, f"declared but never written: {sorted(unused)}"
 
 
@@ -226,9 +248,18 @@ def test_property_types_match_the_values(ontology, data):
     assert not problems, "\n".join(problems)
 
 
-def test_domains_and_ranges_hold(ontology, data, pnrr_scheme):
+@pytest.fixture(scope="module")
+def vocabularies() -> Graph:
+    """The reference graphs beside the plans: the PNRR scheme, the budget scheme, the units."""
+    graph = Graph()
+    for name in ("pnrr.ttl", "bilancio.ttl", "units.ttl"):
+        graph.parse(ROOT / "ontology" / name, format="turtle")
+    return graph
+
+
+def test_domains_and_ranges_hold(ontology, data, vocabularies):
     """Each subject is typed with the domain, and each object with the range, of every piao: property it uses."""
-    graphs = (data, ontology, pnrr_scheme)
+    graphs = (data, ontology, vocabularies)
     problems = []
     for prop in sorted({p for p in data.predicates() if p.startswith(str(PIAO))}):
         domains = [class_set(ontology, d) for d in ontology.objects(prop, RDFS.domain)]
@@ -320,3 +351,19 @@ def test_pnrr_scheme_has_the_six_missions_and_the_measures_the_example_links(pnr
     linked = set(example.objects(None, PIAO.pnrrMeasure))
     assert linked == {PNRR["M5C2-I2.1"], PNRR["M5C2-I2.3"]}
     assert all((measure, RDF.type, SKOS.Concept) in pnrr_scheme for measure in linked)
+
+
+def test_budget_scheme_and_units_match_their_sources():
+    spec = importlib.util.spec_from_file_location("build_vocabularies", ROOT / "tools" / "build_vocabularies.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    budget = Graph().parse(ROOT / "ontology" / "bilancio.ttl", format="turtle")
+    assert isomorphic(tool.build_budget_scheme(tool.BUDGET_SOURCE), budget), \
+        "ontology/bilancio.ttl is stale: run python tools/build_vocabularies.py"
+    units = Graph().parse(ROOT / "ontology" / "units.ttl", format="turtle")
+    assert isomorphic(tool.build_units(tool.UNITS_SOURCE), units), "ontology/units.ttl is stale: run python tools/build_vocabularies.py"
+    missions = set(budget.subjects(SKOS.topConceptOf, None))
+    programmes = {node for node in budget.subjects(SKOS.broader, None)}
+    assert (len(missions), len(programmes)) == (23, 99)
+    assert budget.value(URIRef("https://w3id.org/piao-lod/bilancio/programma/01.08"), SKOS.prefLabel) == \
+        Literal("Statistica e sistemi informativi", lang="it")

@@ -50,7 +50,7 @@ def test_fresh_venv_install_runs_from_any_directory(wheel, tmp_path):
     result = subprocess.run([str(env_dir / "bin" / "piao-lod"), "convert", str(example), "-o", "plan.ttl"],
                             cwd=elsewhere, capture_output=True, text=True, env=env)
     assert result.returncode == 1, result.stderr
-    assert "37 objectives, 67 indicator assignments" in result.stderr
+    assert "37 obiettivi, 67 righe di indicatori" in result.stderr
     assert (elsewhere / "plan.ttl").stat().st_size > 100_000
     probe = subprocess.run(
         [str(python), "-c",

@@ -41,7 +41,7 @@ def csv_line(cells: list[str]) -> str:
 
 def convert(run_cli, source: Path, *options: str, suffix: str = ".ttl"):
     out = source.with_suffix(suffix)
-    result = run_cli("convert", source, "-o", out, *PLAN_OPTIONS, *options)
+    result = run_cli("convert", "--lang", "en", source, "-o", out, *PLAN_OPTIONS, *options)
     assert "Traceback" not in result.output, result.output
     return result, out
 
@@ -88,7 +88,7 @@ def test_every_windows_1252_line_of_a_text_table_is_named(run_cli, tmp_path):
     source = tmp_path / "plan.txt"
     source.write_bytes(b"\n".join(lines))
     out = tmp_path / "plan.ttl"
-    result = run_cli("convert", source, "-o", out, *PLAN_OPTIONS, "--problems", "json")
+    result = run_cli("convert", "--lang", "en", source, "-o", out, *PLAN_OPTIONS, "--problems", "json")
     report, _ = json.JSONDecoder().raw_decode(result.stderr)
     [note] = [problem for problem in report["problems"] if problem["code"] == "encoding"]
     assert (note["line"], note["related_lines"]) == (2, [2, 4])
@@ -130,8 +130,8 @@ def test_unclosed_quote_is_reported_where_it_opens_and_the_rows_after_are_read(r
     result, out = convert(run_cli, source)
     assert result.exit_code == 1, result.stderr
     [note] = problem_lines(result.stderr, "unclosed-quote")
-    assert note.startswith(f"{source}:3 [column 4]: error: the quote opening the cell in column 4 does not close where "
-                           "the cell ends: it swallowed the 2 lines 4–5 into that cell"), note
+    assert note.startswith(f"{source}:3 [column 4]: error: the quote that opens this cell does not close where "
+                           "the cell ends: it swallowed the 2 lines 4–5 into the cell"), note
     graph = graph_of(out)
     assert {'"Palestra nuova', "Piscina", "Campo"} <= titles(graph)
     assert graph.value(objective("1_2"), DCTERMS.identifier) == Literal("1_2")
@@ -178,11 +178,12 @@ def test_formula_without_cached_value_is_kept_as_written_and_reported(run_cli, t
     assert result.exit_code == 1, result.stderr
     notes = problem_lines(result.stderr, "formula-without-value")
     assert notes == [
-        f"{source}#Obiettivi:2 [column 10 (J)]: warning: formula cell without a computed value (the program that saved "
-        "the workbook did not calculate it); its formula is read as the cell's text (value: '=50*2') [formula-without-value]",
-        f"{source}#Obiettivi:3 [column 4 (D)]: warning: formula cell without a computed value (the program that saved "
-        "the workbook did not calculate it); its formula is read as the cell's text (value: '=\"Obiettivo \"&\"due\"') "
-        "[formula-without-value]"]
+        f"{source}, sheet Obiettivi, row 2 [column 10]: warning: formula cell without a computed value (the program "
+        "that saved the workbook did not calculate it); its formula is read as the cell's text (value: “=50*2”) "
+        "[formula-without-value]",
+        f"{source}, sheet Obiettivi, row 3 [column 4]: warning: formula cell without a computed value (the program "
+        "that saved the workbook did not calculate it); its formula is read as the cell's text "
+        "(value: “=\"Obiettivo \"&\"due\"”) [formula-without-value]"]
     graph = graph_of(out)
     assignment = URIRef(f"{PLAN}/obiettivo/1_1/indicatore/101")
     assert graph.value(assignment, PIAO.targetAsWritten) == Literal("=50*2")
@@ -206,7 +207,7 @@ def test_shared_formula_without_values_is_moved_to_each_cell(run_cli, tmp_path):
     source = write_workbook(tmp_path / "plan.xlsx", {"Obiettivi": sheet_xml([list(HEADER), first, second])})
     result, _ = convert(run_cli, source)
     values = [line.rpartition("(value: ")[2] for line in problem_lines(result.stderr, "formula-without-value")]
-    assert values == ["'=K2/2') [formula-without-value]", "'=K3/2') [formula-without-value]"]
+    assert values == ["“=K2/2”) [formula-without-value]", "“=K3/2”) [formula-without-value]"]
 
 
 def test_merged_cells_give_their_value_to_every_row_they_cover(run_cli, tmp_path):
@@ -237,7 +238,7 @@ def test_cell_far_from_the_table_is_kept_and_reported(run_cli, tmp_path):
     workbook.save(source)
     result, out = convert(run_cli, source)
     [ragged] = problem_lines(result.stderr, "ragged-row")
-    assert ragged.startswith(f"{source}#Obiettivi:2 [") and "702" in ragged and "nota a margine" in ragged
+    assert ragged.startswith(f"{source}, sheet Obiettivi, row 2 [") and "702 cells" in ragged and "nota a margine" in ragged
     graph = graph_of(out)
     assert "In fondo" in titles(graph)
     assert (URIRef(f"{PLAN}/fonte/foglio/Obiettivi/riga/100000"), RDF.type, PIAO.SourceRow) in graph
@@ -257,7 +258,7 @@ def test_every_sheet_keeps_its_name(run_cli, tmp_path):
         "Secondo semestre": sheet_xml([list(HEADER), row("2_1", Peso="tanto")])})
     result, _ = convert(run_cli, source)
     [weight] = problem_lines(result.stderr, "unreadable-weight")
-    assert weight.startswith(f"{source}#Secondo semestre:2 [Peso, column 11]:")
+    assert weight.startswith(f"{source}, sheet Secondo semestre, row 2 [Peso, column 11]:")
 
 
 def test_shared_strings_and_escaped_characters_are_read(run_cli, tmp_path):
@@ -326,7 +327,7 @@ def test_number_cell_of_5000_digits_in_a_workbook_is_kept_as_written(tmp_path):
 
 
 @pytest.mark.parametrize("formula, reason", [
-    ("$" + "{" * 20_000 + "x" + "}" * 20_000 + "$", "longer than 2,000 characters"),
+    ("$" + "{" * 20_000 + "x" + "}" * 20_000 + "$", "longer than 2000 characters"),
     ("$" + "{" * 45 + "x" + "}" * 45 + "$", "nested 45 levels deep, more than 40"),
     ("$" + r"\sqrt[\section[\item[x]]]" * 20 + "$", "not valid LaTeX"),     # pylatexenc's tolerant parser: exponential
 ])
@@ -338,7 +339,7 @@ def test_latex_that_cannot_be_read_is_kept_as_written_and_reported(run_cli, tmp_
     result, out = convert(run_cli, source)
     assert result.exit_code == 1, result.stderr
     [note] = problem_lines(result.stderr, "unreadable-latex")
-    assert note.startswith(f"{source}:2 [Formula Indicatore, column 8]: warning: LaTeX of the formula not read ({reason}")
+    assert note.startswith(f"{source}:2 [Formula Indicatore, column 8]: warning: the LaTeX of the formula could not be read ({reason}")
     formula_node = URIRef(f"{PLAN}/obiettivo/1_1/indicatore/101/formula")
     graph = graph_of(out)
     assert graph.value(formula_node, PIAO.formulaAsWritten) == Literal(formula)
@@ -357,7 +358,7 @@ def test_valid_latex_still_gets_its_plain_text(tmp_path):
 
 # -- regexes on long runs ---------------------------------------------------------------------------------
 
-RUN = 200_000
+RUN = 60_000
 HOSTILE_CELLS = [
     " " * RUN, "x " * (RUN // 2), "DIRIGENTE: a" + " " * RUN + "b", "COMUNE DI a" + " " * RUN + "b",
     "1 = fatto 0 = non fatto" + " " * RUN + "x", "PNRR M5C2-I" + " " * RUN + "x", "Settore (dal 1/1/24" + " " * RUN + "x",
@@ -366,8 +367,8 @@ HOSTILE_CELLS = [
 ]
 
 
-def test_cells_of_200000_spaces_and_repeated_characters_in_every_column_convert(run_cli, tmp_path):
-    """60,000 spaces in a title once took 112 s (quadratic backtracking): 200,000 would take half an hour.
+def test_cells_of_60000_spaces_and_repeated_characters_in_every_column_convert(run_cli, tmp_path):
+    """60,000 spaces in a title once took 112 s (quadratic backtracking), and in a settore cell minutes more.
     Written as N-Triples and read back with Oxigraph: rdflib's Turtle writer and N-Triples parser are slow on
     literals this long, a matter of their own."""
     lines = [csv_line(list(HEADER)), csv_line(row("1_1"))]

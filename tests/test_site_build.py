@@ -14,17 +14,23 @@ import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
 
+from piao_lod.website.addresses import url_path
+
 DATA = Path(__file__).parent / "data"
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cremona-piao-2024-2026-obiettivi.txt"
 BASE = "https://w3id.org/piao-lod/id/"
 OBJECTIVE = "id/c_d150/piano/2024/obiettivo/1.3.2_0003/"
+CONTACT = "dati@example.org"      # a reserved domain (RFC 2606): a build with SOURCE must name its contact
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+LICENSE = "http://purl.org/dc/terms/license"
 PAGE_TYPES = {"ontology", "sparql", "home", "plan", "objective", "indicator", "settore", "dirigente", "ente", "pnrr", "pnrr-scheme",
               "assignment", "source-row", "validation", "queries", "query", "data"}
 
 
 def build(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "piao_lod", "build", *arguments], capture_output=True, text=True,
-                          check=False)
+    return subprocess.run([sys.executable, "-m", "piao_lod", "build", *arguments, "--contact-email", CONTACT],
+                          capture_output=True, text=True, check=False)
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -105,11 +111,13 @@ def test_resource_turtle_matches_the_store(site):
     store.load(path=str(site / "dati" / "piao-lod.nq"), format=ox.RdfFormat.N_QUADS)
     checked = 0
     for ttl in site.glob("id/**/index.ttl"):
-        triples = set(ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE))
-        subjects = {triple.subject for triple in triples}
-        assert len(subjects) == 1, ttl
-        expected = {quad.triple for quad in store.quads_for_pattern(next(iter(subjects)), None, None, None)}
-        assert {ox.Triple(t.subject, t.predicate, t.object) for t in triples} == expected, ttl
+        document = ox.NamedNode("https://w3id.org/piao-lod/" + url_path(str(ttl.parent.relative_to(site))) + "/")
+        triples = {ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE)}
+        about = {triple for triple in triples if triple.subject == document}
+        topic = next(triple.object for triple in about if triple.predicate.value.endswith("primaryTopic"))
+        assert {triple.predicate.value for triple in about} == {RDF_TYPE, PRIMARY_TOPIC, LICENSE}, ttl
+        expected = {quad.triple for quad in store.quads_for_pattern(topic, None, None, None)}
+        assert triples - about == expected, ttl
         checked += 1
     assert checked > 300
 
@@ -166,7 +174,9 @@ def test_dumps_catalog_and_hosting_files_are_written(site):
         assert (site / name).is_file(), name
     dump = ox.Store()
     dump.load(path=str(site / "dati" / "piao-lod.trig"), format=ox.RdfFormat.TRIG)
-    assert [g.value for g in dump.named_graphs()] == [BASE + "c_d150/piano/2024"]
+    assert sorted(g.value for g in dump.named_graphs()) == [
+        "https://w3id.org/piao-lod/bilancio/scheme", BASE + "c_d150/piano/2024", "https://w3id.org/piao-lod/ontology",
+        "https://w3id.org/piao-lod/pnrr/scheme", "https://w3id.org/piao-lod/units"]
 
 
 def test_same_input_gives_identical_site(site, tmp_path):

@@ -19,7 +19,8 @@ from rdflib import SH, Graph
 
 from conftest import DATA, EXAMPLE, SPARQL_PREFIXES
 from piao_lod import plan_to_graph, read_plan_table
-from piao_lod.validation import Engine, pnrr_scheme_bytes, shapes_graph, validate_graph
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, reference_graph_bytes
+from piao_lod.validation import Engine, shapes_graph, validate_graph
 
 JS_CHECK = Path(__file__).resolve().parent / "shacl-js"
 PREFIXES = SPARQL_PREFIXES
@@ -55,7 +56,8 @@ def core_shapes(tmp_path: Path) -> Path:
 def javascript_results(node_engine: Path, shapes: Path, graph: Graph, tmp_path: Path) -> set:
     data = Graph()
     data += graph
-    data.parse(data=pnrr_scheme_bytes(), format="turtle")
+    for file_name in REFERENCE_GRAPHS.values():
+        data.parse(data=reference_graph_bytes(file_name), format="turtle")
     data_path = tmp_path / "data.nt"
     data.serialize(data_path, format="nt", encoding="utf-8")
     run = subprocess.run(["node", str(node_engine), str(shapes), str(data_path)], capture_output=True, text=True, timeout=120)

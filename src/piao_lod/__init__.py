@@ -21,11 +21,11 @@ from piao_lod.errors import PiaoLodError, SourceError, UsageError  # noqa: E402
 from piao_lod.plan_graph import plan_to_graph, plans_to_dataset  # noqa: E402
 from piao_lod.plan_table import read_plan_table  # noqa: E402
 from piao_lod.problems import Location, Problem, Severity  # noqa: E402
-from piao_lod.rdf_output import serialize_plans  # noqa: E402
+from piao_lod.rdf_output import serialize_plans, write_plans  # noqa: E402
 from piao_lod.records import Assignment, Objective, Plan  # noqa: E402
 
 __all__ = [
     "Assignment", "Conversion", "Location", "Objective", "PiaoLodError", "Plan", "Problem", "Severity",
     "SourceError", "UsageError", "__version__", "convert_sources", "plan_to_graph", "plans_to_dataset",
-    "read_plan_table", "serialize_plans",
+    "read_plan_table", "serialize_plans", "write_plans",
 ]

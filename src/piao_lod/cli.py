@@ -7,6 +7,7 @@ Exit codes (all commands): 0 success; 1 done, but the data has problems
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -19,16 +20,19 @@ from piao_lod.conversion import Conversion, convert_sources
 from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
+from piao_lod.messages import gettext, ngettext
 from piao_lod.problems import Severity
+from piao_lod.reading import ReadingOptions, parse_pages
 from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
 from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, UsageError
+from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset, load_inputs
-from piao_lod.publish import default_graph_store, publish_store
+from piao_lod.publish import publish_store
 from piao_lod.query_results import ResultFormat, render
-from piao_lod.rdf_output import RDFLIB_FORMATS, output_format, serialize_plans
+from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
+from piao_lod.rdf_output import write_plans
 from piao_lod.saved_queries import resolve_query, saved_queries
 from piao_lod.sparql_query import prepare, query_endpoint, query_store
 
@@ -39,7 +43,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-RdfFormat = Enum("RdfFormat", {name: name for name in RDFLIB_FORMATS}, type=str)
+RdfFormat = Enum("RdfFormat", {name: name for name in RDF_FORMATS}, type=str)
 SourceFormat = Enum("SourceFormat", {name: name for name in READERS}, type=str)
 
 
@@ -59,11 +63,16 @@ class Language(str, Enum):
     en = "en"
 
 
-Sources = Annotated[list[Path], typer.Argument(help="Plan tables: extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
+LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
+
+
+Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
 SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
+PagesOption = Annotated[Optional[str], typer.Option("--pages", help="PDF pages to read, e.g. 12-40 or 1,3,7-9 or 12- (default: every page).", show_default=False)]
+ProfileOption = Annotated[Optional[Path], typer.Option("--profile", help="A layout profile (TOML) for a table the header vocabulary cannot read (see piao-lod inspect).", show_default=False)]
 ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
 UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
 PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help="Password for --user (or set PIAO_LOD_PASSWORD).")]
@@ -82,34 +91,65 @@ def main(
     """Turn Italian municipal performance plans (PIAO) into linked open data."""
 
 
+def reading_options(ente: str | None, year: int | None, source_format: SourceFormat | None,
+                    pages: str | None = None, profile: Path | None = None) -> ReadingOptions:
+    """The reading options every command that reads tables takes, in one value."""
+    return ReadingOptions(ente, year, source_format.value if source_format else None, profile,
+                          parse_pages(pages) if pages is not None else None)
+
+
 def fail(error: PiaoLodError) -> typer.Exit:
     typer.echo(str(error), err=True)
     return typer.Exit(error.exit_code)
 
 
-def report_conversion(conversion: Conversion, problems_format: str) -> None:
+def report_conversion(conversion: Conversion, problems_format: str, lang: str = "it") -> None:
     for error in conversion.unusable:
         typer.echo(error.located(), err=True)
     if problems_format == "json":
-        payload = {"problems": [problem.as_dict() for problem in conversion.problems],
+        payload = {"problems": [problem.as_dict(lang) for problem in conversion.problems],
                    "unusable": [{"file": error.file, "line": error.line, "column": error.column, "message": error.detail}
                                 for error in conversion.unusable]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2), err=True)
         return
     for problem in conversion.problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(problem.describe(lang), err=True)
 
 
-def summary(conversion: Conversion, output: str) -> str:
-    counts = {severity: sum(problem.severity is severity for problem in conversion.problems) for severity in Severity}
-    plans = ", ".join(
-        f"{plan.ente.ipa_code} {plan.year}: {len(plan.objectives)} objectives, "
-        f"{sum(len(objective.assignments) for objective in plan.objectives)} indicator assignments"
-        for plan in conversion.plans
-    )
-    return (f"converted {len(conversion.plans)} plan(s) to {output} ({plans}); "
-            f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes; "
-            f"{len(conversion.unusable)} unusable source(s)")
+def write_file_atomically(path: Path, write) -> None:
+    """Write beside ``path`` and rename over it: an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        with partial.open("wb") as handle:
+            write(handle)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def problem_counts(problems, lang: str) -> str:
+    """``0 errori, 2 avvisi, 4 note``: the problems of a run, by severity, with their plurals."""
+    count = {severity: sum(problem.severity is severity for problem in problems) for severity in Severity}
+    return ", ".join((ngettext(lang, "{count} error", "{count} errors", count[Severity.ERROR]),
+                      ngettext(lang, "{count} warning", "{count} warnings", count[Severity.WARNING]),
+                      ngettext(lang, "{count} note", "{count} notes", count[Severity.INFO])))
+
+
+def plan_figures(plan, lang: str) -> str:
+    assignments = sum(len(objective.assignments) for objective in plan.objectives)
+    return gettext(lang, "{ente} {year}: {objectives}, {assignments}", ente=plan.ente.ipa_code, year=plan.year,
+                   objectives=ngettext(lang, "{count} objective", "{count} objectives", len(plan.objectives)),
+                   assignments=ngettext(lang, "{count} indicator row", "{count} indicator rows", assignments))
+
+
+def summary(conversion: Conversion, output: str, lang: str) -> str:
+    return gettext(lang, "converted {plans} to {output} ({figures}); {problems}; {unusable}",
+                   plans=ngettext(lang, "{count} plan", "{count} plans", len(conversion.plans)), output=output,
+                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans),
+                   problems=problem_counts(conversion.problems, lang),
+                   unusable=ngettext(lang, "{count} unusable source", "{count} unusable sources",
+                                     len(conversion.unusable)))
 
 
 @app.command()
@@ -121,30 +161,54 @@ def convert(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
+    lang: LangOption = Language.it,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_base(base)
-        conversion = convert_sources(sources, ente=ente, year=year, source_format=source_format.value if source_format else None)
+        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile))
     except PiaoLodError as error:
         raise fail(error) from None
-    report_conversion(conversion, problems.value)
+    report_conversion(conversion, problems.value, lang.value)
     if conversion.plans:
-        data = serialize_plans(conversion.plans, base, chosen_format)
         if output == "-":
-            sys.stdout.buffer.write(data)
+            write_plans(conversion.plans, base, chosen_format, sys.stdout.buffer)
             sys.stdout.flush()
         else:
             try:
-                Path(output).parent.mkdir(parents=True, exist_ok=True)
-                Path(output).write_bytes(data)
+                write_file_atomically(Path(output), lambda handle: write_plans(conversion.plans, base, chosen_format, handle))
             except OSError as error:
-                typer.echo(f"{output}: error: cannot write output ({error.strerror})", err=True)
+                typer.echo(f"{output}: error: cannot write output ({error.strerror or error})", err=True)
                 raise typer.Exit(EXIT_UNUSABLE_INPUT) from None
-    typer.echo(summary(conversion, output), err=True)
+    typer.echo(summary(conversion, output, lang.value), err=True)
     raise typer.Exit(conversion.exit_code)
+
+
+@app.command()
+def inspect(
+    table: Annotated[Path, typer.Argument(help="A plan table (.txt .csv .xlsx .pdf).", show_default=False)],
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
+    lang: LangOption = Language.it,
+) -> None:
+    """Show how a table reads: each column's field, the columns not understood, the objectives and indicator rows
+    found, the problems, and a starter profile for what was not understood. Exit 0 it reads as a plan; 1 with
+    problems; 2 it does not (or the file is unusable)."""
+    from piao_lod.table_inspection import inspect_table, inspection_exit_code, render_inspection
+
+    try:
+        found = inspect_table(table, reading_options(ente, year, source_format, pages, profile))
+    except PiaoLodError as error:
+        raise fail(error) from None
+    typer.echo(render_inspection(found, lang.value), nl=False)
+    raise typer.Exit(inspection_exit_code(found))
 
 
 @app.command()
@@ -157,11 +221,13 @@ def validate(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable input."""
     try:
         check_base(base)
-        loaded = load_inputs(inputs, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages, profile))
     except PiaoLodError as error:
         raise fail(error) from None
     for error in loaded.conversion.unusable:
@@ -173,41 +239,46 @@ def validate(
     if fmt is ReportFormat.json:
         typer.echo(render_json(report, problems, lang.value, engine.value), nl=False)
     elif fmt is ReportFormat.ttl:
-        typer.echo(render_turtle(report), nl=False)
+        typer.echo(render_turtle(report, problems), nl=False)
     else:
         typer.echo(render_text(report, problems, lang.value), nl=False)
-    if loaded.conversion.unusable:
-        raise typer.Exit(EXIT_UNUSABLE_INPUT)
-    raise typer.Exit(EXIT_OK if fully_conforms(report, problems) else EXIT_DATA_PROBLEMS)
+    raise typer.Exit(outcome_exit_code(bool(loaded.conversion.unusable), not fully_conforms(report, problems)))
 
 
 StoreOption = Annotated[Optional[Path], typer.Option("--store", help=f"Directory of the on-disk store [default: {DEFAULT_STORE_DIR}].", show_default=False)]
 
 
-def load_summary(done: StoreLoad, store: Path) -> str:
-    return (f"loaded {len(done.graphs)} graph(s) into {store} ({len(done.conversion.plans)} converted from tables); "
-            f"{len(done.conversion.unusable)} unusable input(s); the store holds {done.triples} triples "
-            f"in {done.named_graphs} named graphs")
+def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
+    return gettext(lang, "loaded {graphs} into {store} ({converted}); {unusable}; the store holds {triples} in {named}",
+                   graphs=ngettext(lang, "{count} graph", "{count} graphs", len(done.graphs)), store=str(store),
+                   converted=ngettext(lang, "{count} converted from a table", "{count} converted from tables",
+                                      len(done.conversion.plans)),
+                   unusable=ngettext(lang, "{count} unusable input", "{count} unusable inputs", len(done.conversion.unusable)),
+                   triples=ngettext(lang, "{count} triple", "{count} triples", done.triples),
+                   named=ngettext(lang, "{count} named graph", "{count} named graphs", done.named_graphs))
 
 
 @app.command()
 def load(
-    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
     store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
+    lang: LangOption = Language.it,
 ) -> None:
     """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
     try:
         check_base(base)
-        done = load_into_store(store, inputs, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile))
     except PiaoLodError as error:
         raise fail(error) from None
-    report_conversion(done.conversion, problems.value)
-    typer.echo(load_summary(done, store), err=True)
+    report_conversion(done.conversion, problems.value, lang.value)
+    typer.echo(load_summary(done, store, lang.value), err=True)
     raise typer.Exit(done.exit_code)
 
 
@@ -253,6 +324,8 @@ def query(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
@@ -267,7 +340,7 @@ def query(
         if endpoint:
             answer = query_endpoint(endpoint, text, form, user, password)
         else:
-            answer = query_store(local_store(store, data, base, ente, year, source_format), text)
+            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages, profile)), text)
         output = render(answer, fmt)
     except PiaoLodError as error:
         raise fail(error) from None
@@ -275,13 +348,12 @@ def query(
     sys.stdout.flush()
 
 
-def local_store(store: Path | None, data: list[Path] | None, base: str, ente: str | None, year: int | None,
-                source_format: SourceFormat | None):
+def local_store(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions):
     """The store to query: the files of --data loaded in memory (all must be usable), else the on-disk store."""
     if not data:
         return open_store_for_reading(store or DEFAULT_STORE_DIR)
     check_base(base)
-    loaded = load_dataset(data, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+    loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
             typer.echo(error.located(), err=True)
@@ -293,7 +365,7 @@ def local_store(store: Path | None, data: list[Path] | None, base: str, ente: st
 def publish(
     sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files to publish instead of a store.", show_default=False)] = None,
     endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
-    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL [default: the endpoint with /query replaced by /store, as Oxigraph serves them].", show_default=False)] = None,
+    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store].", show_default=False)] = None,
     user: UserOption = None,
     password: PasswordOption = None,
     store: StoreOption = None,
@@ -301,6 +373,8 @@ def publish(
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
@@ -310,7 +384,7 @@ def publish(
             raise UsageError("give either SOURCE files or --store, not both")
         if sources:
             check_base(base)
-            loaded = load_dataset(sources, base, ente=ente, year=year, source_format=source_format.value if source_format else None)
+            loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages, profile))
             report_conversion(loaded.conversion, problems.value)
             if not loaded.graphs:
                 raise UsageError("nothing to publish: no SOURCE could be used")
@@ -321,18 +395,20 @@ def publish(
     except PiaoLodError as error:
         raise fail(error) from None
     typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
-               f"{graph_store or default_graph_store(endpoint)}; {endpoint} holds them all", err=True)
+               f"{publication.graph_store}; {endpoint} holds them all", err=True)
     raise typer.Exit(exit_code)
 
 
 @app.command()
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site; replaced atomically when the build succeeds.")] = Path("_site"),
     base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes rendering pages [default: CPUs, at most 4].", show_default=False)] = None,
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
@@ -349,12 +425,14 @@ def build(
                   console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("pages", total=None)
         try:
-            built = build_site(inputs or [], output, site_url=base_url, ente=ente, year=year,
-                               source_format=source_format.value if source_format else None, workers=workers,
+            built = build_site(inputs or [], output, site_url=base_url,
+                               options=reading_options(ente, year, source_format, pages, profile), workers=workers,
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint)
         except PiaoLodError as error:
             raise fail(error) from None
+    for problem in built.problems:
+        typer.echo(str(problem), err=True)
     typer.echo(f"built {output}: {built.pages} pages ({built.reused} unchanged, kept from the previous build), "
                f"{built.files} files, {built.plans} plan(s), {built.triples} triples in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
                                                       if built.exit_code else ""), err=True)

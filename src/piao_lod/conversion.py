@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_UNUSABLE_INPUT, SourceError
+from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.plan_table import read_plan_table
 from piao_lod.problems import Problem, counts_as_data_problem
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.records import Plan
 
 
@@ -25,21 +26,17 @@ class Conversion:
 
     @property
     def exit_code(self) -> int:
-        if self.unusable or not self.plans:
-            return EXIT_UNUSABLE_INPUT
-        if any(counts_as_data_problem(problem) for problem in self.problems):
-            return EXIT_DATA_PROBLEMS
-        return EXIT_OK
+        return outcome_exit_code(bool(self.unusable) or not self.plans,
+                                 any(counts_as_data_problem(problem) for problem in self.problems))
 
 
-def convert_sources(sources: Sequence[str | Path], ente: str | None = None, year: int | None = None,
-                    source_format: str | None = None) -> Conversion:
+def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEFAULT_READING) -> Conversion:
     """Read every source; an unusable one is recorded and the others are still converted."""
     conversion = Conversion()
     seen: dict[tuple[str, int], str] = {}
     for source in sources:
         try:
-            plan = read_plan_table(source, ente=ente, year=year, source_format=source_format)
+            plan = read_plan_table(source, options=options)
         except SourceError as error:
             conversion.unusable.append(error)
             continue

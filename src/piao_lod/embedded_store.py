@@ -1,25 +1,31 @@
-"""The on-disk Oxigraph store that ``piao-lod load`` fills and ``query`` and ``publish`` read.
+"""The on-disk Oxigraph store that ``piao-lod load`` fills and ``query``, ``publish`` and ``serve`` read.
+
+A load replaces the store as a whole (:mod:`piao_lod.store_directory`): killed
+at any moment, it leaves the store as it was or as it would be after; a second
+load at the same time is refused; a reader sees one or the other, never a mix.
 
 pyoxigraph has no ``close()``: a store closes when its last reference goes.
 :func:`load_into_store` therefore keeps the writable store to itself and
-returns only what it did, so a query in the same process (a test, a notebook)
-can open the store as soon as the load returns.
+returns only what it did, so the store can be swapped in (and a query in the
+same process can open it) as soon as the load returns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
-from piao_lod.graph_inputs import GraphName, load_dataset
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, LoadedInputs, load_dataset, replace_graphs
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
+from piao_lod.store_directory import current_directory, is_store, load_lock, pin_for_reading, replace_store
 
 DEFAULT_STORE_DIR = Path("piao-store")
-STORE_MARKER = "CURRENT"   # the file every Oxigraph (RocksDB) store directory has
 
 
 @dataclass
@@ -33,33 +39,69 @@ class StoreLoad:
     named_graphs: int
 
 
-def open_store_for_writing(path: Path) -> ox.Store:
-    """Open the store at ``path``, creating it; a non-empty directory that is not a store is refused,
+def check_store_location(path: Path) -> Path:
+    """The store's absolute path, its parent created; a non-empty directory that is not a store is refused,
     so a typo in ``--store`` never fills someone's folder with database files."""
-    if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not (path / STORE_MARKER).exists())):
+    if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not is_store(path))):
         raise StoreError(f"{path}: not an Oxigraph store; give --store a new or empty directory")
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(path))
-    except (OSError, RuntimeError) as error:
-        raise StoreError(f"{path}: cannot open the store for writing ({error})") from None
+        path = path.resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"{path}: cannot create the store here ({error.strerror})") from None
+    return path
 
 
 def open_store_for_reading(path: Path) -> ox.Store:
-    """Open an existing store read-only, so several queries can read it at once (not while a load writes it)."""
-    if not (path / STORE_MARKER).is_file():
+    """Open an existing store read-only. Several queries can read it at once, also while a load replaces
+    it: each keeps the store it opened (see :func:`piao_lod.store_directory.pin_for_reading`)."""
+    if not is_store(current_directory(path)):
         raise StoreError(f"{path}: no store here; fill one first with: piao-lod load SOURCE... --store {path}")
     try:
-        return ox.Store.read_only(str(path))
+        return ox.Store.read_only(pin_for_reading(path.resolve()))
     except (OSError, RuntimeError) as error:
         raise StoreError(f"{path}: cannot open the store ({error})") from None
 
 
-def load_into_store(path: Path, inputs: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
-                    source_format: str | None = None) -> StoreLoad:
+def load_into_store(path: Path, inputs: Sequence[Path], base: str,
+                    options: ReadingOptions = DEFAULT_READING) -> StoreLoad:
     """Load plans (tables or RDF) into the store at ``path``, replacing their graphs, with the ontology
-    and the PNRR scheme in graphs of their own."""
-    store = open_store_for_writing(path)
-    loaded = load_dataset(inputs, base, ente=ente, year=year, source_format=source_format, store=store)
-    store.flush()
-    return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store), sum(1 for _ in store.named_graphs()))
+    and the PNRR scheme in graphs of their own; all of it or, if the load is stopped, none of it.
+
+    The inputs are read first, in memory. A load that replaces at most half the store's graphs then
+    patches a copy of it; one that replaces more writes a new store with the graphs it keeps, which is
+    faster (emptying a graph costs more than writing it) and leaves no deleted triples on disk."""
+    location = check_store_location(path)
+    try:
+        with load_lock(location):
+            return write_store(location, load_dataset(inputs, base, options))
+    except OSError as error:
+        raise StoreError(f"{path}: cannot write the store ({error.strerror or error}); it is left as it was") from None
+
+
+def write_store(path: Path, loaded: LoadedInputs) -> StoreLoad:
+    """Replace the graphs ``loaded`` holds in the store at ``path`` (whose load lock is held)."""
+    replaced = [*loaded.graphs, *REFERENCE_GRAPHS]
+
+    def mostly_kept(previous: ox.Store) -> bool:
+        graphs = set(previous.named_graphs())
+        return 2 * len(graphs.intersection(replaced)) <= len(graphs)
+
+    def fill(store: ox.Store, previous: ox.Store | None) -> StoreLoad:
+        if previous is not None:
+            keep_graphs(previous, store, set(replaced))
+        replace_graphs(store, loaded.store, replaced)
+        return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),
+                         sum(1 for _ in store.named_graphs()))
+
+    return replace_store(path, fill, start_from_copy=mostly_kept)
+
+
+def keep_graphs(previous: ox.Store, store: ox.Store, replaced: set[GraphName]) -> None:
+    """Copy into ``store``, in one bulk write, every graph of ``previous`` that is not in ``replaced``
+    (and its default graph); empty graphs stay as named graphs."""
+    kept = [graph for graph in previous.named_graphs() if graph not in replaced]
+    store.bulk_extend(chain.from_iterable(previous.quads_for_pattern(None, None, None, graph)
+                                          for graph in [ox.DefaultGraph(), *kept]))
+    for graph in kept:
+        store.add_graph(graph)

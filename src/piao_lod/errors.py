@@ -11,6 +11,14 @@ EXIT_DATA_PROBLEMS = 1
 EXIT_UNUSABLE_INPUT = 2
 
 
+def outcome_exit_code(unusable: bool, problems: bool) -> int:
+    """The one rule every command ends by: 2 if an input was unusable (or none was given), else 1 if data
+    problems were found (reading errors and warnings, SHACL violations), else 0."""
+    if unusable:
+        return EXIT_UNUSABLE_INPUT
+    return EXIT_DATA_PROBLEMS if problems else EXIT_OK
+
+
 class PiaoLodError(Exception):
     """Base of every error piao-lod raises on purpose."""
 

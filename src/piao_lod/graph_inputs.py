@@ -24,31 +24,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.plugins.stores.memory import SimpleMemory
 
 from piao_lod.conversion import Conversion, convert_sources
 from piao_lod.converters import check_readable
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_UNUSABLE_INPUT, SourceError
-from piao_lod.iris import PlanIris
+from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.namespaces import PIAO
-from piao_lod.plan_graph import plan_to_graph
+from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.problems import counts_as_data_problem
+from piao_lod.rdf_formats import format_of_path
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.resources import ontology_file
 
-RDF_SUFFIXES = {
-    ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
-}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PLAN_CLASS = ox.NamedNode(str(PIAO.Plan))
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/ontology")
 PNRR_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/pnrr/scheme")
-REFERENCE_GRAPHS = {ONTOLOGY_GRAPH: "piao.ttl", PNRR_GRAPH: "pnrr.ttl"}
+BUDGET_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/bilancio/scheme")
+UNITS_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/units")
+# The project's own vocabularies, each in a named graph of its own beside the plans.
+REFERENCE_GRAPHS = {ONTOLOGY_GRAPH: "piao.ttl", PNRR_GRAPH: "pnrr.ttl", BUDGET_GRAPH: "bilancio.ttl",
+                    UNITS_GRAPH: "units.ttl"}
 
 GraphName = ox.NamedNode | ox.BlankNode
 
@@ -62,15 +62,12 @@ class LoadedInputs:
     @property
     def exit_code(self) -> int:
         """2 if an input was unusable (the others are loaded) or none was given, 1 if a table had data problems."""
-        if self.conversion.unusable or not self.graphs:
-            return EXIT_UNUSABLE_INPUT
-        if any(counts_as_data_problem(problem) for problem in self.conversion.problems):
-            return EXIT_DATA_PROBLEMS
-        return EXIT_OK
+        return outcome_exit_code(bool(self.conversion.unusable) or not self.graphs,
+                                 any(counts_as_data_problem(problem) for problem in self.conversion.problems))
 
 
 def is_rdf(path: Path) -> bool:
-    return path.suffix.lower() in RDF_SUFFIXES
+    return format_of_path(path) is not None
 
 
 def parse_rdf_file(loading: ox.Store, path: Path, rdf_format: ox.RdfFormat, default_graph: ox.NamedNode) -> None:
@@ -91,7 +88,7 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     again into that plan's graph (a one-plan file is small; a big file of many
     plans is parsed once)."""
     check_readable(path)
-    rdf_format, file_graph = RDF_SUFFIXES[path.suffix.lower()], ox.NamedNode(path.resolve().as_uri())
+    rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
     before = set(loading.named_graphs())
     parse_rdf_file(loading, path, rdf_format, file_graph)
     graphs = sorted(set(loading.named_graphs()) - before, key=str)
@@ -110,15 +107,15 @@ def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphNam
     store.bulk_load(loading.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
 
-def load_inputs(paths: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
-                source_format: str | None = None, store: ox.Store | None = None) -> LoadedInputs:
+def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
+                store: ox.Store | None = None) -> LoadedInputs:
     """Load RDF files and plan tables (converted on the way in), replacing their graphs in ``store``
     (by default a new in-memory store). Everything is first read into an in-memory store of its own, so
     an unusable input leaves ``store`` untouched and an on-disk store gets one bulk write."""
     loading = ox.Store()
     written: dict[GraphName, None] = {}   # ordered set
     tables = [path for path in paths if not is_rdf(path)]
-    conversion = convert_sources(tables, ente=ente, year=year, source_format=source_format) if tables else Conversion()
+    conversion = convert_sources(tables, options) if tables else Conversion()
     for path in paths:
         if is_rdf(path):
             try:
@@ -126,10 +123,8 @@ def load_inputs(paths: Sequence[Path], base: str, ente: str | None = None, year:
             except SourceError as error:
                 conversion.unusable.append(error.without_frames())
     for plan in conversion.plans:
-        name = ox.NamedNode(str(PlanIris(base, plan.ente.ipa_code, plan.year).plan))
-        # a triples-only rdflib store: the context-aware default doubles the cost of every add
-        triples = plan_to_graph(plan, base, Graph(store=SimpleMemory())).serialize(format="nt", encoding="utf-8")
-        loading.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        name = plan_graph_name(plan, base)
+        loading.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in plan_triples(plan, base))
         written[name] = None
     if store is None:
         return LoadedInputs(loading, conversion, list(written))
@@ -137,16 +132,22 @@ def load_inputs(paths: Sequence[Path], base: str, ente: str | None = None, year:
     return LoadedInputs(store, conversion, list(written))
 
 
+@lru_cache(maxsize=None)
+def reference_graph_bytes(file_name: str) -> bytes:
+    return ontology_file(file_name).read_bytes()
+
+
 def load_reference_graphs(store: ox.Store) -> None:
-    """The ontology and the PNRR scheme, each in its own named graph, replaced if already there."""
+    """The ontology, the PNRR scheme, the budget scheme and the units, each in its own named graph,
+    replaced if already there."""
     for graph, file_name in REFERENCE_GRAPHS.items():
         store.clear_graph(graph)
-        store.load(ontology_file(file_name).read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
+        store.load(reference_graph_bytes(file_name), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
 
-def load_dataset(paths: Sequence[Path], base: str, ente: str | None = None, year: int | None = None,
-                 source_format: str | None = None, store: ox.Store | None = None) -> LoadedInputs:
+def load_dataset(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
+                 store: ox.Store | None = None) -> LoadedInputs:
     """The inputs plus the ontology and the PNRR scheme: what ``load``, ``query --data`` and ``publish`` work on."""
-    loaded = load_inputs(paths, base, ente=ente, year=year, source_format=source_format, store=store)
+    loaded = load_inputs(paths, base, options, store=store)
     load_reference_graphs(loaded.store)
     return loaded

@@ -10,8 +10,6 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from rdflib import URIRef
-
 from piao_lod.errors import UsageError
 
 
@@ -22,8 +20,18 @@ def slug(text: str) -> str:
 
 
 def segment(code: str) -> str:
-    """A code as one path segment, readable where it can be (``1.3.2_0003`` stays as is)."""
-    return quote(code.strip(), safe="._-~")
+    """A code as one path segment, readable where it can be (``1.3.2_0003`` stays as is).
+
+    A segment of dots only would be a dot segment (``..`` climbs to the parent: the objective
+    ``..`` would be the plan), so its dots are percent-encoded (``%2E%2E``); an empty code is
+    ``%20``, which no stripped code can give. Both forms are otherwise never produced (dots are
+    left as they are elsewhere, spaces are stripped), so different codes keep different segments."""
+    code = code.strip()
+    if not code:
+        return "%20"
+    if not code.strip("."):
+        return "%2E" * len(code)
+    return quote(code, safe="._-~")
 
 
 def check_base(base: str) -> str:
@@ -33,35 +41,35 @@ def check_base(base: str) -> str:
 
 
 class PlanIris:
-    """Mints the IRIs of one plan's resources."""
+    """Mints the IRIs of one plan's resources, as strings."""
 
     def __init__(self, base: str, ipa_code: str, year: int):
         self.base = check_base(base)
-        self.ente = URIRef(self.base + segment(ipa_code))
-        self.plan = URIRef(f"{self.ente}/piano/{year}")
-        self.source = URIRef(f"{self.plan}/fonte")
+        self.ente = self.base + segment(ipa_code)
+        self.plan = f"{self.ente}/piano/{year}"
+        self.source = f"{self.plan}/fonte"
 
-    def row(self, line: int, sheet: str | None = None, page: int | None = None) -> URIRef:
+    def row(self, line: int, sheet: str | None = None, page: int | None = None) -> str:
         if page is not None:
-            return URIRef(f"{self.source}/pagina/{page}/riga/{line}")
+            return f"{self.source}/pagina/{page}/riga/{line}"
         if sheet:
-            return URIRef(f"{self.source}/foglio/{segment(sheet)}/riga/{line}")
-        return URIRef(f"{self.source}/riga/{line}")
+            return f"{self.source}/foglio/{segment(sheet)}/riga/{line}"
+        return f"{self.source}/riga/{line}"
 
-    def objective(self, key: str) -> URIRef:
-        return URIRef(f"{self.plan}/obiettivo/{segment(key)}")
+    def objective(self, key: str) -> str:
+        return f"{self.plan}/obiettivo/{segment(key)}"
 
-    def assignment(self, objective: URIRef, key: str) -> URIRef:
-        return URIRef(f"{objective}/indicatore/{segment(key)}")
+    def assignment(self, objective: str, key: str) -> str:
+        return f"{objective}/indicatore/{segment(key)}"
 
-    def indicator(self, code: str) -> URIRef:
-        return URIRef(f"{self.ente}/indicatore/{segment(code)}")
+    def indicator(self, code: str) -> str:
+        return f"{self.ente}/indicatore/{segment(code)}"
 
-    def settore(self, name: str) -> URIRef:
-        return URIRef(f"{self.ente}/settore/{slug(name)}")
+    def settore(self, name: str) -> str:
+        return f"{self.ente}/settore/{slug(name)}"
 
-    def dirigente(self, name: str) -> URIRef:
-        return URIRef(f"{self.ente}/dirigente/{slug(name)}")
+    def dirigente(self, name: str) -> str:
+        return f"{self.ente}/dirigente/{slug(name)}"
 
-    def incarico(self, dirigente: str | None, settore: str) -> URIRef:
-        return URIRef(f"{self.plan}/incarico/{slug(dirigente) if dirigente else 'senza-dirigente'}/{slug(settore)}")
+    def incarico(self, dirigente: str | None, settore: str) -> str:
+        return f"{self.plan}/incarico/{slug(dirigente) if dirigente else 'senza-dirigente'}/{slug(settore)}"

@@ -34,3 +34,25 @@ def expand(curie: str) -> str:
     """``piao:Objective`` -> its IRI; anything without a known prefix as is."""
     prefix, _, local = curie.partition(":")
     return PREFIX_IRIS[prefix] + local if prefix in PREFIX_IRIS else curie
+
+
+class Terms:
+    """The IRIs of one namespace as pyoxigraph nodes, ``OX_PIAO.Plan``: what the pipeline writes with."""
+
+    def __init__(self, namespace: str):
+        self._namespace = str(namespace)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str):
+        import pyoxigraph as ox
+
+        node = ox.NamedNode(self._namespace + name)
+        self.__dict__[name] = node
+        return node
+
+
+OX = {prefix: Terms(namespace) for prefix, namespace in PREFIX_IRIS.items()}

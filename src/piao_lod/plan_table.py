@@ -1,39 +1,66 @@
-"""Read a plan table (text, CSV or XLSX) into a :class:`~piao_lod.records.Plan`.
+"""Read a plan table (text, CSV, XLSX, PDF) into a :class:`~piao_lod.records.Plan`.
 
-The readers in ``converters/`` give raw rows; this module finds the header rows
-(repeated at page breaks), the "DIRIGENTE:" blocks, continuation rows that leave
-settore and objective empty, rows the PDF extraction shifted left by one cell,
-and the document's own statements of ente and year. Every problem is collected
-with its file, line and column; only an unusable file raises.
+The readers in ``converters/`` give raw rows; this module finds the header rows (repeated at page
+breaks, spread over two rows, under title rows, on any sheet), the blocks opened by headings such
+as ``DIRIGENTE: NAME``, continuation rows that leave objective cells empty or repeat them, rows
+the PDF extraction shifted left by one cell, cells that continue the text of the cell above, and
+the document's own statements of ente and year. Every problem is collected with its file, line
+and column; only an unusable file raises.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
-from piao_lod.columns import EXPECTED_FIELDS, FIELD_LABELS, REQUIRED_FIELDS, header_columns
+from piao_lod.budget import mission_of, read_mission, read_programme
+from piao_lod.columns import (EXPECTED_FIELDS, FIELD_LABELS, REQUIRED_FIELDS, YEARLY_FIELDS, Column, HeaderVocabulary,
+                              TableLayout, bundled_vocabulary, header_key, is_sub_header, merge_header_rows, read_layout)
 from piao_lod.converters import RawTable, SourceRow, read_source_rows
 from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
+from piao_lod.iris import slug
+from piao_lod.messages import N_, gettext
 from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
-from piao_lod.problems import Location, Problem, Severity
-from piao_lod.records import Assignment, Objective, Plan, RowRef, SettoreMention, SourceDocument
-from piao_lod.values import read_formula, read_number, read_settore_name, read_target
+from piao_lod.problems import Listing, Location, Problem, Term
+from piao_lod.layout_profiles import Profile, bundled_profiles, default_block_headings, load_profile
+from piao_lod.reading import ReadingOptions
+from piao_lod.records import (Assignment, Objective, PersonName, Plan, RowRef, SettoreMention, SourceDocument,
+                              StrategicObjective, YearFigures)
+from piao_lod.resources import vocabulary_file
+from piao_lod.units import read_unit
+from piao_lod.values import Target, TargetKind, read_formula, read_number, read_settore_name, read_target
 
-# Linear on any cell: whitespace runs are possessive (``\s*+``), and a name is matched as
-# non-space runs joined by spaces (never a lazy ``.+?`` before ``\s*$``, which retries the
-# trailing run at every character: minutes on a cell of spaces).
-NAME = r"(?P<name>\S(?:[^\S\n]*+\S)*+)"
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
-DIRIGENTE_MARKER = re.compile(rf"^\s*+DIRIGENTE\s*+:\s*+{NAME}\s*+$", re.IGNORECASE)
-ENTE_MARKER = re.compile(rf"^\s*+COMUNE\s++DI\s++{NAME}\s*+$", re.IGNORECASE)
-YEAR_MARKER = re.compile(r"\bPIANO\s++DEGLI\s++OBIETTIVI\s++(?:ANNO\s++)?(?P<year>\d{4})\b", re.IGNORECASE)
-TRIENNIUM = re.compile(r"^\s*+(?P<first>\d{4})\s*+[-–—/]\s*+(?P<last>\d{4})\s*+$")
-DOCUMENT_TITLE = re.compile(r"Piano\s++Integrato\s++di\s++Attivit", re.IGNORECASE)
-INDICATOR_FIELDS = ("indicator_code", "indicator_title", "formula", "purpose", "target", "weight")
+ENTE_MARKER = re.compile(r"^\s*COMUNE\s+DI\s+(?P<name>[^\W\d_][^.,;:()]{0,60})$", re.IGNORECASE)   # a heading, not a sentence
+YEAR_MARKER = re.compile(r"\b(?:PIANO\s+DEGLI\s+OBIETTIVI|PIANO\s+DELLA\s+PERFORMANCE|RELAZIONE\s+SULLA\s+PERFORMANCE|"
+                         r"OBIETTIVI\s+DI\s+PERFORMANCE|PIANO\s+ESECUTIVO\s+DI\s+GESTIONE|PEG)\s+(?:ANNO\s+)?"
+                         r"(?P<year>(?:19|20)\d\d)\b(?!\s*[-–—/]\s*\d)", re.IGNORECASE)
+TRIENNIUM_IN_TITLE = re.compile(r"\b(?P<first>20\d\d)\s*[-–—/]\s*(?P<last>20\d\d)\b")
+TRIENNIUM = re.compile(r"^\s*(?P<first>\d{4})\s*[-–—/]\s*(?P<last>\d{4})\s*$")
+DOCUMENT_TITLE = re.compile(r"Piano\s+Integrato\s+di\s+Attivit", re.IGNORECASE)
+PAGE_FURNITURE = re.compile(r"^(?:pag(?:ina)?\.?\s*)?\d{1,4}(?:\s*(?:di|/|of)\s*\d{1,4})?$", re.IGNORECASE)
+# A match starts only where a run of spaces starts, and takes the run once: ``\s*(?:...)`` retried the run at
+# every position of it (quadratic on a cell of spaces).
+SETTORE_SEPARATORS = re.compile(r"(?<![^\S\n])[^\S\n]*+(?:\n|;|(?<=\s)[/|](?=\s))\s*+")
+LONGEST_PROSE = 2000
+A_NUMBER = N_("a number")
+EXPECTED_KIND = {TargetKind.NUMBER: A_NUMBER, TargetKind.PERCENTAGE: N_("a percentage"),
+                 TargetKind.BOOLEAN: N_("yes or no (SI/NO, 1/0)"), TargetKind.DATE: N_("a date (31/12/2025)")}
+
+OBJECTIVE_FIELDS = ("objective_code", "objective_title", "objective_definition")
+INDICATOR_FIELDS = ("indicator_code", "indicator_title", "formula", "purpose", "unit", "weight",
+                    "baseline", "target", "achieved", "achievement_rate")
+# Cells that may continue the text of the cell above (a definition wrapped onto a row of its own).
+TEXT_FIELDS = ("objective_title", "objective_definition", "indicator_title", "formula", "purpose")
+CONTINUED_ATTRIBUTES = {"objective_title": "title", "objective_definition": "definition",
+                        "indicator_title": "indicator_title", "formula": "formula", "purpose": "purpose"}
+MAX_TITLE_SLUG = 60
 
 
 def read_plan_table(
@@ -41,161 +68,321 @@ def read_plan_table(
     ente: str | None = None,
     year: int | None = None,
     source_format: str | None = None,
+    *,
+    options: ReadingOptions | None = None,
 ) -> Plan:
-    """Read one plan table. ``ente`` (IPA code) and ``year`` are used where the document is silent.
+    """Read one plan table. ``ente`` (IPA code) and ``year`` are used where the document is silent;
+    ``options`` gives every reading option at once (it wins over the three above).
 
     Raises :class:`~piao_lod.errors.SourceError` only when nothing usable can be read.
     """
+    options = options or ReadingOptions(ente, year, source_format)
     path = Path(path)
-    raw = read_source_rows(path, source_format)
-    return PlanAssembler(path, raw).assemble(ente, year)
+    profile = load_profile(options.profile) if options.profile else None
+    raw = read_source_rows(path, options.source_format, options.pages)
+    return PlanAssembler(path, raw, profile).assemble(options.ente, options.year)
 
 
-def row_ref(row: SourceRow) -> RowRef:
-    return RowRef(row.line, row.sheet, row.page)
+def row_key(row: SourceRow) -> str:
+    """The key of a record with no code and no title, after its row: ``riga-12``, ``pagina-3-riga-12`` (PDF)."""
+    return f"pagina-{row.page}-riga-{row.line}" if row.page is not None else f"riga-{row.line}"
+
+
+def row_ref(row: SourceRow, header: RowRef | None = None) -> RowRef:
+    cells = list(row.cells)
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return RowRef(row.line, row.sheet, row.page, tuple(cells), header)
+
+
+@lru_cache(maxsize=1)
+def honorifics() -> tuple[str, ...]:
+    with vocabulary_file("honorifics.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(sorted((row["honorific"] for row in csv.DictReader(handle)), key=len, reverse=True))
+
+
+def read_person(raw: str) -> PersonName:
+    """``Dott.ssa Maria Rossi`` -> ``Maria Rossi``, honorific ``Dott.ssa`` (kept apart, never in the IRI)."""
+    name = " ".join(raw.split())
+    for honorific in honorifics():
+        if name.casefold().startswith(honorific.casefold()) and (
+                len(name) == len(honorific) or not name[len(honorific)].isalpha() or honorific.endswith(".")):
+            rest = name[len(honorific):].strip(" .")
+            if rest:
+                return PersonName(raw, rest, name[:len(honorific)])
+    return PersonName(raw, name)
+
+
+def title_key(title: str) -> str:
+    """An IRI segment from a title: ``titolo-`` and its slug, shortened with a digest when long."""
+    normalised = header_key(title)
+    text = slug(normalised)
+    if len(text) > MAX_TITLE_SLUG:
+        digest = hashlib.sha256(normalised.encode()).hexdigest()[:8]
+        text = text[:MAX_TITLE_SLUG].rstrip("-") + "-" + digest
+    return f"titolo-{text}"
 
 
 class PlanAssembler:
     """One pass over the raw rows, keeping the state a reader of the table keeps in mind."""
 
-    def __init__(self, path: Path, raw: RawTable):
+    def __init__(self, path: Path, raw: RawTable, profile: Profile | None = None):
         self.path = path
         self.display = str(path)
         self.raw = raw
+        self.profile = profile or self.matching_profile(raw)
+        self.vocabulary: HeaderVocabulary = bundled_vocabulary()
+        if self.profile:
+            self.vocabulary = self.vocabulary.with_names(self.profile.columns)
+        self.block_headings = (self.profile.blocks if self.profile else ()) + default_block_headings()
         self.problems: list[Problem] = []
-        self.columns: dict[str, int] | None = None
-        self.header_cells: tuple[str, ...] = ()
-        self.header_line: int | None = None
-        self.dirigente: str | None = None
+        self.layout: TableLayout | None = None
+        self.header: RowRef | None = None
+        self.header_rows: list[RowRef] = []
+        self.layouts: dict[tuple, TableLayout] = {}       # every header layout met, by its signature
+        self.layout_lines: dict[tuple, int] = {}          # the line of its first header row
+        self.dirigente: PersonName | None = None
         self.settore: SettoreMention | None = None
+        self.settore_used = True
         self.objective: Objective | None = None
         self.objectives: list[Objective] = []
         self.objective_lines: dict[str, int] = {}
-        self.indicator_titles: dict[str, dict[str, int]] = {}
+        self.indicator_titles: dict[str, dict[str, SourceRow]] = {}   # code -> title -> first row writing it
         self.document_ente: str | None = None
         self.document_year: int | None = None
         self.triennium: tuple[int, int] | None = None
         self.title: str | None = None
         self.section: str | None = None
+        self.headings: set[str] = set()
+        self.pending_prose: list[tuple[SourceRow, str]] = []
         self.column_values: dict[str, dict[str, int]] = {"ente": {}, "year": {}}
+        self.sheet: str | None = None
+        self.sheets_with_table: set[str | None] = set()
+        self.sheets_seen: list[str | None] = []
+
+    @staticmethod
+    def matching_profile(raw: RawTable) -> Profile | None:
+        profiles = bundled_profiles()
+        for row in raw.rows:
+            if row.tabular:
+                for profile in profiles:
+                    if profile.matches(row.cells):
+                        return profile
+        return None
 
     # -- reporting -------------------------------------------------------------
 
-    def report(self, code: str, severity: Severity, message: str, row: SourceRow | None = None,
-               field: str | None = None, value: str | None = None, related: tuple[int, ...] = (),
-               line: int | None = None, column: str | None = None) -> None:
-        location = Location(self.display, row.line if row else line, column or self.column_label(field),
-                            row.sheet if row else None, row.page if row else None)
-        self.problems.append(Problem(code, severity, message, location, value, related))
-
-    def column_label(self, field: str | None) -> str | None:
-        if field is None:
-            return None
-        if self.columns and field in self.columns:
-            index = self.columns[field]
-            header = self.header_cells[index].strip() if index < len(self.header_cells) else ""
-            return f"{header or FIELD_LABELS[field]}, column {index + 1}"
-        return FIELD_LABELS.get(field, field)
+    def report(self, kind: str, row: SourceRow | None = None, at: str | None = None, value: str | None = None,
+               related: tuple[int, ...] = (), line: int | None = None, column: Column | None = None,
+               column_number: int | None = None, header: str | None = None, **params) -> None:
+        """One problem, located at ``row`` and at the column of field ``at`` (or ``column``, or a column number);
+        ``value`` is the text as written, ``params`` fill the message."""
+        if column is None and at is not None and self.layout is not None:
+            column = self.layout.single(at) or next(iter(self.layout.of_field(at)), None)
+        if column is not None:
+            header, column_number = column.header, column.index + 1
+        location = Location(self.display, row.line if row else line, header, row.sheet if row else None,
+                            row.page if row else None, column_number)
+        self.problems.append(Problem(kind, location, params, value, related))
 
     # -- the pass --------------------------------------------------------------
 
     def assemble(self, ente_flag: str | None, year_flag: int | None) -> Plan:
         self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
-        for row in self.raw.rows:
-            if row.is_blank:
+        rows = [row for row in self.raw.rows if not row.is_blank]
+        index = 0
+        while index < len(rows):
+            row = rows[index]
+            if row.sheet != self.sheet or not self.sheets_seen:
+                self.enter_sheet(row.sheet)
+            if not row.tabular or self.is_heading_row(row):
+                self.read_prose(" ".join(cell.strip() for cell in row.cells if cell.strip()), row)
+                index += 1
                 continue
-            if not row.tabular or self.is_prose(row):
-                self.read_prose(" ".join(cell.strip() for cell in row.cells if cell.strip()))
+            used = self.try_header(rows, index)
+            if used:
+                index += used
                 continue
-            columns = header_columns(row.cells)
-            if columns is not None:
-                self.start_table(row, columns)
-            elif self.columns is None:
-                self.read_prose(" ".join(cell.strip() for cell in row.cells if cell.strip()))
+            if self.layout is None:
+                self.read_prose(" ".join(cell.strip() for cell in row.cells if cell.strip()), row)
             else:
                 self.read_data_row(row)
-        if self.columns is None:
-            raise SourceError(
-                "no plan table found: no row names at least 3 known columns "
-                "(e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)",
-                self.display,
-            )
+            index += 1
+        if not self.sheets_with_table:
+            raise self.no_table_error()
         if not self.objectives:
-            raise SourceError("the table has a header but no objective rows", self.display, self.header_line)
+            raise SourceError("the table has a header but no objective rows", self.display,
+                              self.header_rows[0].line if self.header_rows else None)
+        self.report_unused_settore()
+        if not any(objective.settore for objective in self.objectives) and "settore" not in {
+                column.field for column in self.all_columns()}:
+            header = self.header_rows[0]
+            self.problems.append(Problem("missing-column", Location(self.display, header.line, None, header.sheet,
+                                                                    header.page), {"what": Term(FIELD_LABELS["settore"])}))
+        for sheet in self.sheets_seen:
+            if sheet not in self.sheets_with_table and sheet is not None:
+                self.report("sheet-skipped", sheet=sheet)
         self.report_indicator_title_conflicts()
         ente = self.resolve_ente(ente_flag)
         year = self.resolve_year(year_flag)
-        return Plan(self.source_document(), ente, year, self.objectives, self.problems)
+        triennium = self.triennium if self.triennium and self.triennium[0] <= year <= self.triennium[1] else (year, year + 2)
+        self.finish_years(year, triennium)
+        self.assign_indicator_keys()
+        per = (self.profile.objective_weights_per if self.profile and self.profile.objective_weights_per else
+               "settore" if any(objective.settore for objective in self.objectives) else "dirigente")
+        return Plan(self.source_document(), ente, year, self.objectives, self.problems, triennium, per, self.header_rows)
 
-    def is_prose(self, row: SourceRow) -> bool:
+    def no_table_error(self) -> SourceError:
+        best = max((row for row in self.raw.rows if row.tabular), default=None,
+                   key=lambda row: sum(1 for cell in row.cells if cell.strip()))
+        found = ", ".join(f"“{' '.join(cell.split())}”" for cell in (best.cells if best else ()) if cell.strip())[:500]
+        expected = ", ".join(FIELD_LABELS[name] for name in ("objective_code", "objective_title",
+                                                                                "settore", "indicator_title", "target",
+                                                                                "weight"))
+        where = f" (line {best.line}: {found})" if best and found else ""
+        return SourceError(
+            f"no plan table found: no row names at least 3 known columns{where}. Expected columns such as {expected} "
+            f"(see vocabularies/columns.csv). Run `piao-lod inspect {self.display}` to see how each column reads, "
+            "then map the others with --profile", self.display, best.line if best and found else None)
+
+    def enter_sheet(self, sheet: str | None) -> None:
+        """A new sheet has a table (and a header) of its own; blocks do not carry over."""
+        if self.sheets_seen:
+            self.report_unused_settore()
+        self.sheet = sheet
+        self.sheets_seen.append(sheet)
+        self.layout, self.header = None, None
+        self.pending_prose.clear()
+        self.dirigente, self.settore, self.objective = None, None, None
+        self.settore_used = True
+
+    def is_heading_row(self, row: SourceRow) -> bool:
         """A spreadsheet row with text only in its first cell is a heading, not data."""
         filled = [cell for cell in row.cells if cell.strip()]
-        return len(filled) == 1 and bool(row.cells[0].strip()) and (
-            self.columns is None or bool(DIRIGENTE_MARKER.match(row.cells[0]) or YEAR_MARKER.search(row.cells[0]))
-        )
+        if len(filled) != 1 or not row.cells[0].strip():
+            return False
+        text = row.cells[0].strip()
+        return self.layout is None or self.block_heading(text) is not None or bool(YEAR_MARKER.search(text[:LONGEST_PROSE]))
 
-    def read_prose(self, text: str) -> None:
-        if match := DIRIGENTE_MARKER.match(text):
-            self.start_block(match["name"])
-        elif (match := ENTE_MARKER.match(text)) and self.document_ente is None:
-            self.document_ente = match["name"]
+    def block_heading(self, text: str) -> tuple[str, str] | None:
+        for heading in self.block_headings:
+            value = heading.value(text)
+            if value:
+                return heading.field, value
+        return None
+
+    def read_prose(self, text: str, row: SourceRow) -> None:
+        text = text[:LONGEST_PROSE]
+        key = " ".join(text.split()).casefold()
+        if heading := self.block_heading(text):
+            field, value = heading
+            if field == "dirigente":
+                self.start_block(read_person(value))
+            else:
+                self.mention_settore(row, value)
+            return
+        if (match := ENTE_MARKER.match(text)) and self.document_ente is None:
+            self.document_ente = " ".join(match["name"].split())
         elif match := YEAR_MARKER.search(text):
             if self.document_year is None:
                 self.document_year = int(match["year"])
                 self.section = " ".join(text.split())
         elif DOCUMENT_TITLE.search(text) and self.title is None:
             self.title = " ".join(text.split())
+            if (match := TRIENNIUM_IN_TITLE.search(text)) and self.triennium is None:
+                self.triennium = (int(match["first"]), int(match["last"]))
         elif (match := TRIENNIUM.match(text)) and self.triennium is None:
             self.triennium = (int(match["first"]), int(match["last"]))
             if self.title:
                 self.title += " " + " ".join(text.split())
+        elif self.layout is not None and key not in self.headings and not PAGE_FURNITURE.match(key) \
+                and not ENTE_MARKER.match(text) and not DOCUMENT_TITLE.search(text) and not TRIENNIUM.match(text):
+            self.pending_prose.append((row, text))     # reported if table rows follow it (text after a table is not in it)
+        if self.layout is None:
+            self.headings.add(key)
 
-    def start_block(self, dirigente: str) -> None:
-        """A new dirigente, by heading or in the Dirigente column, does not inherit the settore above."""
-        self.dirigente, self.settore, self.objective = dirigente, None, None
-
-    def start_table(self, row: SourceRow, columns: dict[str, int]) -> None:
-        first_header = self.columns is None
-        self.columns, self.header_cells = columns, row.cells
-        if not first_header:
+    def start_block(self, dirigente: PersonName | None, keep_settore: bool = False) -> None:
+        """A new dirigente, by heading or in the Dirigente column, does not inherit the settore of the objectives
+        above; a settore just opened by a heading row, with no objective yet, is this dirigente's."""
+        if keep_settore:
+            self.dirigente, self.objective = dirigente, None
             return
-        self.header_line = row.line
-        missing = [FIELD_LABELS[field] for field in REQUIRED_FIELDS if field not in columns]
+        self.report_unused_settore()
+        self.dirigente, self.settore, self.objective = dirigente, None, None
+        self.settore_used = True
+
+    # -- headers ---------------------------------------------------------------
+
+    def try_header(self, rows: list[SourceRow], index: int) -> int:
+        """If a header starts at ``rows[index]``, adopt it and say how many rows it takes (1 or 2), else 0."""
+        row = rows[index]
+        layout = read_layout(row.cells, self.vocabulary)
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        if following is not None and following.tabular and following.sheet == row.sheet \
+                and (layout is not None or any(self.vocabulary.match(cell) for cell in row.cells if cell.strip())) \
+                and is_sub_header(following.cells, self.vocabulary) and read_layout(following.cells, self.vocabulary) is None:
+            merged = read_layout(merge_header_rows(row.cells, following.cells), self.vocabulary)
+            if merged is not None and (layout is None or len(merged.columns) > len(layout.columns)):
+                self.start_table(merged, [row, following])
+                return 2
+        if layout is None:
+            return 0
+        self.start_table(layout, [row])
+        return 1
+
+    def start_table(self, layout: TableLayout, rows: list[SourceRow]) -> None:
+        """A header row: the first of a sheet, or one repeated at a page break (the same or a new layout)."""
+        self.pending_prose.clear()          # text between a table's end and a header is between tables
+        self.layout = layout
+        self.header = row_ref(rows[0])
+        if len(rows) > 1:
+            self.header = RowRef(rows[0].line, rows[0].sheet, rows[0].page, layout.cells)
+        self.header_rows.append(self.header)
+        self.sheets_with_table.add(rows[0].sheet)
+        if layout.signature() in self.layouts:
+            return
+        self.layouts[layout.signature()] = layout
+        self.layout_lines[layout.signature()] = rows[0].line
+        row = rows[0]
+        missing = [FIELD_LABELS[name] for name in REQUIRED_FIELDS if name not in layout.fields]
         if missing:
-            raise SourceError(f"the header has no {' / '.join(missing)} column", self.display, row.line)
-        for field in EXPECTED_FIELDS:
-            if field not in columns:
-                self.report("missing-column", Severity.ERROR,
-                            f"the header has no {FIELD_LABELS[field]} column; those values are left empty", row)
-        mapped = set(columns.values())
-        for index, cell in enumerate(row.cells):
-            if cell.strip() and index not in mapped:
-                self.report("unknown-column", Severity.WARNING,
-                            f"column {cell.strip()!r} is not a plan field (see vocabularies/columns.csv); "
-                            "its values are not converted", row, column=f"{cell.strip()}, column {index + 1}")
+            raise SourceError(
+                f"the header has no {' / '.join(missing)} column (it reads as: "
+                + ", ".join(f"“{column.header}” = {column.field}" for column in layout.columns)
+                + f"); run `piao-lod inspect {self.display}` and map the title column with --profile",
+                self.display, row.line)
+        for name in EXPECTED_FIELDS:
+            if name == "settore":
+                continue          # settori may come from block headings: checked when the table has been read
+            if name not in layout.fields and not (name == "weight" and "objective_weight" in layout.fields):
+                self.report("missing-column", row, what=Term(FIELD_LABELS[name]))
+        if "objective_code" not in layout.fields:
+            self.report("no-objective-code-column", row)
+        for index, text in layout.unknown:
+            self.report("unknown-column", row, column_number=index + 1, header=text, name=text)
+        for first, second in layout.duplicates:
+            self.report("duplicate-column", row, column=second, first=first.header, second=second.header,
+                        what=Term(FIELD_LABELS[first.field]))
 
     # -- data rows -------------------------------------------------------------
 
     def aligned_cells(self, row: SourceRow) -> list[str]:
-        assert self.columns is not None
-        width = max(len(self.header_cells), max(self.columns.values()) + 1)
+        assert self.layout is not None
+        width = self.layout.width
         cells = list(row.cells)
         extra = [cell for cell in cells[width:] if cell.strip()]
         if extra:
-            self.report("ragged-row", Severity.ERROR,
-                        f"row has {len(cells)} cells but the header has {width}; the extra cells are not converted",
-                        row, value=" | ".join(extra), column=f"column {width + 1}" if len(cells) == width + 1 else f"columns {width + 1}–{len(cells)}")
+            self.report("ragged-row", row, value=" | ".join(extra), column_number=width + 1, cells=len(cells),
+                        width=width)
         cells = cells[:width]
         if len(cells) < width:
-            if len(cells) <= max(self.columns.values()):
-                self.report("short-row", Severity.WARNING,
-                            f"row has {len(cells)} cells but the header has {width}; missing cells read as empty", row)
+            if len(cells) <= max(column.index for column in self.layout.columns):
+                self.report("short-row", row, cells=len(cells), width=width)
             cells += [""] * (width - len(cells))
         if not cells[-1].strip():
             shifted = [""] + cells[:-1]
             if self.alignment_score(shifted) > self.alignment_score(cells):
-                self.report("realigned-row", Severity.INFO,
-                            "row was shifted left by one cell (PDF extraction); realigned to the header", row)
+                self.report("realigned-row", row)
                 return shifted
         return cells
 
@@ -205,146 +392,335 @@ class PlanAssembler:
         score += sum(read_number(value(field)).value is not None for field in ("target", "weight"))
         return score - 2 * bool(OBJECTIVE_CODE.match(value("settore")))
 
-    def cell_getter(self, cells: list[str]):
-        columns = self.columns or {}
+    def cell_getter(self, cells: list[str]) -> Callable[[str], str]:
+        layout = self.layout
 
         def value(field: str) -> str:
-            index = columns.get(field)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            column = layout.single(field) if layout else None
+            return cells[column.index].strip() if column is not None and column.index < len(cells) else ""
 
         return value
 
+    def yearly_cells(self, cells: list[str], field: str) -> list[tuple[Column, str]]:
+        return [(column, cells[column.index].strip()) for column in self.layout.of_field(field)
+                if column.index < len(cells) and cells[column.index].strip()]
+
     def read_data_row(self, row: SourceRow) -> None:
-        value = self.cell_getter(self.aligned_cells(row))
+        for prose_row, text in self.pending_prose:
+            self.report("prose-in-table", prose_row, value=text)
+        self.pending_prose.clear()
+        cells = self.aligned_cells(row)
+        value = self.cell_getter(cells)
+        here = row_ref(row, self.header)
         for field in ("ente", "year"):
             if value(field):
                 self.column_values[field].setdefault(value(field), row.line)
-        if value("dirigente") and value("dirigente") != self.dirigente:
-            self.start_block(value("dirigente"))
+        if self.continues_text(row, cells, value, here):
+            return
+        if value("dirigente") and (self.dirigente is None or read_person(value("dirigente")) != self.dirigente):
+            self.start_block(read_person(value("dirigente")), keep_settore=not self.settore_used)
         if value("settore"):
-            self.mention_settore(row, value("settore"))
-        if value("objective_code") or value("objective_title"):
+            self.mention_settore(row, value("settore"), here)
+        if any(value(field) for field in OBJECTIVE_FIELDS):
             if not self.continues_objective(value):
-                self.start_objective(row, value)
+                self.start_objective(row, value, cells, here)
         elif value("settore") and self.objective is not None and self.objective.settore is not self.settore:
             self.objective = None
-        if any(value(field) for field in INDICATOR_FIELDS):
-            self.add_assignment(row, value)
+        if any(value(field) for field in INDICATOR_FIELDS) or any(
+                self.yearly_cells(cells, field) for field in YEARLY_FIELDS):
+            self.add_assignment(row, value, cells, here)
 
-    def mention_settore(self, row: SourceRow, text: str) -> None:
+    def continues_text(self, row: SourceRow, cells: list[str], value, here: RowRef) -> bool:
+        """A row holding only text that goes on from the cell above (a definition wrapped onto a row of its
+        own by the PDF extraction) is appended to that cell, as its author meant. A title alone starts an
+        objective instead when the table has no code column (titles are what identify objectives there), and
+        likewise an indicator title alone when there is no indicator code column."""
+        filled = {column.field for column in self.layout.columns
+                  if column.index < len(cells) and cells[column.index].strip()}
+        if not filled or not filled <= set(TEXT_FIELDS) or self.objective is None:
+            return False
+        if "objective_title" in filled and "objective_code" not in self.layout.fields:
+            return False
+        if "indicator_title" in filled and "indicator_code" not in self.layout.fields:
+            return False
+        assignment = self.objective.assignments[-1] if self.objective.assignments else None
+        targets = []
+        for field in sorted(filled):
+            holder = self.objective if field in ("objective_title", "objective_definition") else assignment
+            attribute = CONTINUED_ATTRIBUTES[field]
+            if holder is None or not getattr(holder, attribute):
+                return False
+            targets.append((field, holder, attribute))
+        for field, holder, attribute in targets:
+            addition, current = value(field), getattr(holder, attribute)
+            if attribute == "formula":
+                setattr(holder, attribute, read_formula(joined(current.raw, addition)))
+            else:
+                setattr(holder, attribute, joined(current, addition))
+            holder.rows.append(here)
+            self.report("continued-cell", row, field, what=Term(FIELD_LABELS[field]), first=holder.row.line)
+        return True
+
+    def mention_settore(self, row: SourceRow, text: str, here: RowRef | None = None) -> None:
         """A settore repeated on every row (a filled-in CSV) stays one mention, so its objective continues."""
         if self.settore is None or self.settore.name.raw != text:
-            self.settore = SettoreMention(read_settore_name(text), row_ref(row))
+            self.report_unused_settore()
+            self.settore = SettoreMention(read_settore_name(text), here or row_ref(row, self.header))
+            self.settore_used = False
+
+    def report_unused_settore(self) -> None:
+        if self.settore is not None and not self.settore_used:
+            self.settore_used = True
+            row = self.settore.row
+            self.problems.append(Problem("settore-without-objectives", Location(
+                self.display, row.line, self.header_of("settore"), row.sheet, row.page),
+                {"settore": self.settore.name.name}, self.settore.name.raw))
 
     def continues_objective(self, value) -> bool:
         current = self.objective
+        if current is None or (self.profile and self.profile.one_objective_per_row):
+            return False
         return (
-            current is not None
-            and value("objective_code") == (current.code or "")
+            value("objective_code") == (current.code or "")
             and value("objective_title") in ("", current.title)
             and value("objective_definition") in ("", current.definition)
             and (not value("settore") or current.settore is self.settore)
         )
 
-    def start_objective(self, row: SourceRow, value) -> None:
+    def start_objective(self, row: SourceRow, value, cells: list[str], here: RowRef) -> None:
         code = value("objective_code") or None
-        title = value("objective_title")
-        if code is None:
-            self.report("missing-objective-code", Severity.ERROR,
-                        "objective has a title but no code; it gets a name from its line", row, "objective_code", title)
-            key = f"riga-{row.line}"
+        title = value("objective_title") or value("objective_definition")
+        if code is None and "objective_code" in self.layout.fields:
+            self.report("missing-objective-code", row, "objective_code", title)
+            key = row_key(row)
+        elif code is None:
+            key = title_key(title) if title else row_key(row)
         else:
             key = code
         if key in self.objective_lines:
             first = self.objective_lines[key]
-            number = sum(1 for objective in self.objectives if objective.code == code) + 1
-            self.report("duplicate-objective-code", Severity.ERROR,
-                        f"objective code {code} is also used at line {first}; both are kept, this one as {code}--{number}",
-                        row, "objective_code", code, (first, row.line))
-            key = f"{code}--{number}"
+            number = sum(1 for objective in self.objectives if objective.key.split("--")[0] == key) + 1
+            duplicate = f"{key}--{number}"
+            if code is not None:
+                self.report("duplicate-objective-code", row, "objective_code", code, (first, row.line),
+                            code=code, first=first, key=duplicate)
+            key = duplicate
         self.objective_lines.setdefault(key, row.line)
         if self.settore is None:
-            self.report("missing-settore", Severity.WARNING, "objective has no settore (none written above it in this block)",
-                        row, "settore")
+            self.report("missing-settore", row, "settore")
         if self.dirigente is None:
-            self.report("missing-dirigente", Severity.WARNING,
-                        "objective has no dirigente (no DIRIGENTE: heading or Dirigente column)", row, "dirigente")
-        objective = Objective(key, row_ref(row), code, title, value("objective_definition"),
-                              self.settore, self.dirigente, self.pnrr_references(row, title))
+            self.report("missing-dirigente", row, "dirigente")
+        self.settore_used = True
+        settori = self.settori_of(here)
+        objective = Objective(key, here, code, title, value("objective_definition") if value("objective_title") else "",
+                              settori[0] if settori else None, self.dirigente, self.pnrr_references(row, title),
+                              other_settori=settori[1:])
+        if value("objective_weight"):
+            objective.weight = read_number(value("objective_weight"))
+            if objective.weight.value is None:
+                self.report("unreadable-weight", row, "objective_weight", objective.weight.raw,
+                            what=self.layout.single("objective_weight").header, expected=Term(A_NUMBER))
+        self.read_budget(row, value, objective)
+        if value("strategic_title") or value("strategic_code"):
+            objective.strategic = StrategicObjective(value("strategic_code") or None,
+                                                     value("strategic_title") or value("strategic_code"),
+                                                     value("mandate_line") or None)
+        elif value("mandate_line"):
+            objective.strategic = StrategicObjective(None, value("mandate_line"), value("mandate_line"))
         self.objectives.append(objective)
         self.objective = objective
+
+    def settori_of(self, here: RowRef) -> list[SettoreMention]:
+        """The current settore; a cell naming several (``Settore A; Settore B``) gives one mention each."""
+        if self.settore is None:
+            return []
+        names = [part for part in SETTORE_SEPARATORS.split(self.settore.name.raw.strip()) if part.strip()]
+        if len(names) < 2:
+            return [self.settore]
+        return [SettoreMention(read_settore_name(name), self.settore.row) for name in names]
+
+    def read_budget(self, row: SourceRow, value, objective: Objective) -> None:
+        mission = read_mission(value("missione")) if value("missione") else None
+        if mission is not None and mission.notation is None:
+            self.report("unknown-missione", row, "missione", mission.as_written, text=mission.as_written)
+        programme = read_programme(value("programma"), mission.notation if mission else None) if value("programma") else None
+        if programme is not None and programme.notation is None:
+            self.report("unknown-programma", row, "programma", programme.as_written, text=programme.as_written)
+        if programme is not None and programme.notation and mission is not None and mission.notation \
+                and mission_of(programme.notation) != mission.notation:
+            self.report("programma-not-in-missione", row, "programma", programme.as_written,
+                        programme=programme.notation, mission=mission.notation)
+        objective.missione, objective.programma = mission, programme
 
     def pnrr_references(self, row: SourceRow, title: str):
         references = find_pnrr_references(title)
         for reference in references:
             if reference.linked_notation is None:
-                self.report("unknown-pnrr-code", Severity.ERROR,
-                            f"PNRR code {reference.notation} is not in the PNRR scheme; left unlinked",
-                            row, "objective_title", reference.as_written)
+                self.report("unknown-pnrr-code", row, "objective_title", reference.as_written, notation=reference.notation)
             elif not reference.exact:
-                self.report("pnrr-code-not-in-scheme", Severity.WARNING,
-                            f"PNRR code {reference.notation} is not in the PNRR scheme; linked to the measure "
-                            f"that contains it, {reference.linked_notation}", row, "objective_title", reference.as_written)
+                self.report("pnrr-code-not-in-scheme", row, "objective_title", reference.as_written,
+                            notation=reference.notation, linked=reference.linked_notation)
         if not references and mentions_pnrr(title):
-            self.report("pnrr-without-code", Severity.WARNING,
-                        "title mentions PNRR but gives no measure code (e.g. M5C2-I2.1); left unlinked",
-                        row, "objective_title", title)
+            self.report("pnrr-without-code", row, "objective_title", title)
         return references
 
-    def add_assignment(self, row: SourceRow, value) -> None:
+    # -- indicator rows --------------------------------------------------------
+
+    def add_assignment(self, row: SourceRow, value, cells: list[str], here: RowRef) -> None:
         if self.objective is None:
-            cells = " | ".join(value(field) for field in INDICATOR_FIELDS if value(field))
-            self.report("row-without-objective", Severity.ERROR,
-                        "indicator row comes before any objective in its block; not converted", row, value=cells)
+            written = " | ".join(cell.strip() for cell in cells if cell.strip())
+            self.report("row-without-objective", row, value=written)
             return
         code = value("indicator_code") or None
-        key = code or f"riga-{row.line}"
-        if code is None:
-            self.report("missing-indicator-code", Severity.ERROR,
-                        "indicator row has no indicator code; kept on the objective without a shared indicator",
-                        row, "indicator_code")
+        title = value("indicator_title")
+        if code is None and "indicator_code" in self.layout.fields and (title or value("target")):
+            self.report("missing-indicator-code", row, "indicator_code")
+        key = code or (title_key(title) if title else row_key(row))
         taken = {assignment.key for assignment in self.objective.assignments}
         if key in taken:
-            number = sum(1 for assignment in self.objective.assignments if assignment.indicator_code == code) + 1
-            self.report("duplicate-indicator-in-objective", Severity.ERROR,
-                        f"indicator {code} appears more than once in objective {self.objective.code}", row,
-                        "indicator_code", code)
+            number = sum(1 for assignment in self.objective.assignments if assignment.key.split("--")[0] == key) + 1
+            self.report("duplicate-indicator-in-objective", row, "indicator_code" if code else "indicator_title",
+                        code or title, indicator=code or title, objective=self.objective.code or self.objective.title)
             key = f"{key}--{number}"
         formula = read_formula(value("formula")) if value("formula") else None
         if formula is not None and formula.latex_problem:
-            self.report("unreadable-latex", Severity.WARNING, f"LaTeX of the formula not read ({formula.latex_problem}); "
-                        "kept as written, and as its plain text", row, "formula", formula.raw)
-        target = read_target(value("target"), value("formula")) if value("target") else None
-        if target is not None and target.value is None:
-            self.report("unreadable-target", Severity.ERROR, "target is not a number; kept as written",
-                        row, "target", target.raw)
+            self.report("unreadable-latex", row, "formula", formula.raw, reason=formula.latex_problem)
+        unit = read_unit(value("unit")) if value("unit") else None
+        if unit is not None and unit.unit is None:
+            self.report("unknown-unit", row, "unit", unit.raw, text=unit.raw)
+        unit_kind = unit.unit.kind if unit is not None and unit.unit is not None else None
+        formula_text = formula.raw if formula else ""
         weight = read_number(value("weight")) if value("weight") else None
         if weight is not None and weight.value is None:
-            self.report("unreadable-weight", Severity.ERROR, "weight is not a number; kept as written",
-                        row, "weight", weight.raw)
+            self.report("unreadable-weight", row, "weight", weight.raw, what=self.layout.single("weight").header,
+                        expected=Term(A_NUMBER))
+        assignment = Assignment(key, here, code, title, formula, value("purpose"), None, weight, unit=unit)
+        figures: dict[int | None, YearFigures] = {}
+        for field in ("target", "achieved"):
+            for column, text in self.yearly_cells(cells, field):
+                kind = TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind
+                reading = read_target(text, formula_text, kind)
+                self.check_value(row, column, field, reading)
+                setattr(figures.setdefault(self.column_year_key(column), YearFigures(None)), field, reading)
+        for column, text in self.yearly_cells(cells, "achievement_rate"):
+            rate = read_number(text)
+            if rate.value is None:
+                self.report("unreadable-achieved", row, column=column, value=text, what=column.header,
+                            expected=Term(A_NUMBER))
+            figures.setdefault(self.column_year_key(column), YearFigures(None)).achievement_rate = rate
+        for column, text in self.yearly_cells(cells, "baseline")[:1]:
+            assignment.baseline = read_target(text, formula_text, TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind)
+            self.check_value(row, column, "baseline", assignment.baseline)
+            assignment.baseline_year = column.year if column.year is not None else None
+            if column.offset is not None:
+                assignment.baseline_year = -column.offset - 1000     # resolved against the plan year later
+        for year_key, found in figures.items():
+            found.year = year_key
+        assignment.years = list(figures.values())
         if code:
-            self.indicator_titles.setdefault(code, {}).setdefault(value("indicator_title"), row.line)
-        self.objective.assignments.append(Assignment(
-            key, row_ref(row), code, value("indicator_title"), formula, value("purpose"), target, weight))
+            self.indicator_titles.setdefault(code, {}).setdefault(title, row)
+        self.objective.assignments.append(assignment)
+
+    @staticmethod
+    def column_year_key(column: Column):
+        """A column's year as written (an int), or its offset from the plan year (a string), or None."""
+        if column.year is not None:
+            return column.year
+        if column.offset is not None:
+            return f"n+{column.offset}"
+        return None
+
+    def check_value(self, row: SourceRow, column: Column, field: str, reading: Target) -> None:
+        if reading.readable:
+            if reading.kind is TargetKind.TEXT and field == "target":
+                self.report("qualitative-target", row, column=column, value=reading.raw, text=reading.raw)
+            return
+        code = {"target": "unreadable-target", "achieved": "unreadable-achieved", "baseline": "unreadable-baseline"}[field]
+        self.report(code, row, column=column, value=reading.raw, what=column.header,
+                    expected=Term(EXPECTED_KIND[reading.kind]))
 
     def report_indicator_title_conflicts(self) -> None:
         for code, titles in self.indicator_titles.items():
             if len(titles) > 1:
-                lines = tuple(sorted(titles.values()))
-                described = "; ".join(f"line {line}: {title!r}" for title, line in sorted(titles.items(), key=lambda item: item[1]))
+                rows = sorted(titles.items(), key=lambda item: (item[1].page or 0, item[1].line))
+                last = rows[-1][1]
+                described = Listing(tuple((title, row.line) for title, row in rows))
                 self.problems.append(Problem(
-                    "indicator-title-conflict", Severity.WARNING,
-                    f"indicator {code} has {len(titles)} different titles ({described})",
-                    Location(self.display, lines[-1], FIELD_LABELS["indicator_title"]), None, lines))
+                    "indicator-title-conflict", Location(self.display, last.line, self.header_of("indicator_title"),
+                                                         last.sheet, last.page),
+                    {"code": code, "count": len(titles), "titles": described}, None, tuple(row.line for _, row in rows)))
+
+    # -- after the pass --------------------------------------------------------
+
+    def finish_years(self, year: int, triennium: tuple[int, int]) -> None:
+        """Years relative to the plan (``Target N+1``) and the single Target column become years; the plan
+        year's target is the assignment's own; a year column outside the triennium is reported once."""
+        reported: set[str] = set()
+        for objective in self.objectives:
+            for assignment in objective.assignments:
+                for found in assignment.years:
+                    if found.year is None:
+                        found.year = year
+                    elif isinstance(found.year, str):
+                        found.year = year + int(found.year.removeprefix("n+"))
+                assignment.years.sort(key=lambda found: found.year)
+                if assignment.baseline_year is not None and assignment.baseline_year < 0:
+                    assignment.baseline_year = year - (-assignment.baseline_year - 1000)
+                assignment.target = next((found.target for found in assignment.years if found.year == year), None)
+        for column in self.all_columns():
+            column_year = column.year if column.year is not None else (year + column.offset if column.offset is not None else None)
+            if column.field in ("target", "achieved") and column_year is not None and column.header not in reported \
+                    and not triennium[0] <= column_year <= triennium[1]:
+                reported.add(column.header)
+                header = self.header_rows[0] if self.header_rows else None
+                self.problems.append(Problem("year-outside-triennium", Location(
+                    self.display, header.line if header else None, column.header, header.sheet if header else None,
+                    header.page if header else None, column.index + 1),
+                    {"name": column.header, "year": column_year, "first": triennium[0], "last": triennium[1]}))
+
+    def assign_indicator_keys(self) -> None:
+        """Coded indicators are their code; uncoded ones their title (so they join across years), kept apart
+        when one title comes with different formulas in the plan."""
+        formulas: dict[str, dict[str, list[int]]] = {}
+        for objective in self.objectives:
+            for assignment in objective.assignments:
+                if assignment.indicator_code:
+                    assignment.indicator_key = assignment.indicator_code
+                elif assignment.indicator_title:
+                    formula = header_key(assignment.formula.raw) if assignment.formula else ""
+                    formulas.setdefault(title_key(assignment.indicator_title), {}).setdefault(formula, []).append(
+                        assignment.row.line)
+        for objective in self.objectives:
+            for assignment in objective.assignments:
+                if assignment.indicator_code or not assignment.indicator_title:
+                    continue
+                key = title_key(assignment.indicator_title)
+                if len(formulas[key]) > 1:
+                    formula = header_key(assignment.formula.raw) if assignment.formula else ""
+                    key = f"{key}-{hashlib.sha256(formula.encode()).hexdigest()[:6]}"
+                assignment.indicator_key = key
+        for key, by_formula in formulas.items():
+            if len(by_formula) > 1:
+                lines = tuple(sorted(line for found in by_formula.values() for line in found))
+                title = next(a.indicator_title for o in self.objectives for a in o.assignments
+                             if not a.indicator_code and a.indicator_title and title_key(a.indicator_title) == key)
+                self.problems.append(Problem("indicator-title-ambiguous", Location(
+                    self.display, lines[0], self.header_of("indicator_title")),
+                    {"title": title, "lines": ", ".join(map(str, lines))}, None, lines))
 
     # -- plan metadata ---------------------------------------------------------
+
+    def header_of(self, field: str) -> str:
+        """The header a field's column has in this table, as written (else the field's name)."""
+        column = next((column for column in self.all_columns() if column.field == field), None)
+        return column.header if column else FIELD_LABELS[field]
 
     def single_column_value(self, field: str) -> str | None:
         values = self.column_values[field]
         if len(values) > 1:
             listed = ", ".join(f"{text!r} (line {line})" for text, line in values.items())
-            raise SourceError(f"one plan per file: the {FIELD_LABELS[field]} column has several values: {listed}",
-                              self.display, column=FIELD_LABELS[field])
+            raise SourceError(f"one plan per file: the {gettext('en', FIELD_LABELS[field])} column has several "
+                              f"values: {listed}", self.display, column=self.header_of(field))
         return next(iter(values), None)
 
     def resolve_ente(self, flag: str | None) -> Ente:
@@ -362,9 +738,16 @@ class PlanAssembler:
             raise SourceError("the document does not say which ente it belongs to: pass --ente with the IPA "
                               "code (e.g. c_d150)", self.display)
         if flag and flag != ente.ipa_code:
-            self.report("option-overridden", Severity.WARNING,
-                        f"--ente {flag} ignored: the document says {stated!r} ({ente.ipa_code})")
+            self.problems.append(Problem("option-overridden", Location(self.display),
+                                         {"option": "--ente", "flag": flag, "stated": f"{stated} ({ente.ipa_code})"}))
         return ente
+
+    def all_columns(self) -> list[Column]:
+        """The columns of every header layout met (tables can change layout between sheets)."""
+        return [column for layout in self.layouts.values() for column in layout.columns]
+
+    def column_years(self) -> list[int]:
+        return sorted({column.year for column in self.all_columns() if column.field == "target" and column.year is not None})
 
     def resolve_year(self, flag: int | None) -> int:
         stated_text = self.single_column_value("year")
@@ -372,20 +755,31 @@ class PlanAssembler:
         if stated_text is not None:
             if not re.fullmatch(r"\d{4}", stated_text):
                 raise SourceError(f"the Anno column holds {stated_text!r}, not a year", self.display,
-                                  self.column_values["year"][stated_text], FIELD_LABELS["year"])
+                                  self.column_values["year"][stated_text], self.header_of("year"))
             stated = int(stated_text)
         if stated is None and flag is None and self.triennium:
             stated = self.triennium[0]
-            self.report("year-from-triennium", Severity.INFO,
-                        f"objectives year not stated; using the first year of the triennium {self.triennium[0]}–{self.triennium[1]}")
+            self.problems.append(Problem("year-from-triennium", Location(self.display),
+                                         {"first": self.triennium[0], "last": self.triennium[1]}))
+        if stated is None and flag is None and self.column_years():
+            stated = self.column_years()[0]
+            self.problems.append(Problem("year-from-columns", Location(self.display), {"year": stated}))
         if stated is None:
             if flag is None:
                 raise SourceError("the document does not say the plan's year: pass --year YYYY", self.display)
             return flag
         if flag is not None and flag != stated:
-            self.report("option-overridden", Severity.WARNING, f"--year {flag} ignored: the document says {stated}")
+            self.problems.append(Problem("option-overridden", Location(self.display),
+                                         {"option": "--year", "flag": flag, "stated": stated}))
         return stated
 
     def source_document(self) -> SourceDocument:
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
         return SourceDocument(self.display, self.path.name, self.raw.media_type, digest, self.title, self.section)
+
+
+def joined(current: str, addition: str) -> str:
+    """Text wrapped onto the next row goes back with one space (a word hyphenated at the end rejoined)."""
+    if current.endswith("-") and addition[:1].islower() and len(current) > 1 and current[-2].isalpha():
+        return current[:-1] + addition
+    return f"{current} {addition}"

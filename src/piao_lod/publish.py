@@ -3,14 +3,21 @@
 PUT replaces the graph it names, so publishing again never duplicates
 anything. Afterwards the endpoint is asked how many triples each graph holds
 (the saved query ``graph-sizes``) and the answer must match the store's.
+
+Where a server takes graph uploads is not part of the SPARQL protocol. Only
+Oxigraph's (``/store`` beside ``/query``) is assumed, and only once the
+server says it is Oxigraph (its ``Server`` header, asked with a quick ``ASK``):
+anything else must be given ``--graph-store``. Guessing wrong is not harmless:
+Virtuoso's ``/sparql`` never answers a PUT, so a guess hung for the whole
+upload timeout.
 """
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
-from urllib.parse import quote
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
@@ -19,27 +26,62 @@ from piao_lod.saved_queries import saved_query
 from piao_lod.sparql_query import run_query
 
 GRAPH_SIZES_QUERY = "graph-sizes"
-TIMEOUT_S = 300
+TIMEOUT_S = 300          # one graph's upload
+PROBE_TIMEOUT_S = 10     # the ASK that asks the server who it is
+PROBE_QUERY = "ASK%7B%7D"
 
 
-def default_graph_store(endpoint: str) -> str:
-    """Oxigraph serves queries at ``…/query`` and graphs at ``…/store``; other stores need ``--graph-store``."""
-    return endpoint[: -len("/query")] + "/store" if endpoint.endswith("/query") else endpoint
+def http_opener(user: str | None, password: str | None, *urls: str) -> urllib.request.OpenerDirector:
+    """Sends ``user``/``password`` to ``urls`` by HTTP basic or digest authentication, as the server asks."""
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    if user:
+        for url in urls:
+            passwords.add_password(None, url, user, password or "")
+    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords),
+                                       urllib.request.HTTPDigestAuthHandler(passwords))
+
+
+def server_product(endpoint: str, opener: urllib.request.OpenerDirector) -> str:
+    """The ``Server`` header of the endpoint's answer to ``ASK {}`` ("" if it sends none)."""
+    request = urllib.request.Request(f"{endpoint}{'&' if '?' in endpoint else '?'}query={PROBE_QUERY}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    try:
+        with opener.open(request, timeout=PROBE_TIMEOUT_S) as response:
+            return response.headers.get("Server", "").strip()
+    except urllib.error.HTTPError as error:
+        return error.headers.get("Server", "").strip()
+    except TimeoutError:
+        raise EndpointError(f"{endpoint}: error: the endpoint did not answer ASK {{}} within {PROBE_TIMEOUT_S} s") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise EndpointError(f"{endpoint}: error: cannot reach the endpoint ({getattr(error, 'reason', error)})") from None
+
+
+def choose_graph_store(endpoint: str, graph_store: str | None, server: str) -> str:
+    """The URL to PUT graphs to: ``graph_store`` if given (unless it is known not to take uploads), else
+    Oxigraph's ``/store`` when the server is Oxigraph; otherwise a message saying which option to give."""
+    parts = urlsplit(endpoint)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if server.startswith("Virtuoso"):
+        advice = (f"give --graph-store {origin}/sparql-graph-crud-auth with --user and --password (HTTP digest "
+                  f"authentication, a user with the SPARQL_UPDATE role, e.g. dba), or --graph-store "
+                  f"{origin}/sparql-graph-crud once the anonymous SPARQL user has been granted SPARQL_UPDATE")
+        if graph_store is None or urlsplit(graph_store).path.rstrip("/") == parts.path.rstrip("/"):
+            raise EndpointError(f"{endpoint}: error: this is Virtuoso ({server}), whose SPARQL endpoint does not "
+                                f"take graph uploads: {advice}")
+    if graph_store is not None:
+        return graph_store
+    if server.startswith("Oxigraph") and parts.path.endswith("/query"):
+        return f"{origin}{parts.path[: -len('/query')]}/store"
+    raise EndpointError(f"{endpoint}: error: the server ({server or 'no Server header'}) is not Oxigraph, so where it "
+                        f"takes graph uploads cannot be guessed: give --graph-store, its SPARQL 1.1 Graph Store "
+                        f"Protocol URL (Oxigraph: {origin}/store; Virtuoso: {origin}/sparql-graph-crud-auth; "
+                        f"Fuseki: {origin}/DATASET/data; GraphDB: {origin}/repositories/ID/rdf-graphs/service)")
 
 
 @dataclass
 class GraphStoreClient:
     url: str
-    user: str | None = None
-    password: str | None = None
-    opener: urllib.request.OpenerDirector = field(init=False)
-
-    def __post_init__(self) -> None:
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        if self.user:
-            passwords.add_password(None, self.url, self.user, self.password or "")
-        self.opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords),
-                                                  urllib.request.HTTPDigestAuthHandler(passwords))
+    opener: urllib.request.OpenerDirector
 
     def graph_url(self, graph: ox.NamedNode) -> str:
         return f"{self.url}{'&' if '?' in self.url else '?'}graph={quote(graph.value, safe='')}"
@@ -55,12 +97,16 @@ class GraphStoreClient:
             detail = error.read()[:500].decode("utf-8", "replace").strip()
             raise EndpointError(f"{self.url}: error: PUT of graph <{graph.value}> failed: HTTP {error.code} "
                                 f"{error.reason}{': ' + detail if detail else ''}") from None
+        except TimeoutError:
+            raise EndpointError(f"{self.url}: error: PUT of graph <{graph.value}> got no answer within {TIMEOUT_S} s "
+                                f"(is this the server's Graph Store Protocol URL?)") from None
         except (urllib.error.URLError, OSError) as error:
             raise EndpointError(f"{self.url}: error: cannot reach the graph store ({getattr(error, 'reason', error)})") from None
 
 
 @dataclass
 class Publication:
+    graph_store: str                # the URL the graphs were PUT to
     graphs: dict[str, int]          # graph IRI -> triples sent
 
 
@@ -74,7 +120,9 @@ def graph_sizes(store: ox.Store | None = None, endpoint: str | None = None, user
 def publish_store(store: ox.Store, endpoint: str, graph_store: str | None = None, user: str | None = None,
                   password: str | None = None) -> Publication:
     """PUT every named graph of ``store`` and check the endpoint then holds as many triples in each."""
-    client = GraphStoreClient(graph_store or default_graph_store(endpoint), user, password)
+    probe = http_opener(user, password, endpoint)
+    url = choose_graph_store(endpoint, graph_store, server_product(endpoint, probe))
+    client = GraphStoreClient(url, http_opener(user, password, url))
     sent = graph_sizes(store=store)
     for graph in sorted(store.named_graphs(), key=str):
         if isinstance(graph, ox.NamedNode):
@@ -85,4 +133,4 @@ def publish_store(store: ox.Store, endpoint: str, graph_store: str | None = None
         listed = "; ".join(f"<{graph}>: sent {count}, endpoint has {held}" for graph, (count, held) in sorted(wrong.items()))
         raise EndpointError(f"{endpoint}: error: after publishing, the endpoint does not hold the triples sent "
                             f"(is it the query endpoint of {client.url}?): {listed}")
-    return Publication(sent)
+    return Publication(url, sent)

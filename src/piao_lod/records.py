@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from piao_lod.budget import BudgetReference
 from piao_lod.enti import Ente
 from piao_lod.pnrr import PnrrReference
 from piao_lod.problems import Problem
+from piao_lod.units import UnitReading
 from piao_lod.values import Formula, ReadNumber, SettoreName, Target
 
 
@@ -24,11 +27,14 @@ class SourceDocument:
 
 @dataclass(frozen=True)
 class RowRef:
-    """Where a record came from: a line of a text/CSV file, a row of a sheet, or a row on a PDF page."""
+    """Where a record came from: a line of a text/CSV file, a row of a sheet, or a row on a PDF page.
+    ``cells`` are the row's cells as written (trailing empty cells dropped); ``header`` the header row above it."""
 
     line: int
     sheet: str | None = None
     page: int | None = None
+    cells: tuple[str, ...] = field(default=(), compare=False)
+    header: RowRef | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,34 @@ class SettoreMention:
 
     name: SettoreName
     row: RowRef
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A dirigente as written: ``Dott.ssa Maria Rossi`` is ``Maria Rossi`` with the honorific ``Dott.ssa``."""
+
+    raw: str
+    name: str
+    honorific: str | None = None
+
+
+@dataclass(frozen=True)
+class StrategicObjective:
+    """The DUP's strategic objective an objective serves, with the mandate line above it where given."""
+
+    code: str | None
+    title: str
+    mandate_line: str | None = None
+
+
+@dataclass
+class YearFigures:
+    """What a row says of one year: the target, the achieved value and the achievement rate."""
+
+    year: int | None                       # None: the plan's year (a single Target column)
+    target: Target | None = None
+    achieved: Target | None = None
+    achievement_rate: ReadNumber | None = None
 
 
 @dataclass
@@ -49,8 +83,14 @@ class Assignment:
     indicator_title: str
     formula: Formula | None
     purpose: str
-    target: Target | None
+    target: Target | None                  # the plan year's target
     weight: ReadNumber | None
+    years: list[YearFigures] = field(default_factory=list)
+    baseline: Target | None = None
+    baseline_year: int | None = None
+    unit: UnitReading | None = None
+    indicator_key: str | None = None       # the indicator's IRI segment: its code, else from its title
+    rows: list[RowRef] = field(default_factory=list)   # continuation rows whose text was appended
 
 
 @dataclass
@@ -61,9 +101,19 @@ class Objective:
     title: str
     definition: str
     settore: SettoreMention | None
-    dirigente: str | None
+    dirigente: PersonName | None
     pnrr: list[PnrrReference] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    other_settori: list[SettoreMention] = field(default_factory=list)
+    weight: ReadNumber | None = None
+    missione: BudgetReference | None = None
+    programma: BudgetReference | None = None
+    strategic: StrategicObjective | None = None
+    rows: list[RowRef] = field(default_factory=list)   # continuation rows whose text was appended
+
+    @property
+    def settori(self) -> list[SettoreMention]:
+        return ([self.settore] if self.settore else []) + self.other_settori
 
 
 @dataclass
@@ -75,3 +125,6 @@ class Plan:
     year: int
     objectives: list[Objective]
     problems: list[Problem] = field(default_factory=list)
+    triennium: tuple[int, int] | None = None
+    objective_weights_per: str = "settore"  # how the plan groups objective weights: "settore" or "dirigente"
+    header_rows: list[RowRef] = field(default_factory=list)

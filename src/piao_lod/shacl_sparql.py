@@ -23,6 +23,8 @@ from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import BNode, Node
 
+from piao_lod.rdflib_edge import to_rdflib
+
 COMPONENT = {name: URIRef(f"{SH}{name}ConstraintComponent") for name in (
     "MinCount", "MaxCount", "Datatype", "Pattern", "MinInclusive", "MaxInclusive", "MinLength", "LanguageIn",
     "UniqueLang", "Class", "In", "HasValue", "Or", "Node", "NodeKind", "SPARQL")}
@@ -216,18 +218,6 @@ class ShapesCompiler:
 
 def compile_shapes(shapes: Graph) -> list[CompiledConstraint]:
     return ShapesCompiler(shapes).compile()
-
-
-def to_rdflib(value) -> Node | None:
-    if value is None:
-        return None
-    if isinstance(value, ox.NamedNode):
-        return URIRef(value.value)
-    if isinstance(value, ox.BlankNode):
-        return BNode(value.value)
-    if value.language:
-        return Literal(value.value, lang=value.language)
-    return Literal(value.value, datatype=URIRef(value.datatype.value))
 
 
 def filled_messages(messages: Iterable[Literal], solution: dict[str, Node | None]) -> tuple[Literal, ...]:

@@ -9,20 +9,22 @@ provenance the converter wrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, URIRef
+from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from piao_lod.graph_inputs import PNRR_GRAPH
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, load_reference_graphs, reference_graph_bytes
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
-from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints, to_rdflib
+from piao_lod.rdflib_edge import to_oxigraph, to_rdflib
+from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
+PIAOSH = Namespace("https://w3id.org/piao-lod/shapes#")
 
 
 class Engine(str, Enum):
@@ -45,10 +47,6 @@ def compiled_shapes() -> tuple[CompiledConstraint, ...]:
     return tuple(compile_shapes(shapes_graph()))
 
 
-def pnrr_scheme_bytes() -> bytes:
-    return ontology_file("pnrr.ttl").read_bytes()
-
-
 @dataclass(frozen=True)
 class Located:
     plan: URIRef | None = None
@@ -57,6 +55,9 @@ class Located:
     objective_title: str | None = None
     file: str | None = None
     lines: tuple[int, ...] = ()
+    indicator_code: str | None = None
+    indicator_title: str | None = None
+    pages: tuple[int | None, ...] = ()      # the PDF page of each line (None for other sources)
 
 
 @dataclass
@@ -84,8 +85,9 @@ def store_as_graph(store: ox.Store) -> Graph:
 
 
 def validate_store(store: ox.Store) -> ValidationReport:
-    """Validate the union of the store's graphs; the PNRR scheme is added in a graph of its own."""
-    store.load(pnrr_scheme_bytes(), format=ox.RdfFormat.TURTLE, to_graph=PNRR_GRAPH)
+    """Validate the union of the store's graphs; the ontology and the vocabularies (PNRR, budget, units)
+    are added in graphs of their own."""
+    load_reference_graphs(store)
     findings = sorted(set(run_constraints(store, compiled_shapes())), key=finding_order)
     return located_report(findings, store)
 
@@ -101,7 +103,8 @@ def pyshacl_findings(graph: Graph) -> list[Finding]:
 
     data = Graph()
     data += graph
-    data.parse(data=pnrr_scheme_bytes(), format="turtle")
+    for file_name in REFERENCE_GRAPHS.values():
+        data.parse(data=reference_graph_bytes(file_name), format="turtle")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), allow_warnings=True, allow_infos=True)
     findings = set()
     top_level = (result for report in results.subjects(RDF.type, SH.ValidationReport) for result in results.objects(report, SH.result))
@@ -120,7 +123,48 @@ def finding_order(finding: Finding):
 
 def located_report(findings: list[Finding], store: ox.Store) -> ValidationReport:
     locations = locate(store, {finding.focus for finding in findings if isinstance(finding.focus, URIRef)})
-    return ValidationReport([(finding, locations.get(finding.focus, Located())) for finding in findings])
+    related = RelatedRows(store)
+    return ValidationReport([(finding, related.widen(finding, locations.get(finding.focus, Located())))
+                             for finding in findings])
+
+
+@lru_cache(maxsize=1)
+def related_rows_queries() -> dict[URIRef, str]:
+    """Rule -> the SPARQL (``piaosh:relatedRows`` in the shapes) giving every source row a result involves:
+    the rows of all the weights a sum adds, of every objective sharing a code, of every title of an indicator."""
+    shapes = shapes_graph()
+    prefixes = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in shapes.namespaces())
+    return {rule: prefixes + "\n" + str(text) for rule, text in shapes.subject_objects(PIAOSH.relatedRows)}
+
+
+class RelatedRows:
+    """Adds to a result's location the lines (and file) of every row the rule's ``piaosh:relatedRows`` names."""
+
+    def __init__(self, store: ox.Store):
+        self.store, self.nav = store, StoreNavigator(store)
+
+    def widen(self, finding: Finding, located: Located) -> Located:
+        query = related_rows_queries().get(finding.rule)
+        if query is None or not isinstance(finding.focus, URIRef):
+            return located
+        text = query.replace("$this", finding.focus.n3())
+        if "$value" in text:
+            if finding.value is None:
+                return located
+            text = text.replace("$value", to_oxigraph(finding.value).__str__())
+        rows = [solution["row"] for solution in self.store.query(text, use_default_graph_as_union=True)]
+        places = {(page or 0, line) for page, line in zip(located.pages or (None,) * len(located.lines), located.lines)}
+        file = located.file
+        for row in rows:
+            node = to_rdflib(row)
+            if (line := self.nav.value(node, PIAO.lineNumber)) is not None:
+                page = self.nav.value(node, PIAO.pageNumber)
+                places.add((int(page) if page is not None else 0, int(line)))
+            if file is None and (document := self.nav.value(node, PIAO.inDocument)) is not None:
+                file = text_of(self.nav.value(document, PIAO.fileName))
+        ordered = sorted(places)
+        return replace(located, file=file, lines=tuple(line for _, line in ordered),
+                       pages=tuple(page or None for page, _ in ordered))
 
 
 class StoreNavigator:
@@ -150,17 +194,27 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
     located = {}
     for focus in focus_nodes:
         rows = nav.objects(focus, PROV.wasDerivedFrom)
-        lines = tuple(sorted(int(line) for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None))
+        places = sorted(((int(page) if (page := nav.value(row, PIAO.pageNumber)) is not None else 0), int(line))
+                        for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None)
+        lines = tuple(line for _, line in places)
+        pages = tuple(page or None for page, _ in places)
         document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
-        objective = focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
+        if document is None:               # a plan: derived from its document itself
+            document = next((row for row in rows if nav.has_type(row, PIAO.SourceDocument)), None)
+        objective = (focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
+                     or nav.value(nav.value(focus, PIAO.assignment), PIAO.objective))
         plan = nav.value(objective, PIAO.inPlan) or nav.value(focus, PIAO.inPlan) or (
             focus if nav.has_type(focus, PIAO.Plan) else None)
-        located[focus] = Located(plan, objective, text(nav.value(objective, DCTERMS.identifier)),
-                                 text(nav.value(objective, DCTERMS.title)), text(nav.value(document, PIAO.fileName)), lines)
+        assignment = focus if nav.has_type(focus, PIAO.IndicatorAssignment) else nav.value(focus, PIAO.assignment)
+        indicator = nav.value(assignment, PIAO.indicator)
+        located[focus] = Located(plan, objective, text_of(nav.value(objective, DCTERMS.identifier)),
+                                 text_of(nav.value(objective, DCTERMS.title)), text_of(nav.value(document, PIAO.fileName)),
+                                 lines, text_of(nav.value(indicator, DCTERMS.identifier)),
+                                 text_of(nav.value(assignment, PIAO.indicatorTitleAsWritten)), pages)
     return located
 
 
-def text(node: Node | None) -> str | None:
+def text_of(node: Node | None) -> str | None:
     return str(node) if node is not None else None
 
 

@@ -5,21 +5,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 
+from piao_lod.messages import LANGUAGES, N_, gettext, ngettext
 from piao_lod.problems import READING_ONLY_CODES, Problem, Severity
 from piao_lod.shacl_sparql import Finding
 from piao_lod.validation import Located, ValidationReport, message, shapes_graph
 
 SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-WORDS = {
-    "it": {"violation": "violazione", "warning": "avviso", "info": "nota", "plan": "Piano", "objective": "Obiettivo",
-           "other": "Altre risorse", "reading": "Lettura del file", "value": "valore", "line": "riga",
-           "conforms": "conforme", "not_conforms": "non conforme", "summary": "Riepilogo"},
-    "en": {"violation": "violation", "warning": "warning", "info": "info", "plan": "Plan", "objective": "Objective",
-           "other": "Other resources", "reading": "Reading the file", "value": "value", "line": "line",
-           "conforms": "conforms", "not_conforms": "does not conform", "summary": "Summary"},
-}
+SEVERITY_WORDS = {"violation": N_("violation"), "warning": N_("warning"), "info": N_("note")}
 
 
 def reading_problems(problems: list[Problem]) -> list[Problem]:
@@ -37,21 +31,26 @@ def local_name(node: URIRef) -> str:
 
 
 def where(located: Located, lang: str) -> str:
+    """``file.txt:23`` or ``file.txt, righe 23, 24``; ``—`` only when nothing locates the result."""
     if not located.file:
         return "—"
     if not located.lines:
         return located.file
-    lines = ", ".join(map(str, located.lines))
-    return f"{located.file}:{lines}" if len(located.lines) == 1 else f"{located.file} ({WORDS[lang]['line']} {lines})"
+    if any(located.pages):
+        rows = "; ".join(gettext(lang, "page {page}, row {row}", page=page, row=line)
+                         for page, line in zip(located.pages, located.lines))
+        return f"{located.file}, {rows}"
+    if len(located.lines) == 1:
+        return f"{located.file}:{located.lines[0]}"
+    return gettext(lang, "{file}, lines {lines}", file=located.file, lines=", ".join(map(str, located.lines)))
 
 
 def render_text(report: ValidationReport, problems: list[Problem], lang: str) -> str:
-    words = WORDS[lang]
     out: list[str] = []
     reading = reading_problems(problems)
     if reading:
-        out.append(f"{words['reading']}:")
-        out += [f"  {problem}" for problem in reading]
+        out.append(gettext(lang, "Reading the file:"))
+        out += [f"  {problem.describe(lang)}" for problem in reading]
         out.append("")
     groups: dict[str, dict[str, list[tuple[Finding, Located]]]] = defaultdict(lambda: defaultdict(list))
     for finding, located in report.findings:
@@ -59,26 +58,29 @@ def render_text(report: ValidationReport, problems: list[Problem], lang: str) ->
         objective = f"{located.objective_code or local_name(located.objective)} — {located.objective_title or ''}" if located.objective else ""
         groups[plan][objective].append((finding, located))
     for plan in sorted(groups):
-        out.append(f"{words['plan']} {plan}" if plan else f"{words['other']}:")
+        out.append(gettext(lang, "Plan {plan}", plan=plan) if plan else gettext(lang, "Other resources:"))
         for objective in sorted(groups[plan]):
             indent = "  "
             if objective:
-                out.append(f"  {words['objective']} {objective.rstrip(' —')}")
+                out.append("  " + gettext(lang, "Objective {objective}", objective=objective.rstrip(" —")))
                 indent = "    "
             for finding, located in groups[plan][objective]:
-                severity = words[SEVERITY_NAMES.get(finding.severity, 'info')]
+                severity = gettext(lang, SEVERITY_WORDS[SEVERITY_NAMES.get(finding.severity, "info")])
                 line = f"{indent}{severity}: {where(located, lang)}: {rule_label(finding, lang)} — {message(finding, lang)}"
                 if finding.value is not None and not objective_title_value(finding, located):
-                    line += f" ({words['value']}: {finding.value})"
+                    line += gettext(lang, " (value: “{value}”)", value=finding.value)
                 if not located.objective and finding.focus is not None:
                     line += f" <{finding.focus}>"
                 out.append(line)
         out.append("")
     violations = report.count(SH.Violation) + sum(problem.severity is Severity.ERROR for problem in reading)
-    verdict = words["conforms"] if violations == 0 else words["not_conforms"]
-    out.append(f"{words['summary']}: {violations} {words['violation']}, "
-               f"{report.count(SH.Warning) + sum(p.severity is Severity.WARNING for p in reading)} {words['warning']}, "
-               f"{report.count(SH.Info) + sum(p.severity is Severity.INFO for p in reading)} {words['info']} — {verdict}")
+    warnings = report.count(SH.Warning) + sum(problem.severity is Severity.WARNING for problem in reading)
+    notes = report.count(SH.Info) + sum(problem.severity is Severity.INFO for problem in reading)
+    verdict = gettext(lang, "conforms") if violations == 0 else gettext(lang, "does not conform")
+    out.append(gettext(lang, "Summary: {violations}, {warnings}, {notes} — {verdict}",
+                       violations=ngettext(lang, "{count} violation", "{count} violations", violations),
+                       warnings=ngettext(lang, "{count} warning", "{count} warnings", warnings),
+                       notes=ngettext(lang, "{count} note", "{count} notes", notes), verdict=verdict))
     return "\n".join(out) + "\n"
 
 
@@ -103,16 +105,21 @@ def report_data(report: ValidationReport, problems: list[Problem], lang: str, en
         "path": str(finding.path) if isinstance(finding.path, URIRef) else None,
         "value": None if finding.value is None else str(finding.value),
         "plan": str(located.plan) if located.plan else None,
+        "objective": str(located.objective) if located.objective else None,
         "objective_code": located.objective_code,
+        "objective_title": located.objective_title,
+        "indicator_code": located.indicator_code,
+        "indicator_title": located.indicator_title,
         "file": located.file,
         "lines": list(located.lines),
+        "pages": list(located.pages),
     } for finding, located in report.findings]
     return {
         "conforms": fully_conforms(report, problems),
         "engine": engine,
         "counts": {name: report.count(severity) for severity, name in SEVERITY_NAMES.items()},
         "results": results,
-        "reading_problems": [problem.as_dict() for problem in reading_problems(problems)],
+        "reading_problems": [problem.as_dict(lang) for problem in reading_problems(problems)],
     }
 
 
@@ -120,14 +127,34 @@ def render_json(report: ValidationReport, problems: list[Problem], lang: str, en
     return json.dumps(report_data(report, problems, lang, engine), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def render_turtle(report: ValidationReport) -> str:
-    """The standard ``sh:ValidationReport``, whichever engine produced the findings."""
+PIAOSH = Namespace("https://w3id.org/piao-lod/shapes#")
+PROBLEM_SEVERITIES = {Severity.ERROR: SH.Violation, Severity.WARNING: SH.Warning, Severity.INFO: SH.Info}
+
+
+def render_turtle(report: ValidationReport, problems: list[Problem]) -> str:
+    """The standard ``sh:ValidationReport``, whichever engine produced the findings. Its ``sh:conforms`` is the
+    verdict of every other format and of the exit code; reading problems (which no shape can see) are attached
+    as ``piaosh:readingProblem`` nodes with their code, message, file, line and column."""
     graph = Graph()
     graph.bind("sh", SH)
-    graph.bind("piaosh", "https://w3id.org/piao-lod/shapes#")
+    graph.bind("piaosh", PIAOSH)
     root = BNode("report")
     graph.add((root, RDF.type, SH.ValidationReport))
-    graph.add((root, SH.conforms, Literal(report.conforms)))
+    graph.add((root, SH.conforms, Literal(fully_conforms(report, problems))))
+    for number, problem in enumerate(reading_problems(problems)):
+        node = BNode(f"reading{number}")
+        graph.add((root, PIAOSH.readingProblem, node))
+        graph.add((node, RDF.type, PIAOSH.ReadingProblem))
+        graph.add((node, PIAOSH.code, Literal(problem.code)))
+        graph.add((node, SH.resultSeverity, PROBLEM_SEVERITIES[problem.severity]))
+        for lang in LANGUAGES:
+            graph.add((node, SH.resultMessage, Literal(problem.message(lang), lang=lang)))
+        graph.add((node, PIAOSH.file, Literal(problem.location.file)))
+        for key, value in (("line", problem.location.line), ("page", problem.location.page),
+                           ("sheet", problem.location.sheet), ("column", problem.location.column),
+                           ("value", problem.value)):
+            if value is not None:
+                graph.add((node, PIAOSH[key], Literal(value)))
     for number, (finding, _) in enumerate(report.findings):
         result = BNode(f"result{number}")
         graph.add((root, SH.result, result))

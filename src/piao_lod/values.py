@@ -21,6 +21,9 @@ from enum import Enum
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
 
+from piao_lod.messages import N_
+from piao_lod.problems import Phrase
+
 Number = int | Decimal
 
 THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
@@ -51,9 +54,13 @@ logging.getLogger("pylatexenc").addHandler(logging.NullHandler())   # its parse 
 
 
 class TargetKind(str, Enum):
+    """How a target-like cell (target, baseline, achieved value) is read; the unit, when given, decides first."""
+
     NUMBER = "number"
     PERCENTAGE = "percentage"
     BOOLEAN = "boolean"
+    DATE = "date"
+    TEXT = "text"
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,17 @@ class ReadNumber:
 
 @dataclass(frozen=True)
 class Target:
+    """A target-like cell: ``value`` is the number (1/0 for yes/no), ``date`` the deadline of a date target;
+    both are None for a qualitative (text) target and for a cell that could not be read as its kind."""
+
     raw: str
     value: Number | None
     kind: TargetKind
+    date: dt.date | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.kind is TargetKind.TEXT or self.value is not None or self.date is not None
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ class Formula:
     raw: str
     text: str
     is_latex: bool
-    latex_problem: str | None = None
+    latex_problem: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -117,16 +132,89 @@ def is_boolean_formula(formula: str) -> bool:
     return bool(BOOLEAN_FORMULA.match(formula))
 
 
-def read_target(raw: str, formula: str) -> Target:
-    """The target value and its kind, decided from the formula and the target text."""
-    number = read_number(raw)
-    if is_boolean_formula(formula):
-        kind = TargetKind.BOOLEAN
-    elif raw.strip().endswith("%") or PERCENT_FORMULA.search(formula):
+YES_WORDS = frozenset({"si", "sì", "sí", "s", "yes", "y", "x", "fatto", "realizzato", "raggiunto", "vero", "true"})
+NO_WORDS = frozenset({"no", "n", "non fatto", "non realizzato", "non raggiunto", "falso", "false"})
+MONTHS = {name: number for number, names in enumerate((
+    ("gennaio", "gen"), ("febbraio", "feb"), ("marzo", "mar"), ("aprile", "apr"), ("maggio", "mag"),
+    ("giugno", "giu"), ("luglio", "lug"), ("agosto", "ago"), ("settembre", "set", "sett"), ("ottobre", "ott"),
+    ("novembre", "nov"), ("dicembre", "dic")), start=1) for name in names}
+DEADLINE_PREFIX = re.compile(r"^(?:entro|scadenza|termine|al|il|la|data|del|fine|di|a)\b\.?\s*", re.IGNORECASE)
+NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+WORD_DATE = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\.?\s+(\d{4})$")
+LONGEST_DATE_TEXT = 60
+
+
+def yes_no(raw: str) -> int | None:
+    """``SI``/``Sì``/``X`` -> 1, ``NO`` -> 0; anything else None."""
+    word = " ".join(raw.casefold().split()).strip(".")
+    return 1 if word in YES_WORDS else 0 if word in NO_WORDS else None
+
+
+def deadline_text(raw: str) -> str | None:
+    """The date part of a deadline cell, without ``entro il`` and the like; None if too long to be one."""
+    text = " ".join(raw.casefold().split())
+    if len(text) > LONGEST_DATE_TEXT:
+        return None
+    for _ in range(4):                     # "entro il", "entro la data del", "entro fine"
+        stripped = DEADLINE_PREFIX.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def looks_like_date(raw: str) -> bool:
+    text = deadline_text(raw)
+    return text is not None and bool(NUMERIC_DATE.match(text) or ISO_DATE.match(text) or (
+        (match := WORD_DATE.match(text)) and match[2] in MONTHS))
+
+
+def read_date(raw: str) -> dt.date | None:
+    """A deadline: ``31/12/2025``, ``entro il 30/06/2025``, ``2025-06-30``, ``30 giugno 2025``,
+    ``entro dicembre 2025`` (the month's last day). Anything else, or an impossible date, None."""
+    text = deadline_text(raw)
+    if text is None:
+        return None
+    try:
+        if match := NUMERIC_DATE.match(text):
+            day, month, year = int(match[1]), int(match[2]), int(match[3])
+            return dt.date(year + 2000 if year < 100 else year, month, day)
+        if match := ISO_DATE.match(text):
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        if (match := WORD_DATE.match(text)) and match[2] in MONTHS:
+            year, month = int(match[3]), MONTHS[match[2]]
+            if match[1]:
+                return dt.date(year, month, int(match[1]))
+            following = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+    except ValueError:
+        return None
+    return None
+
+
+def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None) -> Target:
+    """The value of a target-like cell and its kind: the unit's kind when the unit has one, else a yes/no or
+    percentage formula, else what the text itself is (a date, yes/no, ``55%``, a number, else words)."""
+    kind = unit_kind or (TargetKind.BOOLEAN if is_boolean_formula(formula) else None)
+    if kind is None and (raw.strip().endswith("%") or PERCENT_FORMULA.search(formula)):
         kind = TargetKind.PERCENTAGE
-    else:
-        kind = TargetKind.NUMBER
-    return Target(raw, number.value, kind)
+    number = read_number(raw).value
+    if kind is None:
+        if number is not None:
+            return Target(raw, number, TargetKind.NUMBER)
+        if looks_like_date(raw):
+            return Target(raw, None, TargetKind.DATE, read_date(raw))
+        if (answer := yes_no(raw)) is not None:
+            return Target(raw, answer, TargetKind.BOOLEAN)
+        return Target(raw, None, TargetKind.TEXT)
+    if kind is TargetKind.DATE:
+        return Target(raw, None, kind, read_date(raw))
+    if kind is TargetKind.BOOLEAN:
+        return Target(raw, number if number is not None else yes_no(raw), kind)
+    if kind is TargetKind.TEXT:
+        return Target(raw, None, kind)
+    return Target(raw, number, kind)
 
 
 def read_formula(raw: str) -> Formula:
@@ -137,7 +225,7 @@ def read_formula(raw: str) -> Formula:
     return Formula(raw, " ".join((raw if text is None else text).split()), True, problem)
 
 
-def latex_to_text(raw: str) -> tuple[str | None, str | None]:
+def latex_to_text(raw: str) -> tuple[str | None, Phrase | None]:
     """(plain text, None), or (None, why not).
 
     pylatexenc recurses once per nesting level (RecursionError past ~150), and its tolerant
@@ -149,17 +237,17 @@ def latex_to_text(raw: str) -> tuple[str | None, str | None]:
     ``\\sqrt[`` without a closing bracket): every failure means the same to the user.
     """
     if len(raw) > MAX_LATEX_CHARS:
-        return None, f"longer than {MAX_LATEX_CHARS:,} characters"
+        return None, Phrase(N_("longer than {limit} characters"), (("limit", MAX_LATEX_CHARS),))
     depth = nesting_depth(raw)
     if depth > MAX_LATEX_DEPTH:
-        return None, f"nested {depth:,} levels deep, more than {MAX_LATEX_DEPTH}"
+        return None, Phrase(N_("nested {depth} levels deep, more than {limit}"), (("depth", depth), ("limit", MAX_LATEX_DEPTH)))
     try:
         nodes, _, _ = LatexWalker(raw, tolerant_parsing=False).get_latex_nodes()
         return LATEX_TEXT.nodelist_to_text(nodes), None
     except LatexWalkerError as error:
-        reason = f"not valid LaTeX: {' '.join(str(error.msg).split())[:120]}"
+        reason = Phrase(N_("not valid LaTeX: {error}"), (("error", " ".join(str(error.msg).split())[:120]),))
     except Exception as error:       # RecursionError despite the bound, KeyError, IndexError...
-        return None, f"pylatexenc failed ({error.__class__.__name__})"
+        return None, Phrase(N_("pylatexenc failed ({error})"), (("error", error.__class__.__name__),))
     if len(raw) > MAX_TOLERANT_LATEX_CHARS or len(OPTIONAL_ARGUMENT.findall(raw)) > MAX_OPTIONAL_ARGUMENTS:
         return None, reason
     try:

@@ -57,10 +57,11 @@ class DataSource:
 
 
 def open_data(source: DataSource) -> ox.Store:
+    from piao_lod.embedded_store import open_store_for_reading
     from piao_lod.graph_inputs import load_reference_graphs
 
     if source.store is not None:
-        return ox.Store.read_only(str(source.store))
+        return open_store_for_reading(source.store)     # pinned: a load replacing the store does not disturb it
     store = ox.Store()
     for dump in source.dumps:
         store.bulk_load(path=str(dump), format=ox.RdfFormat.from_extension(dump.suffix.lstrip(".")))

@@ -7,9 +7,13 @@ function of the input alone (sorted triples, no clock), so two builds are identi
 
 from __future__ import annotations
 
+import datetime as dt
+import glob
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -21,22 +25,27 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.errors import EXIT_DATA_PROBLEMS, EXIT_OK, BuildError, UsageError
+from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
+from piao_lod.reading import DEFAULT_READING, ReadingOptions
+from piao_lod.iris import PlanIris
+from piao_lod.problems import Location, Phrase, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.validation import validate_store
 from piao_lod.validation_report import report_data
-from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses
+from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses, assign_pages, check_relative, download_names
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
-from piao_lod.website.catalog import write_catalog
+from piao_lod.website.catalog import catalog_date, catalog_plans, data_licence, write_catalog
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, toolkit_digest, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import page_type_of
-from piao_lod.website.resource_files import write_dumps, write_resource_files
+from piao_lod.website.resource_files import DocumentFacts, write_dumps, write_resource_files
 from piao_lod.website.resource_index import ResourceIndex
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
+# Folders of the pages that are not resources: no resource may take them.
+FIXED_PAGE_FOLDERS = ("", "dati/", "validazione/", "query/", "sparql/", "ontology/", "piani/", "static/", "pagefind/")
 CHUNK = 200                        # pages per task when rendering in parallel
 
 
@@ -50,19 +59,28 @@ class BuiltSite:
     exit_code: int
     seconds: dict[str, float] = field(default_factory=dict)
     reused: int = 0              # pages linked from the previous build instead of rendered
+    problems: list[Problem] = field(default_factory=list)    # resources the site could not give a page
 
 
-def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL, ente: str | None = None,
-               year: int | None = None, source_format: str | None = None, workers: int | None = None,
+def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_URL,
+               options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
                search: bool = True, progress: Callable[[int, int], None] | None = None,
-               contact_email: str | None = None, sparql_endpoint: str | None = None) -> BuiltSite:
-    """Build the whole site into ``out`` (replacing a previous build atomically)."""
+               contact_email: str | None = None, sparql_endpoint: str | None = None,
+               date: dt.date | None = None) -> BuiltSite:
+    """Build the whole site into ``out`` (replacing a previous build atomically).
+
+    ``contact_email`` is required with ``sources``: the catalogue of a real publication names who answers
+    for the data (the bundled example, a demonstration, may go without). ``date`` is the build date of the
+    catalogue (default: ``SOURCE_DATE_EPOCH``, else 1 January of the latest plan year; see :mod:`catalog`)."""
     check_output(out)
+    if sources and not contact_email:
+        raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
+                         "that answers questions about the data (dati.gov.it requires an e-mail in the contact point)")
     addresses = SiteAddresses(site_url)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = list(sources) or [Path(str(example_plan()))]
-    loaded = load_dataset(inputs, addresses.data_base, ente=ente, year=year, source_format=source_format)
+    loaded = load_dataset(inputs, addresses.data_base, options)
     if loaded.conversion.unusable or not loaded.graphs:
         raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
                          + "\n".join(error.located() for error in loaded.conversion.unusable))
@@ -78,32 +96,39 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
     mark = time.perf_counter()
     index = ResourceIndex.from_store(store)
+    pages, refused = assign_pages((iri for iri in index.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
+                                  addresses, FIXED_PAGE_FOLDERS)
+    problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]
     timings["index"] = time.perf_counter() - mark
 
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    remove_abandoned_staging(out)
+    staging = out.parent / f".{out.name}.building-{build_id()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
         mark = time.perf_counter()
-        downloads = write_dumps(store, plan_graphs, staging / "dati", lambda iri: plan_file_stem(iri, addresses))
+        stems = download_names((graph.value for graph in plan_graphs), addresses)
+        downloads = write_dumps(store, plan_graphs, staging / "dati", stems.__getitem__)
         source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
         record = BuildRecord(addresses.site_url, toolkit_digest(), plan_digests(downloads))
-        reusable = unchanged_enti(BuildRecord.read(out / SITE_MARKER), record, addresses) if out.exists() else set()
+        previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
+        reusable = unchanged_enti(previous, record, addresses)
+        record.date_plans(previous, catalog_date(date, catalog_plans(store)))
 
         copy_static(staging / "static")
-        site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search)
+        site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search,
+                        {**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems)
         mark = time.perf_counter()
-        page_iris = [iri for iri in index.subjects() if addresses.page_dir(iri) is not None
-                     and not iri.startswith(ONTOLOGY_GRAPH.value)]
+        page_iris = sorted(pages)
         reused = render_pages(staging, site, page_iris, workers, progress, Reuse(out, reusable))
         fixed = render_fixed_pages(staging, site)
         write_ontology_files(staging / "ontology")
         timings["pages"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        write_catalog(staging, store, addresses, downloads, contact_email=contact_email, sparql_endpoint=sparql_endpoint)
-        write_hosting_files(staging, addresses, sorted({addresses.page_dir(iri) for iri in page_iris} | set(fixed)))
+        write_catalog(staging, store, addresses, downloads, date, contact_email, sparql_endpoint, record.dates)
+        write_hosting_files(staging, addresses, sorted(set(pages.values()) | set(fixed)))
         timings["catalog"] = time.perf_counter() - mark
         if search:
             mark = time.perf_counter()
@@ -116,7 +141,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
     return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
-                     EXIT_OK if validation["conforms"] else EXIT_DATA_PROBLEMS, timings, reused)
+                     outcome_exit_code(False, not validation["conforms"] or bool(problems)), timings, reused,
+                     problems)
 
 
 def site_url_of(site: Path) -> str:
@@ -140,9 +166,42 @@ def check_plans_inside_site(plan_graphs: list[ox.NamedNode], addresses: SiteAddr
                          f"convert it with --base {addresses.data_base}, or build with a matching --base-url")
 
 
-def plan_file_stem(plan_iri: str, addresses: SiteAddresses) -> str:
-    """``…/id/c_d150/piano/2024`` -> ``c_d150-piano-2024``: one name per plan for its downloads."""
-    return plan_iri[len(addresses.data_base):].strip("/").replace("/", "-")
+def unplaced_resource(iri: str, reason: Phrase, store: ox.Store, conversion, addresses: SiteAddresses) -> Problem:
+    """The problem reported for a resource that gets no page: named by the input it came from."""
+    graph = next((quad.graph_name for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None)
+    graph_iri = graph.value if isinstance(graph, ox.NamedNode) else ""
+    sources = {str(PlanIris(addresses.data_base, plan.ente.ipa_code, plan.year).plan): plan.source.path
+               for plan in conversion.plans} if graph_iri else {}
+    return Problem("resource-without-page", Location(sources.get(graph_iri, graph_iri or "input")), {"reason": reason}, iri)
+
+
+def build_id() -> str:
+    """What names this build's staging folder: the host (a folder shared between machines) and the process."""
+    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname()) or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def remove_abandoned_staging(out: Path) -> None:
+    """Staging folders of builds that were killed (their process is gone) are removed; a folder of a build
+    still running, or of another machine, is left alone."""
+    if sys.platform == "win32":        # os.kill(pid, 0) would end the process there
+        return
+    host = build_id().rsplit("-", 1)[0]
+    for folder in out.parent.glob(f".{glob.escape(out.name)}.building-*"):
+        owner = folder.name.rsplit(".building-", 1)[1]
+        owner_host, _, pid = owner.rpartition("-")
+        if owner_host == host and pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def copy_sources(conversion, target: Path) -> set[str]:
@@ -213,17 +272,18 @@ def render_chunk(iris: list[str]) -> tuple[int, int]:
     environment = site.environment()
     reused = 0
     for iri in iris:
-        page_dir = site.addresses.page_dir(iri)
+        page_dir = site.pages[iri]
         if reuse.enti and ente_of(iri, site.addresses) in reuse.enti and reuse_page(reuse.previous_site, out, page_dir):
             reused += 1
             continue
         view = site.index.view(iri)
         page_type = page_type_of(view)
-        directory = out / page_dir
+        directory = out / check_relative(page_dir)
         directory.mkdir(parents=True, exist_ok=True)
         html = environment.get_template(page_type.template).render(resource_context(site, view, page_type, page_dir))
         (directory / "index.html").write_text(html, encoding="utf-8")
-        write_resource_files(directory, site.index.triples[iri])
+        write_resource_files(directory, site.index.triples[iri],
+                             DocumentFacts(site.addresses.url(page_dir), iri, data_licence(site.addresses)))
     return len(iris), reused
 
 

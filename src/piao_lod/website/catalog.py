@@ -8,12 +8,14 @@ with one ``dcatapit:Distribution`` per data file of the plan; the full dumps
 make one more dataset. What is not read from the store (catalogue text,
 publisher, theme, frequency, licence) is data: ``vocabularies/catalog.ttl``.
 
-The output depends only on its inputs, never on the clock: ``dcterms:modified``
-of the catalogue and of every dataset is the ``date`` the caller gives (the
-build date), else the date of ``SOURCE_DATE_EPOCH`` when set (reproducible
-builds), else 1 January of the latest plan year (a PIAO is adopted by
-31 January of its year, so the date is never later than the plan it
-describes).
+The output depends only on its inputs, never on the clock. The build date is the
+``date`` the caller gives, else the date of ``SOURCE_DATE_EPOCH`` when set (reproducible
+builds), else 1 January of the latest plan year (a PIAO is adopted by 31 January of its
+year, so the date is never later than the plan it describes). A plan's dataset is
+``dct:issued`` on the date its source document states (``dcterms:issued``), else the
+date of the first build that published it, and ``dct:modified`` on the date of the
+build in which its graph last changed (both kept in the site's marker file from build
+to build); the catalogue is issued at the earliest and modified at the latest of them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import csv
 import datetime as dt
 import io
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,21 +33,25 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD, Graph, Literal, Namespace, URIRef
 
+from piao_lod.graph_inputs import BUDGET_GRAPH, ONTOLOGY_GRAPH, PNRR_GRAPH, UNITS_GRAPH
 from piao_lod.namespaces import PREFIXES
 from piao_lod.query_parameters import bind_parameters
 from piao_lod.resources import packaged, vocabulary_file
 from piao_lod.saved_queries import parse_query, saved_query
 from piao_lod.website.addresses import Download, SiteAddresses
+from piao_lod.website.incremental import PlanDates
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 FILE_TYPES = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+FILE_TYPE_SCHEME = URIRef("http://publications.europa.eu/resource/authority/file-type")
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 CATALOG_PREFIXES = {
     "dcat": DCAT, "dcatapit": DCATAPIT, "dcterms": DCTERMS, "foaf": FOAF, "vcard": VCARD, "skos": SKOS,
-    "owl": OWL, "xsd": XSD, "void": VOID, "filetype": FILE_TYPES,
+    "owl": OWL, "xsd": XSD, "void": VOID, "filetype": FILE_TYPES, "spdx": SPDX,
 }
 VOCABULARY_NAMESPACES = sorted({str(namespace) for namespace in PREFIXES.values()}, key=len, reverse=True)
 
@@ -58,13 +65,28 @@ DATASET_DESCRIPTION = {
 }
 DUMP_TITLE = {"it": "Tutti i piani", "en": "All plans"}
 DUMP_DESCRIPTION = {
-    "it": "Tutti i piani del sito in un file, con l'ontologia e lo schema delle misure PNRR "
+    "it": "Tutti i piani del sito in un file, con l'ontologia, lo schema delle misure PNRR, le missioni e i "
+          "programmi del bilancio e le unità di misura "
           "(piani: {count}; enti: {enti}; anni: {years}).",
-    "en": "Every plan of the site in one file, with the ontology and the PNRR measure scheme "
+    "en": "Every plan of the site in one file, with the ontology, the PNRR measure scheme, the budget missions "
+          "and programmes and the units of measure "
           "(plans: {count}; enti: {enti}; years: {years}).",
 }
 DISTRIBUTION_DESCRIPTION = {"it": "{title}, in formato {format} ({media_type}).",
                             "en": "{title}, as {format} ({media_type})."}
+SCHEME_TITLE = {"it": "Schema delle misure PNRR", "en": "PNRR measure scheme"}
+REFERENCE_SUBSETS = [
+    ("ontologia", ONTOLOGY_GRAPH, {"it": "Ontologia piao-lod", "en": "piao-lod ontology"}),
+    ("schema-pnrr", PNRR_GRAPH, SCHEME_TITLE),
+    ("schema-bilancio", BUDGET_GRAPH, {"it": "Missioni e programmi del bilancio (D.Lgs. 118/2011)",
+                                       "en": "Budget missions and programmes (Legislative Decree 118/2011)"}),
+    ("unita-di-misura", UNITS_GRAPH, {"it": "Unità di misura degli indicatori", "en": "Units of measure of the indicators"}),
+]
+SERVICE_TITLE = {"it": "Endpoint SPARQL dei piani", "en": "SPARQL endpoint of the plans"}
+SERVICE_DESCRIPTION = {
+    "it": "Interrogazioni SPARQL 1.1 in sola lettura su tutti i piani del sito, l'ontologia e lo schema PNRR.",
+    "en": "Read-only SPARQL 1.1 queries over every plan of the site, the ontology and the PNRR scheme.",
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,7 @@ class CatalogPlan:
     city: str | None
     source_title: str | None
     source_file: str | None
+    source_issued: dt.date | None = None      # the date the source document states it was issued
 
     @property
     def key(self) -> str:
@@ -128,8 +151,16 @@ def catalog_plans(store: ox.Store) -> list[CatalogPlan]:
             title_en=text_of(row, "titleEn") or f"Objectives plan {year} – {ente_name}",
             ente=text_of(row, "ente"), ipa=ipa, ente_name=ente_name, istat=text_of(row, "istat"),
             city=text_of(row, "city"), source_title=text_of(row, "sourceTitle"),
-            source_file=text_of(row, "sourceFile")))
+            source_file=text_of(row, "sourceFile"), source_issued=date_of(text_of(row, "sourceIssued"))))
     return plans
+
+
+def date_of(text: str | None) -> dt.date | None:
+    """An ``xsd:date`` or ``xsd:dateTime`` lexical form as a date; None when absent or not a date."""
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -160,12 +191,29 @@ def catalog_date(date: dt.date | None, plans: list[CatalogPlan]) -> dt.date:
     raise ValueError("no plans to date the catalogue by; give the date or set SOURCE_DATE_EPOCH")
 
 
+@lru_cache(maxsize=4)
 def catalog_settings(document: str) -> Graph:
     """``vocabularies/catalog.ttl`` with its relative IRIs resolved against the catalogue document."""
     settings = Graph()
     settings.parse(data=vocabulary_file("catalog.ttl").read_text(encoding="utf-8"), format="turtle",
                    publicID=document)
     return settings
+
+
+def data_licence(addresses: SiteAddresses) -> str:
+    """The IRI of the licence every dataset and file of the site carries (``vocabularies/catalog.ttl``)."""
+    return licence_of(catalog_document(addresses))
+
+
+def licence_page(addresses: SiteAddresses) -> str:
+    """The licence's own web page (``foaf:page`` of the licence document): what schema.org ``license`` takes."""
+    document = catalog_document(addresses)
+    return str(catalog_settings(document).value(URIRef(licence_of(document)), FOAF.page))
+
+
+@lru_cache(maxsize=4)
+def licence_of(document: str) -> str:
+    return str(catalog_settings(document).value(URIRef(document + "#distribution-defaults"), DCTERMS.license))
 
 
 def new_graph() -> Graph:
@@ -182,10 +230,9 @@ def date_literal(day: dt.date) -> Literal:
 class CatalogBuilder:
     """Adds the catalogue's resources to one graph; the fixed parts come from the settings file."""
 
-    def __init__(self, addresses: SiteAddresses, modified: dt.date, contact_email: str | None):
+    def __init__(self, addresses: SiteAddresses, contact_email: str | None):
         self.addresses = addresses
         self.document = catalog_document(addresses)
-        self.modified = date_literal(modified)
         settings = catalog_settings(self.document)
         self.dataset_defaults = list(settings.predicate_objects(self.node("dataset-defaults")))
         self.distribution_defaults = list(settings.predicate_objects(self.node("distribution-defaults")))
@@ -195,7 +242,9 @@ class CatalogBuilder:
                 self.graph.add(triple)
         self.catalog = self.node("catalog")
         self.publisher = settings.value(self.catalog, DCTERMS.publisher)
+        self.licence = settings.value(self.node("distribution-defaults"), DCTERMS.license)
         self.contact = self.add_contact(contact_email) if contact_email else None
+        self.dates: list[PlanDates] = []
 
     def node(self, fragment: str) -> URIRef:
         return URIRef(f"{self.document}#{quote(fragment, safe='/-_.~')}")
@@ -210,10 +259,15 @@ class CatalogBuilder:
         return contact
 
     def add_catalog(self) -> None:
+        """The catalogue's own facts, once every dataset is in: it is as old as its oldest dataset and
+        as recent as its last change."""
         homepage = URIRef(self.addresses.site_url)
         self.graph.add((self.catalog, FOAF.homepage, homepage))
         self.graph.add((homepage, RDF.type, FOAF.Document))
-        self.graph.add((self.catalog, DCTERMS.modified, self.modified))
+        self.graph.add((self.catalog, DCTERMS.license, self.licence))
+        if self.dates:
+            self.graph.add((self.catalog, DCTERMS.issued, date_literal(min(d.issued for d in self.dates))))
+            self.graph.add((self.catalog, DCTERMS.modified, date_literal(max(d.modified for d in self.dates))))
 
     def add_agent(self, agent: URIRef, name: str, identifier: str) -> None:
         self.graph.add((agent, RDF.type, DCATAPIT.Agent))
@@ -239,7 +293,7 @@ class CatalogBuilder:
         return city
 
     def add_dataset(self, key: str, titles: dict[str, str], descriptions: dict[str, str], identifier: str,
-                    landing_page: str) -> URIRef:
+                    landing_page: str, dates: PlanDates) -> URIRef:
         dataset = self.node(key)
         self.graph.add((self.catalog, DCAT.dataset, dataset))
         self.graph.add((dataset, RDF.type, DCATAPIT.Dataset))
@@ -248,23 +302,26 @@ class CatalogBuilder:
             self.graph.add((dataset, DCTERMS.title, Literal(titles[language], lang=language)))
             self.graph.add((dataset, DCTERMS.description, Literal(descriptions[language], lang=language)))
         self.graph.add((dataset, DCTERMS.identifier, Literal(identifier)))
-        self.graph.add((dataset, DCTERMS.modified, self.modified))
+        self.graph.add((dataset, DCTERMS.issued, date_literal(dates.issued)))
+        self.graph.add((dataset, DCTERMS.modified, date_literal(dates.modified)))
+        self.graph.add((dataset, DCTERMS.license, self.licence))
         self.graph.add((dataset, DCAT.landingPage, URIRef(landing_page)))
         self.graph.add((URIRef(landing_page), RDF.type, FOAF.Document))
         for predicate, value in self.dataset_defaults:
             self.graph.add((dataset, predicate, value))
         if self.contact is not None:
             self.graph.add((dataset, DCAT.contactPoint, self.contact))
+        self.dates.append(dates)
         return dataset
 
-    def add_plan(self, plan: CatalogPlan, downloads: list[Download]) -> None:
+    def add_plan(self, plan: CatalogPlan, downloads: list[Download], dates: PlanDates) -> URIRef:
         source = plan.source_title or plan.source_file or plan.plan
         descriptions = {language: template.format(year=plan.year, ente=plan.ente_name, source=source)
                         for language, template in DATASET_DESCRIPTION.items()}
         page = self.addresses.page_dir(plan.plan)
         landing_page = self.addresses.url(page) if page is not None else plan.plan
         dataset = self.add_dataset(plan.key, {"it": plan.title_it, "en": plan.title_en}, descriptions,
-                                   f"{plan.ipa}:piano-{plan.year}", landing_page)
+                                   f"{plan.ipa}:piano-{plan.year}", landing_page, dates)
         ente = URIRef(plan.ente)
         self.add_agent(ente, plan.ente_name, plan.ipa)
         self.graph.add((dataset, DCTERMS.publisher, ente))
@@ -276,8 +333,9 @@ class CatalogBuilder:
         self.graph.add((dataset, DCAT.keyword, Literal(str(plan.year))))
         for download in downloads:
             self.add_distribution(dataset, plan.title_it, download)
+        return dataset
 
-    def add_dumps(self, plans: list[CatalogPlan], dumps: list[Download]) -> None:
+    def add_dumps(self, plans: list[CatalogPlan], dumps: list[Download], dates: PlanDates) -> URIRef:
         years = [plan.year for plan in plans]
         enti = {plan.ente: plan for plan in plans}
         span = f"{min(years)}–{max(years)}" if min(years) != max(years) else str(min(years))
@@ -285,7 +343,7 @@ class CatalogBuilder:
         descriptions = {language: template.format(**facts) for language, template in DUMP_DESCRIPTION.items()}
         publisher_id = self.graph.value(self.publisher, DCTERMS.identifier)
         dataset = self.add_dataset("tutti-i-piani", DUMP_TITLE, descriptions, f"{publisher_id}:tutti-i-piani",
-                                   self.addresses.site_url)
+                                   self.addresses.site_url, dates)
         self.graph.add((dataset, DCTERMS.publisher, self.publisher))
         for plan in enti.values():
             self.add_agent(URIRef(plan.ente), plan.ente_name, plan.ipa)
@@ -295,12 +353,13 @@ class CatalogBuilder:
         self.graph.add((dataset, DCTERMS.temporal, self.add_period(min(years), max(years))))
         for download in dumps:
             self.add_distribution(dataset, DUMP_TITLE["it"], download)
+        return dataset
 
     def add_distribution(self, dataset: URIRef, title: str, download: Download) -> None:
         distribution = self.node(f"file/{download.path}")
         kind = file_type(download.media_type)
         url = URIRef(self.addresses.url(download.path))
-        media_type = URIRef(IANA_MEDIA_TYPES + download.media_type)
+        media_type = self.media_type(download.media_type)
         self.graph.add((dataset, DCAT.distribution, distribution))
         self.graph.add((distribution, RDF.type, DCATAPIT.Distribution))
         self.graph.add((distribution, RDF.type, DCAT.Distribution))
@@ -310,37 +369,85 @@ class CatalogBuilder:
             self.graph.add((distribution, DCTERMS.description, Literal(text, lang=language)))
         self.graph.add((distribution, DCTERMS.format, kind.eu_file_type))
         self.graph.add((kind.eu_file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+        self.graph.add((kind.eu_file_type, SKOS.inScheme, FILE_TYPE_SCHEME))
         self.graph.add((distribution, DCAT.mediaType, media_type))
-        self.graph.add((media_type, RDF.type, DCTERMS.MediaType))
+        if download.compress_format:
+            self.graph.add((distribution, DCAT.compressFormat, self.media_type(download.compress_format)))
         self.graph.add((distribution, DCAT.accessURL, url))
         self.graph.add((distribution, DCAT.downloadURL, url))
         # xsd:decimal as AgID requires, in its canonical form ("1234.0") so every syntax writes the same literal.
         self.graph.add((distribution, DCAT.byteSize, Literal(f"{download.size}.0", datatype=XSD.decimal)))
+        if download.sha1:
+            # SHA-1: the one algorithm DCAT-AP 2 (the base of DCAT-AP_IT) admits; the data page also gives SHA-256.
+            checksum = self.node(f"file/{download.path}/sha1")
+            self.graph.add((distribution, SPDX.checksum, checksum))
+            self.graph.add((checksum, RDF.type, SPDX.Checksum))
+            self.graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha1))
+            self.graph.add((checksum, SPDX.checksumValue, Literal(download.sha1, datatype=XSD.hexBinary)))
+            self.graph.add((SPDX.checksumAlgorithm_sha1, RDF.type, SPDX.ChecksumAlgorithm))
         for predicate, value in self.distribution_defaults:
             self.graph.add((distribution, predicate, value))
 
+    def media_type(self, name: str) -> URIRef:
+        media_type = URIRef(IANA_MEDIA_TYPES + name)
+        self.graph.add((media_type, RDF.type, DCTERMS.MediaType))
+        return media_type
+
+    def add_service(self, endpoint: str, datasets: list[URIRef]) -> None:
+        """The SPARQL endpoint as a ``dcat:DataService`` serving every dataset of the catalogue."""
+        service = self.node("sparql")
+        self.graph.add((self.catalog, DCAT.service, service))
+        self.graph.add((service, RDF.type, DCAT.DataService))
+        for language in ("it", "en"):
+            self.graph.add((service, DCTERMS.title, Literal(SERVICE_TITLE[language], lang=language)))
+            self.graph.add((service, DCTERMS.description, Literal(SERVICE_DESCRIPTION[language], lang=language)))
+        self.graph.add((service, DCAT.endpointURL, URIRef(endpoint)))
+        self.graph.add((service, DCAT.endpointDescription, URIRef(endpoint)))    # it answers with its service description
+        self.graph.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+        self.graph.add((URIRef("https://www.w3.org/TR/sparql11-protocol/"), RDF.type, DCTERMS.Standard))
+        self.graph.add((service, DCTERMS.publisher, self.publisher))
+        self.graph.add((service, DCTERMS.license, self.licence))
+        if self.contact is not None:
+            self.graph.add((service, DCAT.contactPoint, self.contact))
+        for dataset in datasets:
+            self.graph.add((service, DCAT.servesDataset, dataset))
+
 
 def catalog_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Download],
-                  date: dt.date | None = None, contact_email: str | None = None) -> Graph:
+                  date: dt.date | None = None, contact_email: str | None = None, sparql_endpoint: str | None = None,
+                  history: Mapping[str, PlanDates] | None = None) -> Graph:
     """The DCAT-AP_IT catalogue of the plans in ``store`` and of the site's data files.
 
     ``contact_email`` is the site operator's address, given as the contact point of every dataset
-    (DCAT-AP_IT recommends one and requires an e-mail in it); without it datasets have none."""
+    (DCAT-AP_IT recommends one and requires an e-mail in it); without it datasets have none.
+    ``history`` gives each plan's dates from the previous builds (see the module docstring); a plan
+    it does not know is issued and modified on the build date."""
     plans = catalog_plans(store)
-    builder = CatalogBuilder(addresses, catalog_date(date, plans), contact_email)
-    builder.add_catalog()
+    day = catalog_date(date, plans)
+    builder = CatalogBuilder(addresses, contact_email)
+    datasets = []
+    all_dates = []
     for plan in plans:
-        builder.add_plan(plan, [download for download in downloads if download.plan_iri == plan.plan])
+        dates = (history or {}).get(plan.plan, PlanDates(day, day))
+        if plan.source_issued is not None:
+            dates = PlanDates(plan.source_issued, max(dates.modified, plan.source_issued))
+        all_dates.append(dates)
+        datasets.append(builder.add_plan(plan, [d for d in downloads if d.plan_iri == plan.plan], dates))
     dumps = [download for download in downloads if download.plan_iri is None]
     if dumps and plans:
-        builder.add_dumps(plans, dumps)
+        span = PlanDates(min(d.issued for d in all_dates), max(d.modified for d in all_dates))
+        datasets.append(builder.add_dumps(plans, [d for d in dumps if d.graph_iri is None], span))
+    if sparql_endpoint:
+        builder.add_service(sparql_endpoint, datasets)
+    builder.add_catalog()
     return builder.graph
 
 
 def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Download],
                sparql_endpoint: str | None = None) -> Graph:
-    """A VoID description of the whole store as the site publishes it: size, class and property
-    partitions, the vocabularies it uses, its dumps, and one subset per plan."""
+    """A VoID description of the site's data as its full dump holds it (``store`` is that dump loaded):
+    size, class and property partitions, the vocabularies it uses, its dumps, one subset per plan and
+    one each for the ontology and the PNRR scheme, with the files that hold them."""
     document = void_document(addresses)
     dataset = URIRef(f"{document}#piao-lod")
     graph = new_graph()
@@ -350,8 +457,8 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
     for predicate in (DCTERMS.title, DCTERMS.description):
         for value in settings.objects(catalog, predicate):
             graph.add((dataset, predicate, value))
-    graph.add((dataset, DCTERMS.license, settings.value(URIRef(catalog_document(addresses) + "#distribution-defaults"),
-                                                       DCTERMS.license)))
+    licence = settings.value(URIRef(catalog_document(addresses) + "#distribution-defaults"), DCTERMS.license)
+    graph.add((dataset, DCTERMS.license, licence))
     graph.add((dataset, FOAF.homepage, URIRef(addresses.site_url)))
     graph.add((dataset, VOID.uriSpace, Literal(addresses.data_base)))
     if sparql_endpoint:
@@ -380,7 +487,7 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
 
     for download in downloads:
-        if download.plan_iri is None:
+        if download.plan_iri is None and download.graph_iri is None:
             graph.add((dataset, VOID.dataDump, URIRef(addresses.url(download.path))))
             feature = file_type(download.media_type).w3c_format
             if feature is not None:
@@ -391,17 +498,24 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
         graph.add((dataset, VOID.exampleResource, URIRef(plans[0].plan)))
     graph_sizes = {row["graph"].value: int(row["triples"].value)
                    for row in store.query(saved_query("graph-sizes").text)}
-    for plan in plans:
-        subset = URIRef(f"{document}#{plan.key}")
+    subsets = [(plan.key, plan.plan, {"it": plan.title_it}) for plan in plans]
+    subsets += [(key, graph_name.value, titles) for key, graph_name, titles in REFERENCE_SUBSETS]
+    for key, graph_iri, titles in subsets:
+        subset = URIRef(f"{document}#{key}")
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
-        graph.add((subset, DCTERMS.title, Literal(plan.title_it, lang="it")))
-        graph.add((subset, FOAF.primaryTopic, URIRef(plan.plan)))
-        if plan.plan in graph_sizes:
-            graph.add((subset, VOID.triples, Literal(graph_sizes[plan.plan])))
+        for language, title in titles.items():
+            graph.add((subset, DCTERMS.title, Literal(title, lang=language)))
+        graph.add((subset, FOAF.primaryTopic, URIRef(graph_iri)))
+        graph.add((subset, DCTERMS.license, licence))
+        if graph_iri in graph_sizes:
+            graph.add((subset, VOID.triples, Literal(graph_sizes[graph_iri])))
         for download in downloads:
-            if download.plan_iri == plan.plan:
+            if download.graph_iri == graph_iri:
                 graph.add((subset, VOID.dataDump, URIRef(addresses.url(download.path))))
+        if graph_iri == ONTOLOGY_GRAPH.value:
+            for suffix in ("ttl", "jsonld", "nt", "rdf"):
+                graph.add((subset, VOID.dataDump, URIRef(addresses.url(f"ontology/index.{suffix}"))))
     return graph
 
 
@@ -425,11 +539,14 @@ def rdf_xml_bytes(graph: Graph) -> bytes:
 
 def write_catalog(out_dir: Path, store: ox.Store, addresses: SiteAddresses, downloads: list[Download],
                   date: dt.date | None = None, contact_email: str | None = None,
-                  sparql_endpoint: str | None = None) -> list[Path]:
+                  sparql_endpoint: str | None = None, history: Mapping[str, PlanDates] | None = None) -> list[Path]:
     """Write ``catalog.ttl``, ``catalog.rdf`` (what Italian portals harvest), ``void.ttl`` and
-    ``.well-known/void`` (where VoID tools look, RFC 5785) into the site; return the files written."""
-    catalog = catalog_graph(store, addresses, downloads, date, contact_email)
-    void = turtle_bytes(void_graph(store, addresses, downloads, sparql_endpoint))
+    ``.well-known/void`` (where VoID tools look, RFC 5785) into the site; return the files written.
+
+    VoID's figures are computed from the site's full dump as written (``dati/piao-lod.nq``), so they
+    are the figures of the file a client downloads."""
+    catalog = catalog_graph(store, addresses, downloads, date, contact_email, sparql_endpoint, history)
+    void = turtle_bytes(void_graph(written_dump(out_dir, downloads), addresses, downloads, sparql_endpoint))
     files = {
         out_dir / "catalog.ttl": turtle_bytes(catalog),
         out_dir / "catalog.rdf": rdf_xml_bytes(catalog),
@@ -440,3 +557,11 @@ def write_catalog(out_dir: Path, store: ox.Store, addresses: SiteAddresses, down
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     return list(files)
+
+
+def written_dump(out_dir: Path, downloads: list[Download]) -> ox.Store:
+    """The full N-Quads dump the build wrote, read back into a store of its own."""
+    dump = next(d for d in downloads if d.plan_iri is None and d.graph_iri is None and d.media_type == "application/n-quads")
+    store = ox.Store()
+    store.bulk_load(path=str(out_dir / dump.path), format=ox.RdfFormat.N_QUADS)
+    return store

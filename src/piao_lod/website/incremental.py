@@ -11,6 +11,7 @@ A test checks that a rebuild after one plan changed is byte-identical to a full 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -53,6 +54,14 @@ def ente_of(iri: str, addresses: SiteAddresses) -> str | None:
     return iri[len(addresses.data_base):].split("/", 1)[0] or None
 
 
+@dataclass(frozen=True)
+class PlanDates:
+    """When a plan's dataset was first published and last changed, as the catalogue states them."""
+
+    issued: dt.date
+    modified: dt.date
+
+
 @dataclass
 class BuildRecord:
     """What a built site says about itself (kept in its marker file)."""
@@ -60,18 +69,35 @@ class BuildRecord:
     site_url: str
     toolkit: str = ""
     plans: dict[str, str] = field(default_factory=dict)       # plan IRI -> digest of its graph
+    dates: dict[str, PlanDates] = field(default_factory=dict)  # plan IRI -> first published, last changed
 
     def to_json(self) -> str:
+        dates = {plan: [day.issued.isoformat(), day.modified.isoformat()] for plan, day in self.dates.items()}
         return json.dumps({"built_by": "piao-lod", "site_url": self.site_url, "toolkit": self.toolkit,
-                           "plans": self.plans}, sort_keys=True) + "\n"
+                           "plans": self.plans, "dates": dates}, sort_keys=True) + "\n"
 
     @classmethod
     def read(cls, marker: Path) -> BuildRecord | None:
         try:
             data = json.loads(marker.read_text(encoding="utf-8"))
-            return cls(data["site_url"], data.get("toolkit", ""), dict(data.get("plans", {})))
+            dates = {plan: PlanDates(dt.date.fromisoformat(issued), dt.date.fromisoformat(modified))
+                     for plan, (issued, modified) in dict(data.get("dates", {})).items()}
+            return cls(data["site_url"], data.get("toolkit", ""), dict(data.get("plans", {})), dates)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+
+    def date_plans(self, previous: BuildRecord | None, day: dt.date) -> None:
+        """Each plan keeps the dates the previous build of this site gave it while its graph is unchanged;
+        a changed plan is modified ``day``, a new one issued and modified ``day``."""
+        earlier = previous if previous is not None and previous.site_url == self.site_url else BuildRecord(self.site_url)
+        for plan, digest in self.plans.items():
+            known = earlier.dates.get(plan)
+            if known is None:
+                self.dates[plan] = PlanDates(day, day)
+            elif earlier.plans.get(plan) == digest:
+                self.dates[plan] = known
+            else:
+                self.dates[plan] = PlanDates(known.issued, max(day, known.issued))
 
 
 def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses: SiteAddresses) -> set[str]:

@@ -10,9 +10,11 @@ import pyoxigraph as ox
 from jinja2 import Environment
 
 from piao_lod.namespaces import PIAO
+from piao_lod.problems import Problem
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
 from piao_lod.website.page_types import PageType, page_type_of
 from piao_lod.website.render import PageLinks, make_environment
+from piao_lod.website.schema_org import catalog_markup, resource_markup
 from piao_lod.namespaces import compact
 from piao_lod.website.resource_index import ResourceIndex, ResourceView
 
@@ -31,6 +33,8 @@ class SiteData:
     store: ox.Store
     source_files: set[str] = field(default_factory=set)    # source documents copied into dati/fonti/
     search: bool = True                                       # a Pagefind index is built (home links its UI)
+    pages: dict[str, str] = field(default_factory=dict)       # IRI -> page folder, for every page written
+    problems: list[Problem] = field(default_factory=list)     # resources that could not be given a page
 
     def environment(self) -> Environment:
         return make_environment()
@@ -53,20 +57,6 @@ class SiteData:
         return [result for result in self.validation["results"] if result.get("plan") == plan_iri]
 
 
-def schema_org(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
-    """The schema.org description embedded in the page, for search engines."""
-    data = {"@context": "https://schema.org", "@type": page_type.schema_type, "@id": view.iri,
-            "name": view.label(), "url": site.addresses.url(page_dir),
-            "additionalType": view.types, "isPartOf": {"@type": "WebSite", "url": site.addresses.site_url}}
-    description = view.value("dcterms:description", "it")
-    if description is not None:
-        data["description"] = description.text
-    identifier = view.value("dcterms:identifier") or view.value("skos:notation")
-    if identifier is not None:
-        data["identifier"] = identifier.text
-    return data
-
-
 def alternates(links: PageLinks) -> list[tuple[str, str, str]]:
     """(href, media type, suffix) of the RDF files beside the page."""
     return [(links.to(links.page_dir + f"index.{suffix}"), media_type, suffix)
@@ -85,7 +75,7 @@ def breadcrumbs(site: SiteData, view: ResourceView) -> list[ResourceView]:
 
 
 def base_context(site: SiteData, page_dir: str, title: str, page_type: str) -> dict:
-    links = PageLinks(site.addresses, page_dir)
+    links = PageLinks(site.addresses, page_dir, site.pages)
     return {"site": site, "links": links, "page_dir": page_dir, "title": title, "page_type": page_type,
             "canonical": site.addresses.url(page_dir), "curie": compact, "PIAO": str(PIAO)}
 
@@ -93,9 +83,18 @@ def base_context(site: SiteData, page_dir: str, title: str, page_type: str) -> d
 def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
     context = base_context(site, page_dir, view.label(), page_type.name)
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
-                    "schema": schema_org(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
+                    "schema": resource_markup(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
                     "type_label": page_type.label_it, "page_type_of": page_type_of})
     return context
+
+
+def results_by_plan(results: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Validation results grouped by plan IRI, in IRI order; results of no plan (a resource outside
+    every plan) last, under ``""``."""
+    groups: dict[str, list[dict]] = {}
+    for result in results:
+        groups.setdefault(result.get("plan") or "", []).append(result)
+    return sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
 
 
 @dataclass
@@ -118,10 +117,10 @@ def fixed_pages(site: SiteData) -> list[FixedPage]:
                         "page_count": max(1, -(-len(plans) // PAGE_SIZE)), "figures": site.figures})
         pages.append(FixedPage(path, "home.html", context))
     context = base_context(site, "validazione/", "Rapporto di validazione", "validation")
-    context.update({"report": site.validation})
+    context.update({"report": site.validation, "results_by_plan": results_by_plan(site.validation["results"])})
     pages.append(FixedPage("validazione/index.html", "validation.html", context))
     context = base_context(site, "dati/", "Dati aperti", "data")
-    context.update({"downloads": site.downloads, "figures": site.figures})
+    context.update({"downloads": site.downloads, "figures": site.figures, "schema": catalog_markup(site)})
     pages.append(FixedPage("dati/index.html", "data.html", context))
     pages.extend(saved_query_pages(site, base_context))
     context = base_context(site, "ontology/", "Ontologia piao-lod", "ontology")

@@ -10,15 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from piao_lod.namespaces import PIAO, compact
 from piao_lod.resources import packaged
-from piao_lod.website.addresses import SiteAddresses
+from piao_lod.website.addresses import SiteAddresses, is_web_link, url_path
 from piao_lod.website.resource_index import ResourceView, Value
 
 
@@ -96,10 +98,16 @@ def property_rows(view: ResourceView, links: "PageLinks") -> list[PropertyRow]:
         described = view.index.view(predicate)
         label = described.label("it") if described.described else compact(predicate)
         english = described.label("en") if described.described else None
-        cells = [Cell(value.label(), links.resource(value)) if isinstance(value, ResourceView)
+        cells = [resource_cell(value, links) if isinstance(value, ResourceView)
                  else Cell(value.text, None, value.language) for value in values]
         rows.append(PropertyRow(predicate, compact(predicate), label, english if english != label else None, cells))
     return rows
+
+
+def resource_cell(view: ResourceView, links: "PageLinks") -> Cell:
+    """A linked resource by its label; one that cannot be a link, by its whole IRI when it has no label."""
+    href = links.resource(view)
+    return Cell(view.label() if href or view.described else view.iri, href)
 
 
 def group_by_link(views: list[ResourceView], curie: str) -> list[tuple[ResourceView | None, list[ResourceView]]]:
@@ -131,23 +139,33 @@ def anchor(iri: str) -> str:
 
 
 class PageLinks:
-    """Relative links from one page, so the site works from any folder of any host."""
+    """Relative links from one page, so the site works from any folder of any host.
 
-    def __init__(self, addresses: SiteAddresses, page_dir: str):
+    ``pages`` (IRI -> page folder) are the pages the build wrote; without it (the server's pages)
+    a resource links to where :meth:`SiteAddresses.page_dir` would put its page. Every href this
+    class gives is a relative path or an http(s) IRI, never anything a browser could run."""
+
+    def __init__(self, addresses: SiteAddresses, page_dir: str, pages: Mapping[str, str] | None = None):
         self.addresses = addresses
         self.page_dir = page_dir
+        self.pages = pages
         self.up = "../" * page_dir.count("/")
 
     def to(self, target: str) -> str:
         """A path relative to the site root (``dati/``, ``static/site.css``) as seen from this page."""
-        return self.up + target if (self.up or target) else "./"
+        return self.up + url_path(target) if (self.up or target) else "./"
 
     def resource(self, resource: ResourceView | str) -> str | None:
-        """The link to a resource's page, or its IRI when it has no page here (an external vocabulary)."""
+        """The link to a resource's page, else its IRI when that is an http(s) page elsewhere (an
+        external vocabulary); None when it can only be shown as text (another scheme, or an IRI of
+        this site that has no page)."""
         iri = resource.iri if isinstance(resource, ResourceView) else resource
         if iri.startswith(ONTOLOGY_NAMESPACE):
-            return self.to("ontology/") + "#" + iri[len(ONTOLOGY_NAMESPACE):]
-        if isinstance(resource, ResourceView) and not resource.described:
-            return iri
-        page = self.addresses.page_dir(iri)
-        return self.to(page) if page is not None else iri
+            return self.to("ontology/") + "#" + quote(iri[len(ONTOLOGY_NAMESPACE):], safe="")
+        if not (isinstance(resource, ResourceView) and not resource.described):
+            page = self.addresses.page_dir(iri) if self.pages is None else self.pages.get(iri)
+            if page is not None:
+                return self.to(page)
+            if self.addresses.place(iri) is not None:
+                return None
+        return iri if is_web_link(iri) else None

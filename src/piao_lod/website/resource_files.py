@@ -5,12 +5,21 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
 
+from piao_lod.graph_inputs import BUDGET_GRAPH, PNRR_GRAPH, REFERENCE_GRAPHS, UNITS_GRAPH
 from piao_lod.namespaces import PREFIX_IRIS
-from piao_lod.website.addresses import Download
+from piao_lod.website.addresses import Download, check_relative
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FOAF_DOCUMENT = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
+FOAF_PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
+DCT_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
 
 PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD)
 
@@ -40,17 +49,51 @@ def rdf_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
     return PREFIX_IRIS if fmt in PREFIXED_FORMATS else None
 
 
-def write_resource_files(directory: Path, triples: list[ox.Triple]) -> None:
+def write_resource_files(directory: Path, triples: list[ox.Triple], about: DocumentFacts | None = None) -> None:
+    """The resource's triples in every format beside its page; with ``about``, each file also says what
+    document it is: its licence and the resource it is about (``foaf:primaryTopic``)."""
+    described = triples if about is None else [*triples, *about.triples()]
     for suffix in RESOURCE_FORMATS:
-        (directory / f"index.{suffix}").write_bytes(serialize_triples(triples, suffix))
+        (directory / f"index.{suffix}").write_bytes(serialize_triples(described, suffix))
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the files beside a page say about the document they are. The document is the page's folder
+    URL, which every format is negotiated from, so all the files hold the same graph."""
+
+    page_url: str            # the published URL of the page's folder, e.g. https://…/id/c_d150/
+    topic: str               # the resource the files describe
+    licence: str             # the licence of the data
+
+    def triples(self) -> list[ox.Triple]:
+        node = ox.NamedNode(self.page_url)
+        return [ox.Triple(node, RDF_TYPE, FOAF_DOCUMENT),
+                ox.Triple(node, FOAF_PRIMARY_TOPIC, ox.NamedNode(self.topic)),
+                ox.Triple(node, DCT_LICENSE, ox.NamedNode(self.licence))]
 
 
 def plan_quads(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
-    return sorted(store.quads_for_pattern(None, None, None, graph), key=str)
+    """A graph's quads in a fixed order; blank nodes (the ontology's class expressions, an RDF input's
+    nodes) get the labels of rdflib's canonical form, as the store's own labels differ from run to run."""
+    quads = list(store.quads_for_pattern(None, None, None, graph))
+    if any(isinstance(term, ox.BlankNode) for quad in quads for term in (quad.subject, quad.object)):
+        triples = Graph().parse(data=ox.serialize([quad.triple for quad in quads], format=ox.RdfFormat.N_TRIPLES),
+                                format="nt")
+        canonical = to_canonical_graph(triples).serialize(format="nt", encoding="utf-8")
+        quads = [ox.Quad(parsed.subject, parsed.predicate, parsed.object, graph)
+                 for parsed in ox.parse(canonical, format=ox.RdfFormat.N_TRIPLES)]
+    return sorted(quads, key=str)
+
+
+PLAN_DOWNLOADS = ("ttl", "jsonld", "nt", "rdf")
+REFERENCE_STEMS = {PNRR_GRAPH: "pnrr-scheme", BUDGET_GRAPH: "bilancio-scheme", UNITS_GRAPH: "units"}
 
 
 def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path, slug_of) -> list[Download]:
-    """Every plan in every format (one dataset each in the catalog), and the whole site's data."""
+    """Every plan in every format (one dataset each in the catalog), the PNRR scheme on its own, and the
+    whole site's data: every plan, the ontology and the PNRR scheme, each in its named graph in TriG and
+    N-Quads, their union in Turtle, JSON-LD and N-Triples (gzip)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     downloads: list[Download] = []
     everything: list[ox.Quad] = []
@@ -59,9 +102,17 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
         everything.extend(quads)
         triples = [quad.triple for quad in quads]
         stem = slug_of(graph.value)
-        for suffix in ("ttl", "jsonld", "nt"):
+        for suffix in PLAN_DOWNLOADS:
             downloads.append(write_download(data_dir, f"{stem}.{suffix}", serialize_triples(triples, suffix),
-                                            suffix, graph.value))
+                                            suffix, plan_iri=graph.value))
+    for graph in REFERENCE_GRAPHS:
+        quads = plan_quads(store, graph)
+        everything.extend(quads)
+        if graph in REFERENCE_STEMS:
+            triples = [quad.triple for quad in quads]
+            for suffix in ("ttl", "jsonld", "nt"):
+                downloads.append(write_download(data_dir, f"{REFERENCE_STEMS[graph]}.{suffix}", serialize_triples(triples, suffix),
+                                                suffix, graph_iri=graph.value))
     everything.sort(key=str)
     triples = sorted({quad.triple for quad in everything}, key=str)
     downloads.append(write_download(data_dir, "piao-lod.trig", ox.serialize(everything, format=ox.RdfFormat.TRIG,
@@ -74,7 +125,9 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
     return downloads
 
 
-def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri: str | None = None) -> Download:
-    (data_dir / name).write_bytes(data)
+def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri: str | None = None,
+                   graph_iri: str | None = None) -> Download:
+    (data_dir / check_relative(name)).write_bytes(data)
     return Download(f"{data_dir.name}/{name}", MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri,
-                    hashlib.sha256(data).hexdigest())
+                    hashlib.sha256(data).hexdigest(), graph_iri or plan_iri,
+                    "application/gzip" if suffix.endswith(".gz") else None, hashlib.sha1(data).hexdigest())

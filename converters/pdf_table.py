@@ -1,0 +1,370 @@
+"""Reader for plan tables in PDF documents: the objectives table read from the PDF itself.
+
+Built on pdfplumber (on pdfminer.six): it gives every character and ruling line with its
+position and finds tables from the ruling lines, cell rectangles included, which is what a
+merged cell needs. Camelot (lattice mode) needs Ghostscript or OpenCV and returns text only,
+tabula-py needs a Java runtime, and PyMuPDF's table finder is AGPL; see the README.
+
+What comes out, page by page in reading order:
+
+- every table whose header reads as a plan header (``vocabularies/columns.csv``), and every
+  table that continues one on the next page (same columns, the first table of its page, with
+  or without the header repeated), as tabular rows;
+- the text outside those tables (title, ``COMUNE DI X``, ``PIANO DEGLI OBIETTIVI 2024``,
+  ``DIRIGENTE: NAME`` headings, section titles, a row spanning the whole width of a table) as
+  prose rows, one per line, for the plan reader's metadata and blocks;
+- the cells of any other table (the staff table of another PIAO section, a boxed title) as
+  prose rows too, one per cell: they never become objectives, and a title drawn in a box still
+  reaches the plan reader.
+
+**Rows are numbered on each page**: ``line`` is the table row on its page, counted from 1 at
+the top across every table of the page, header rows included, a cell merged down counting as
+the rows it covers. A prose row takes the number of the table row that follows it (one more
+than the rows above it). ``page`` is the 1-based page of the document, whatever ``--pages``
+selected.
+
+A merged cell cut by a page break: its text goes to the first row it covers, even when the
+text was set on the second page (a cell vertically centred or set at the bottom). That is
+decided by the cell rectangles: the last cell of a column on a page, a merged cell of its own
+(ruled off from the cell above), empty, whose rows hold text in other columns, takes the text
+of the first cell of that column on the next page when that cell is merged too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from piao_lod.columns import field_for_header, header_columns
+from piao_lod.converters.pdf_layout import Cell, Grid, PageLayout, ProseLine, read_page
+from piao_lod.converters.pdf_text import Vocabulary, join_lines
+from piao_lod.converters.source_row import RawTable, ReadNote, SourceRow
+from piao_lod.errors import SourceError
+
+PDF_MEDIA_TYPE = "application/pdf"
+PDF_MAGIC = b"%PDF-"
+MAX_PAGES = 1000                    # pages read in one run: more need --pages
+MAX_PAGE_OBJECTS = 50_000           # lines, rectangles, curves and strings drawn on one page
+DRAWING_OPERATORS = re.compile(rb"(?<![^\s\])>])(?:re|l|c|v|y|Tj|TJ|'|\")(?=[\s\[(/<]|$)")
+MAX_CONTENT_BYTES = 8_000_000       # a page's decoded content streams
+WIDTH_TOLERANCE = 2.0               # points: column widths of a table continued on the next page
+HEADER_ROWS = 3
+COLUMN_GROUPS = (       # the key field (short: written above a page break, never cut), the group's fields
+    ("objective_code", ("objective_code", "objective_title", "objective_definition")),
+    ("indicator_code", ("indicator_code", "indicator_title", "formula", "purpose", "target", "weight")),
+    (None, ("settore",)),
+    (None, ("dirigente",)),
+)
+OCR_HINT = ("add a text layer with OCR, for instance `ocrmypdf -l ita {name} {stem}-ocr.pdf` (Debian packages "
+            "ocrmypdf and tesseract-ocr-ita), then convert {stem}-ocr.pdf")
+
+
+def looks_like_pdf(path: Path) -> bool:
+    """PDF readers accept the ``%PDF-`` marker anywhere in the first kilobyte."""
+    with path.open("rb") as handle:
+        return PDF_MAGIC in handle.read(1024)
+
+
+def read_rows(path: Path, pages=None) -> RawTable:
+    """``pages``: a :class:`piao_lod.reading.PageSelection`, or None for every page."""
+    layouts, notes = read_layouts(path, pages)
+    if not any(layout.has_text for layout in layouts):
+        raise SourceError("the PDF has no text: its pages are images (a scan?); "
+                          + OCR_HINT.format(name=path.name, stem=path.stem), str(path))
+    image_pages = [layout.number for layout in layouts if not layout.has_text and layout.has_images]
+    if image_pages:
+        notes.append(ReadNote("pdf-page-skipped", {"detail": f"pages {page_list(image_pages)} are images without text and "
+                              "were not read; " + OCR_HINT.format(name=path.name, stem=path.stem)}))
+    document = DocumentRows(layouts)
+    rows = document.rows()
+    if not document.found_plan_table:
+        read = page_list([layout.number for layout in layouts])
+        unread = "; ".join(note.params["detail"] for note in notes)
+        raise SourceError(f"no plan table found on the pages read ({read}): no table whose header names at least 3 "
+                          "plan columns (e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)"
+                          + (f"; {unread}" if unread else ""), str(path))
+    return RawTable(rows, PDF_MEDIA_TYPE, notes)
+
+
+def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    if not looks_like_pdf(path):
+        raise SourceError("not a PDF document (no %PDF- marker at its start)", str(path))
+    try:
+        document = pdfplumber.open(path)
+        page_count = len(document.pages)
+    except Exception as wrapped:
+        error = unwrapped(wrapped)
+        if not isinstance(error, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise SourceError(f"not a readable PDF, damaged or cut short ({describe(error)})", str(path)) from None
+        raise SourceError("the PDF is encrypted and needs a password to be read "
+                          f"({error.__class__.__name__}); save an unprotected copy (e.g. `qpdf --decrypt "
+                          f"--password=... {path.name} plain.pdf`) and convert that", str(path)) from None
+    notes: list[ReadNote] = []
+    with document:
+        selected = [number for number in range(1, page_count + 1) if pages is None or number in pages]
+        if not selected:
+            raise SourceError(f"--pages {pages} selects no page: the PDF has {page_count}", str(path))
+        if len(selected) > MAX_PAGES:
+            raise SourceError(f"{len(selected)} pages to read; piao-lod reads at most {MAX_PAGES} at once: "
+                              "choose the pages of the objectives table with --pages (e.g. --pages 12-40)", str(path))
+        layouts = []
+        for number in selected:
+            page = document.pages[number - 1]
+            try:
+                refusal = too_big(page)
+                if refusal:
+                    notes.append(ReadNote("pdf-page-skipped", {"detail": f"page {number} not read: {refusal}"}))
+                    continue
+                layouts.append(read_page(page, number))
+            except Exception as error:
+                notes.append(ReadNote("pdf-page-skipped", {"detail": f"page {number} could not be read "
+                                                                 f"({describe(unwrapped(error))})"}))
+            finally:
+                page.close()
+    if not layouts:
+        raise SourceError("no page of the PDF could be read: " + "; ".join(note.params["detail"] for note in notes), str(path))
+    return layouts, notes
+
+
+def unwrapped(error: Exception) -> Exception:
+    """pdfplumber wraps what pdfminer raised in a PdfminerException."""
+    inner = error.args[0] if error.args else None
+    return inner if isinstance(inner, Exception) else error
+
+
+def describe(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{error.__class__.__name__}: {text}" if text else error.__class__.__name__
+
+
+def too_big(page) -> str | None:
+    """A reason not to read a page that would take minutes, found in its raw content before pdfminer
+    interprets it: the content streams (and the forms they draw) too long, or drawing too many
+    lines, rectangles, curves and strings."""
+    from pdfminer.pdftypes import resolve1
+
+    streams = [resolve1(stream) for stream in page.page_obj.contents]
+    forms = resolve1(resolve1(page.page_obj.resources or {}).get("XObject") or {})
+    streams += [resolve1(form) for form in forms.values()]
+    size = operators = 0
+    for stream in streams:
+        data = stream.get_data() if hasattr(stream, "get_data") else b""
+        size += len(data)
+        if size > MAX_CONTENT_BYTES:
+            return f"its content is over {MAX_CONTENT_BYTES // 1_000_000} MB"
+        operators += len(DRAWING_OPERATORS.findall(data))
+    if operators > MAX_PAGE_OBJECTS:
+        return f"it draws {operators:,} lines, shapes and strings, more than {MAX_PAGE_OBJECTS:,}"
+    return None
+
+
+def page_list(numbers: list[int]) -> str:
+    ranges, start = [], None
+    for index, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+            ranges.append(str(start) if start == number else f"{start}-{number}")
+            start = None
+    return ", ".join(ranges)
+
+
+# -- the document's tables, as the plan reader's rows ----------------------------------------------
+
+@dataclass
+class PlacedGrid:
+    page: int
+    grid: Grid
+    kind: str              # "plan" (has a plan header), "continued" (goes on from the previous page), "other"
+    header_rows: int
+    first_on_page: bool
+    last_on_page: bool
+    prose_before: bool = False     # text (not a running head) between this table and the one above it
+    prose_after: bool = False      # ... between it and the end of its page, for the last table
+    columns: dict[str, int] | None = None    # field -> column, from the plan header above
+    goes_on: bool = False          # it continues the last table of the previous page
+
+
+class DocumentRows:
+    """Which tables are the plan's, the cells cut by page breaks put back, the rows numbered."""
+
+    def __init__(self, layouts: list[PageLayout]):
+        self.layouts = layouts
+        self.vocabulary = Vocabulary()
+        self.found_plan_table = False
+        for layout in layouts:
+            for item in layout.items:
+                if isinstance(item, ProseLine):
+                    self.vocabulary.add_lines([item.text])
+                else:
+                    for cell in item.cells:
+                        self.vocabulary.add_lines(cell.lines)
+
+    def rows(self) -> list[SourceRow]:
+        placed = self.classify()
+        self.found_plan_table = any(entry.kind == "plan" for entry in placed)
+        for before, after in zip(placed, placed[1:]):
+            if after.kind != "other" and continues(before, after):
+                after.goes_on = True
+                rejoin_cut_cells(before, after)
+        by_grid = {id(entry.grid): entry for entry in placed}
+        rows: list[SourceRow] = []
+        for layout in self.layouts:
+            number = 1
+            for item in layout.items:
+                if isinstance(item, ProseLine):
+                    rows.append(SourceRow(number, (item.text,), tabular=False, page=layout.number))
+                else:
+                    rows.extend(self.grid_rows(by_grid[id(item)], number))
+                    number += item.row_count
+        return rows
+
+    def classify(self) -> list[PlacedGrid]:
+        placed: list[PlacedGrid] = []
+        running = running_heads(self.layouts)
+        for layout in self.layouts:
+            entries, prose = [], False
+            for item in layout.items:
+                if isinstance(item, ProseLine):
+                    prose = prose or running_key(item) not in running
+                    continue
+                entries.append(PlacedGrid(layout.number, item, "other", plan_header_rows(item),
+                                          first_on_page=not entries, last_on_page=False, prose_before=prose))
+                prose = False
+            if entries:
+                entries[-1].last_on_page, entries[-1].prose_after = True, prose
+            for entry in entries:
+                if entry.header_rows:
+                    entry.kind = "plan"
+                    entry.columns = header_columns(tuple(header_row(entry.grid, entry.header_rows)))
+                elif placed and continues(placed[-1], entry):
+                    entry.kind, entry.columns = "continued", placed[-1].columns
+                placed.append(entry)
+        return placed
+
+    def grid_rows(self, entry: PlacedGrid, first_number: int) -> list[SourceRow]:
+        grid, rows = entry.grid, []
+        for row in range(grid.row_count):
+            number = first_number + row
+            whole = grid.spans_whole_width(row)
+            if entry.kind == "other" or whole is not None:
+                for cell in ([whole] if whole else grid.row_cells(row)):
+                    text = join_lines(cell.lines, self.vocabulary)
+                    if text:
+                        rows.append(SourceRow(number, (text,), tabular=False, page=entry.page))
+                continue
+            if row < entry.header_rows:
+                if row == 0:
+                    rows.append(SourceRow(number, tuple(header_row(grid, entry.header_rows)), page=entry.page))
+                continue
+            cells = [""] * len(grid.widths)
+            for cell in grid.row_cells(row):
+                cells[cell.column] = join_lines(cell.lines, self.vocabulary)
+            rows.append(SourceRow(number, tuple(cells), page=entry.page))
+        return rows
+
+
+def plan_header_rows(grid: Grid) -> int:
+    """How many rows at the top of the grid are a plan header (0: none); a name broken inside a word counts."""
+    for count in range(1, min(HEADER_ROWS, grid.row_count) + 1):
+        for joiner in (" ", ""):
+            if header_columns(tuple(header_texts(grid, count, joiner))) is not None:
+                return count
+    return 0
+
+
+def header_row(grid: Grid, count: int) -> list[str]:
+    """The header as one row; a name the layout broke inside a word (``Codic`` / ``e Ind``) rejoined."""
+    spaced, tight = header_texts(grid, count, " "), header_texts(grid, count, "")
+    return [text if field_for_header(text) or not field_for_header(tight_text) else tight_text
+            for text, tight_text in zip(spaced, tight)]
+
+
+def header_texts(grid: Grid, count: int, joiner: str) -> list[str]:
+    """Each column's header text over the first ``count`` rows (a header cell may cover several)."""
+    texts = []
+    for column in range(len(grid.widths)):
+        lines, seen = [], set()
+        for row in range(count):
+            cell = grid.cell_at(row, column)
+            if cell is not None and id(cell) not in seen and cell.column == column:
+                seen.add(id(cell))
+                lines.extend(cell.lines)
+        texts.append(re.sub(r"\s+", " ", joiner.join(line.strip() for line in lines)).strip())
+    return texts
+
+
+def same_columns(first: Grid, second: Grid) -> bool:
+    return len(first.widths) == len(second.widths) and all(
+        abs(a - b) <= WIDTH_TOLERANCE for a, b in zip(first.widths, second.widths))
+
+
+def continues(before: PlacedGrid, after: PlacedGrid) -> bool:
+    """``after`` goes on with the table ``before`` ended the previous page with: nothing but running
+    heads and feet between them, the same columns."""
+    return (before.kind != "other" and before.last_on_page and after.first_on_page
+            and not before.prose_after and not after.prose_before
+            and after.page == before.page + 1 and same_columns(before.grid, after.grid))
+
+
+def running_key(line: ProseLine) -> tuple[str, int]:
+    return re.sub(r"\d+", "#", line.text), round(line.top)
+
+
+def running_heads(layouts: list[PageLayout]) -> set[tuple[str, int]]:
+    """Lines printed at the same place on several pages (page numbers aside): heads and feet."""
+    pages_of: dict[tuple[str, int], set[int]] = {}
+    for layout in layouts:
+        for item in layout.items:
+            if isinstance(item, ProseLine):
+                pages_of.setdefault(running_key(item), set()).add(layout.number)
+    return {key for key, pages in pages_of.items() if len(pages) > 1}
+
+
+def rejoin_cut_cells(before: PlacedGrid, after: PlacedGrid) -> None:
+    """Put back together the cells a page break cut, one group of columns at a time.
+
+    A group is the columns of one thing the plan describes (the objective's code, title and
+    definition; the indicator's; the settore). Its text set wholly on the second page goes up to
+    the first page's rows, when those rows are its own (a cell ruled off from the one above it,
+    merged over several rows on one side of the break) and hold text in other columns. Its text
+    run over from the first page (a cell left open at the break, or the code written above the
+    break and none below) is joined to the text above.
+    """
+    upper_grid, lower_grid = before.grid, after.grid
+    last, first = upper_grid.row_count - 1, after.header_rows
+    if first >= lower_grid.row_count or not before.columns:
+        return
+    for key, fields in COLUMN_GROUPS:
+        pairs = []
+        for name in fields:
+            column = before.columns.get(name)
+            if column is None:
+                continue
+            upper, lower = upper_grid.cell_at(last, column), lower_grid.cell_at(first, column)
+            if upper is not None and lower is not None and lower.row == first and column in (upper.column, lower.column):
+                pairs.append((name, upper, lower))
+        if not pairs or all(lower.is_empty for _, _, lower in pairs):
+            continue
+        uppers = [upper for _, upper, _ in pairs]
+        from_page_before = before.goes_on and uppers[0].row == before.header_rows
+        if any(upper.open_below for upper in uppers):
+            for _, upper, lower in pairs:
+                upper.lines, lower.lines = upper.lines + lower.lines, []
+        elif (all(upper.is_empty for upper in uppers) and not from_page_before
+                and max(uppers[0].rows, pairs[0][2].rows) > 1 and rows_hold_text(upper_grid, uppers)):
+            for _, upper, lower in pairs:
+                upper.lines, lower.lines = lower.lines, []
+        elif key and any(name == key and not upper.is_empty and lower.is_empty for name, upper, lower in pairs):
+            for _, upper, lower in pairs:
+                upper.lines, lower.lines = upper.lines + lower.lines, []
+
+
+def rows_hold_text(grid: Grid, band: list[Cell]) -> bool:
+    first, count = band[0].row, band[0].rows
+    return any(not other.is_empty for other in grid.cells
+               if other not in band and first <= other.row < first + count)

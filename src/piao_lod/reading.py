@@ -1,0 +1,61 @@
+"""How to read plan tables: what the document may not say, and which part of it to read.
+
+One value carried from the command line (or the Python API) to the readers, so every
+command that reads tables (convert, validate, load, query --data, publish, build, inspect)
+takes the same options with the same meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from piao_lod.errors import UsageError
+
+PAGE_RANGE = re.compile(r"^\s*(\d{1,6})\s*(?:[-–]\s*(\d{1,6})?\s*)?$")
+
+
+@dataclass(frozen=True)
+class PageSelection:
+    """The PDF pages to read, from ``--pages 12-40`` or ``--pages 1,3,7-9`` or ``--pages 12-``."""
+
+    ranges: tuple[tuple[int, int | None], ...]
+    text: str
+
+    def __contains__(self, page: int) -> bool:
+        return any(first <= page and (last is None or page <= last) for first, last in self.ranges)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_pages(text: str) -> PageSelection:
+    ranges = []
+    for part in text.split(","):
+        match = PAGE_RANGE.match(part)
+        if not match:
+            raise UsageError(f"--pages takes pages and ranges such as 12-40 or 1,3,7-9 or 12-, got {text!r}")
+        first = int(match[1])
+        last = None if "-" in part or "–" in part else first
+        if match[2]:
+            last = int(match[2])
+        if first < 1 or (last is not None and last < first):
+            raise UsageError(f"--pages: {part.strip()!r} is not a range of pages counted from 1")
+        ranges.append((first, last))
+    return PageSelection(tuple(ranges), text.strip())
+
+
+@dataclass(frozen=True)
+class ReadingOptions:
+    """``ente`` (IPA code) and ``year`` are used where the document is silent; ``source_format`` forces a
+    reader; ``profile`` is a layout profile file; ``pages`` restricts the PDF pages read."""
+
+    ente: str | None = None
+    year: int | None = None
+    source_format: str | None = None
+    profile: Path | None = None
+    pages: PageSelection | None = None
+
+
+DEFAULT_READING = ReadingOptions()

@@ -1,0 +1,222 @@
+"""The plan read from PDFs: the same graph as the text extraction, from PDFs made by two producers.
+
+The PDFs in tests/data/pdf/ were typeset from the example text by LibreOffice and printed by
+Chromium (tools/make_pdf_fixtures.py; see tests/data/pdf/README.md), in the layouts published
+plans come in: cover and prose pages, merged cells cut by page breaks, rows split across pages,
+no ruling lines, pages turned by /Rotate. Each must give the text example's graph once
+provenance is set aside, and the same validation result.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from typer.testing import CliRunner
+
+from conftest import DATA, EXAMPLE
+from piao_lod.cli import app
+from piao_lod.namespaces import PIAO
+from test_source_formats import assert_same_plan, convert, reference, without_provenance  # noqa: F401 (fixture)
+
+PDFS = DATA / "pdf"
+PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
+SAME_PLAN = [
+    "cremona-libreoffice.pdf",       # LibreOffice: a Writer table, header rows repeated, merged cells
+    "cremona-chromium.pdf",          # Chromium: an HTML table, thead repeated, rowspan cells
+    "cremona-prose-pages.pdf",       # cover, index and prose pages before, a staff table after
+    "cremona-cut-cell.pdf",          # merged cells cut by a page break, their text on the second page
+    "cremona-rows-split.pdf",        # rows broken across pages, cells left open at the break
+    "cremona-unruled.pdf",           # no ruling lines: columns from the header words and the gaps
+    "cremona-rotated.pdf",           # portrait pages, content turned, shown landscape by /Rotate 90
+]
+
+
+@dataclass
+class Converted:
+    exit_code: int
+    stderr: str
+    graph: Graph
+    output: Path
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """Each PDF converted once for the module (PDF parsing is the slow part of these tests)."""
+    done: dict[str, Converted] = {}
+
+    def get(name: str) -> Converted:
+        if name not in done:
+            source = EXAMPLE.with_suffix(".pdf") if name == "example" else PDFS / name
+            out = tmp_path_factory.mktemp("pdf") / "plan.ttl"
+            result = CliRunner().invoke(app, ["convert", str(source), "-o", str(out), "--lang", "en"], catch_exceptions=False)
+            assert "Traceback" not in result.output
+            done[name] = Converted(result.exit_code, result.stderr, Graph().parse(out), out)
+        return done[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", SAME_PLAN + ["example"])
+def test_pdf_gives_the_text_examples_graph(converted, reference, name):
+    plan = converted(name)
+    assert plan.exit_code == 1, plan.stderr
+    assert "37 objectives, 67 indicator rows" in plan.stderr
+    assert "0 errors, 2 warnings" in plan.stderr, plan.stderr
+    assert_same_plan(reference, without_provenance(plan.graph))
+    pages = {int(page) for page in plan.graph.objects(None, PIAO.pageNumber)}
+    assert len(pages) >= 8, pages
+
+
+@pytest.mark.parametrize("name", ["cremona-libreoffice.pdf", "cremona-chromium.pdf"])
+def test_pdf_validation_result_is_the_text_examples(run_cli, converted, name):
+    result = run_cli("validate", converted(name).output, "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["counts"] == {"violation": 1, "warning": 1, "info": 0}
+    found = {(item["rule"], item["objective_code"], item["indicator_code"]) for item in report["results"]}
+    assert found == {("BooleanTarget01", "978_0005", "878"), ("PnrrWithoutCode", "978_0005", None)}
+    assert all(item["pages"] and item["pages"][0] >= 1 for item in report["results"])
+
+
+def test_problems_name_page_row_and_column(run_cli, converted):
+    plan = converted("cremona-chromium.pdf")
+    assert (f"{PDFS / 'cremona-chromium.pdf'}, page 10, row 8 [Titolo Obiettivo, column 3]: warning: the title "
+            "mentions PNRR but gives no measure code") in plan.stderr
+    text = run_cli("validate", plan.output).stdout
+    assert "cremona-chromium.pdf, pagina 10, riga 8: Target sì/no vale 0 o 1" in text
+
+
+def test_source_rows_are_numbered_on_their_page(converted):
+    """Table rows count from 1 at the top of each page, header included: page 10's header is row 1."""
+    graph = converted("cremona-chromium.pdf").graph
+    objective = URIRef(f"{PLAN}/obiettivo/978_0005")
+    row = URIRef(f"{PLAN}/fonte/pagina/10/riga/8")
+    assert (objective, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), row) in graph
+    assert graph.value(row, PIAO.pageNumber) == Literal(10)
+    assert graph.value(row, PIAO.lineNumber) == Literal(8)
+
+
+def test_merged_cell_cut_by_a_page_break_keeps_its_first_page_rows(converted):
+    """Objective 2.2.4_0003's cells cover three rows: two at the foot of page 3 left empty, the text
+    set beside the third, on page 4. All three indicators are the objective's, from their pages."""
+    plan = converted("cremona-cut-cell.pdf")
+    graph = plan.graph
+    objective = URIRef(f"{PLAN}/obiettivo/2.2.4_0003")
+    derived = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert graph.value(objective, derived) == URIRef(f"{PLAN}/fonte/pagina/3/riga/5")
+    rows = {str(graph.value(URIRef(f"{objective}/indicatore/{code}"), derived)).split("/fonte/")[1]
+            for code in ("773", "774", "848")}
+    assert rows == {"pagina/3/riga/5", "pagina/3/riga/6", "pagina/4/riga/2"}
+    assert "missing-settore" not in plan.stderr
+
+
+def test_pages_option_restricts_the_pages_read(run_cli, tmp_path):
+    """Pages 1-8 of the prose PDF hold the cover and the first blocks only."""
+    source = PDFS / "cremona-prose-pages.pdf"
+    exit_code, stderr, graph = convert(run_cli, source, tmp_path / "part.ttl", "--pages", "1,5-8")
+    assert exit_code in (0, 1), stderr
+    read = {int(page) for page in graph.objects(None, PIAO.pageNumber)}
+    assert read and read <= {5, 6, 7, 8}
+    objectives = set(graph.subjects(None, PIAO.Objective))
+    assert 0 < len(objectives) < 37
+    exit_code, stderr, _ = convert(run_cli, source, tmp_path / "none.ttl", "--pages", "2-4")
+    assert exit_code == 2
+    assert "no plan table found on the pages read (2-4)" in stderr
+    exit_code, stderr, _ = convert(run_cli, source, tmp_path / "none.ttl", "--pages", "90-")
+    assert exit_code == 2
+    assert "selects no page: the PDF has 18" in stderr
+
+
+def test_pages_option_is_refused_for_a_text_table(run_cli, tmp_path):
+    exit_code, stderr, _ = convert(run_cli, EXAMPLE, tmp_path / "x.ttl", "--pages", "1-3")
+    assert exit_code == 2
+    assert "applies to PDF documents" in stderr
+
+
+def test_pdf_without_its_suffix_is_recognised_by_its_bytes(run_cli, tmp_path, reference):
+    source = tmp_path / "piano-obiettivi"
+    shutil.copy(PDFS / "cremona-libreoffice.pdf", source)
+    exit_code, stderr, graph = convert(run_cli, source, tmp_path / "x.ttl")
+    assert exit_code == 1, stderr
+    assert_same_plan(reference, without_provenance(graph))
+    named_text = tmp_path / "piano.txt"
+    shutil.copy(PDFS / "cremona-libreoffice.pdf", named_text)
+    exit_code, stderr, _ = convert(run_cli, named_text, tmp_path / "y.ttl")
+    assert exit_code == 2
+    assert "this is a PDF document, not text: name it .pdf or pass --source-format pdf" in stderr
+
+
+def test_scanned_pdf_says_how_to_add_a_text_layer(run_cli, tmp_path):
+    exit_code, stderr, _ = convert(run_cli, PDFS / "scanned-page.pdf", tmp_path / "x.ttl")
+    assert exit_code == 2
+    assert "the PDF has no text: its pages are images (a scan?)" in stderr
+    assert "ocrmypdf -l ita scanned-page.pdf scanned-page-ocr.pdf" in stderr
+    assert "tesseract-ocr-ita" in stderr
+
+
+def test_encrypted_pdf_is_refused_with_a_message(run_cli, tmp_path):
+    exit_code, stderr, _ = convert(run_cli, PDFS / "encrypted.pdf", tmp_path / "x.ttl")
+    assert exit_code == 2
+    assert "the PDF is encrypted and needs a password" in stderr
+    assert "qpdf --decrypt" in stderr
+
+
+@pytest.mark.parametrize("cut", [3000, 40_000])
+def test_damaged_pdf_is_refused_with_a_message(run_cli, tmp_path, cut):
+    source = tmp_path / "damaged.pdf"
+    source.write_bytes((PDFS / "cremona-libreoffice.pdf").read_bytes()[:cut])
+    exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl")
+    assert exit_code == 2
+    assert "not a readable PDF, damaged or cut short" in stderr or "could not be read" in stderr, stderr
+
+
+# -- bounds: PDFs written here byte by byte ------------------------------------------------------
+
+def write_pdf(path, contents: list[bytes]) -> None:
+    """A minimal PDF: one page per content stream, Helvetica as F1."""
+    count = len(contents)
+    font = 3 + 2 * count
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{' '.join(f'{3 + 2 * i} 0 R' for i in range(count))}] /Count {count} >>".encode()]
+    for index, content in enumerate(contents):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >> "
+                       f"/Contents {4 + 2 * index} 0 R >>".encode())
+        data = zlib.compress(content)
+        objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    start = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{start}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+
+
+PROSE_PAGE = b"BT /F1 10 Tf 50 800 Td (Relazione sulla performance) Tj 0 -14 Td (Una pagina di prosa.) Tj ET"
+
+
+def test_pdf_of_two_thousand_pages_is_bounded(run_cli, tmp_path):
+    source = tmp_path / "long.pdf"
+    write_pdf(source, [PROSE_PAGE] * 2000)
+    exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl")
+    assert exit_code == 2
+    assert "2000 pages to read; piao-lod reads at most 1000 at once" in stderr
+    assert "--pages" in stderr
+
+
+def test_page_with_a_hundred_thousand_objects_is_not_read(run_cli, tmp_path):
+    source = tmp_path / "dense.pdf"
+    shapes = b"".join(f"{i % 500} {i // 500 % 800} 1 1 re f\n".encode() for i in range(100_000))
+    write_pdf(source, [PROSE_PAGE, shapes])
+    exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl", "--ente", "c_d150", "--year", "2024")
+    assert exit_code == 2
+    assert "page 2 not read: it draws 100,000 lines, shapes and strings, more than 50,000" in stderr
