@@ -10,7 +10,8 @@ is streamed with ``iterparse`` instead (:mod:`xlsx_package` opens the parts with
   compute formulas) gives its formula, ``=SUM(A1:A3)``, and a ``formula-without-value`` note;
 - a value merged over several rows (an objective or a settore cell spanning its indicator rows) is
   given to every row of the range that has other cells, in the range's first column; a range over
-  several columns keeps its value in its first column only (a title across the table stays one cell);
+  several columns keeps its value in its first column only (a title across the table stays one cell),
+  and a row whose only value is such a range across three columns or more is a line of text (prose);
 - a row ends at its last non-empty cell, and is padded to the width of the sheet's widest *dense*
   row (at least half its cells filled: the header), as a spreadsheet row has every cell; a cell far
   to the right or far down (column ZZ, row 100,000) stays a cell the plan reader can report;
@@ -43,9 +44,11 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 MAX_CELLS = 2_000_000
 MAX_TEXT_CHARS = 64 * 2**20
 MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
+WIDE_RANGE = 3
 CELL_REFERENCE = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 NUMBER = re.compile(r"[+-]?+(?:[0-9]++(?:\.[0-9]*+)?+|\.[0-9]++)(?:[eE][+-]?+[0-9]{1,4}+)?+")
 MAX_NUMBER_DIGITS = 300
+BAD_CHECKSUM = re.compile(r"Bad CRC-32 for file '(?P<part>[^']*+)'")
 SHEET_CONTENT = STRING_CONTENT | {"c"}
 
 
@@ -70,9 +73,21 @@ def read_rows(path: Path) -> RawTable:
                 notes.extend(reader.notes)
     except SourceError:
         raise
+    except zipfile.BadZipFile as error:
+        raise SourceError(f"not a readable XLSX workbook: {bad_zip_reason(error)}", display) from None
     except Exception as error:
         raise SourceError(f"not a readable XLSX workbook ({error.__class__.__name__}: {error})", display) from None
     return RawTable(rows, XLSX_MEDIA_TYPE, notes)
+
+
+def bad_zip_reason(error: zipfile.BadZipFile) -> str:
+    """``zipfile`` stops inflating a part at the size its entry declares, then finds the checksum wrong: a part
+    that lies about its size (a ZIP bomb) and a damaged one end the same way, and are told so."""
+    damaged = BAD_CHECKSUM.fullmatch(str(error))
+    if damaged:
+        return (f"{damaged['part']} does not inflate to the size and checksum its ZIP entry declares (the file is "
+                "damaged, or lies about its size to pass as small)")
+    return f"BadZipFile: {error}"
 
 
 @dataclass
@@ -111,6 +126,7 @@ class SheetReader:
     notes: list[ReadNote] = field(default_factory=list)
     cells: dict[int, dict[int, str]] = field(default_factory=dict)
     merges: list[Merge] = field(default_factory=list)
+    wide_ranges: dict[int, int] = field(default_factory=dict)
     shared_formulas: dict[str, tuple[str, Translator | None]] = field(default_factory=dict)
     row_number: int = 0
     column_number: int = 0
@@ -206,6 +222,8 @@ class SheetReader:
         number = float(value) if any(mark in value for mark in ".eE") else int(value)
         if isinstance(number, float) and not math.isfinite(number):
             return value
+        if style in self.workbook.percent_styles:
+            return percent_text(value)
         if style in self.workbook.date_styles:
             epoch = MAC_EPOCH if self.workbook.date1904 else WINDOWS_EPOCH
             try:
@@ -248,12 +266,24 @@ class SheetReader:
     # -- merged ranges and padding -----------------------------------------------
 
     def read_merge(self, reference: str) -> None:
-        """A range over several rows; a reference that is not one is no range (its cells are read anyway)."""
+        """A range over several rows, or starting a row across :data:`WIDE_RANGE` columns or more; a reference
+        that is not one is no range (its cells are read anyway)."""
         first, _, last = reference.partition(":")
         start, end = self.coordinates(first), self.coordinates(last)
-        if start and end and end[0] > start[0]:
+        if not (start and end):
+            return
+        if end[0] > start[0]:
             self.budget.spend(1)
             self.merges.append(Merge(start[0], min(start[1], end[1]), end[0]))
+        if abs(end[1] - start[1]) + 1 >= WIDE_RANGE:
+            self.budget.spend(1)
+            self.wide_ranges[start[0]] = min(start[1], end[1])
+
+    def is_prose(self, number: int) -> bool:
+        """A row whose one value fills a range across the table (a sentence, a heading typed over merged cells)
+        is a line of text, not a row whose first column holds it: "Approvato dalla Giunta" is no dirigente."""
+        cells = self.cells[number]
+        return len(cells) == 1 and self.wide_ranges.get(number) in cells
 
     def spread_merged_values(self) -> None:
         """Each row of a range below its first gets the first row's value, where that row has cells and its
@@ -278,19 +308,15 @@ class SheetReader:
         self.budget.spend(sum(max(width, table_width) for width in widths.values()) - self.stored)
         rows = [SourceRow(number, tuple(self.cells[number].get(column, "")
                                         for column in range(1, max(widths[number], table_width) + 1)),
-                          sheet=self.sheet.name)
+                          tabular=not self.is_prose(number), sheet=self.sheet.name)
                 for number in sorted(self.cells)]
         self.cells.clear()
         return rows
 
 
-def column_label(column: int) -> str:
-    letters = ""
-    number = column
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return f"column {column} ({letters})"
+def percent_text(value: str) -> str:
+    """``0.55`` as ``55%``, exactly (in decimal, so not ``55.00000000000001%``), with the Italian decimal comma."""
+    return format((Decimal(value) * 100).normalize(), "f").replace(".", ",") + "%"
 
 
 def date_text(value: object, written: str) -> str:

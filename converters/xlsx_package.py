@@ -29,6 +29,7 @@ DEFAULT_WORKBOOK = "xl/workbook.xml"
 XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 SURROGATES = range(0xD800, 0xE000)
 STRING_CONTENT = frozenset({"si", "is", "r"})
+FORMAT_LITERALS = re.compile(r'"[^"]*+"|\\.')
 
 
 def local_name(tag: str) -> str:
@@ -96,6 +97,7 @@ class Workbook:
     shared_strings: list[str] = field(default_factory=list)
     date_styles: frozenset[int] = frozenset()
     timedelta_styles: frozenset[int] = frozenset()
+    percent_styles: frozenset[int] = frozenset()
     date1904: bool = False
 
     def open_sheet(self, sheet: SheetPart) -> IO[bytes]:
@@ -137,7 +139,7 @@ def open_workbook(archive: zipfile.ZipFile, display: str) -> Workbook:
                                        for _, element, _ in ended(source, frozenset({"si"}), STRING_CONTENT)]
     if styles in archive.NameToInfo:
         with open_part(archive, styles, display) as source:
-            workbook.date_styles, workbook.timedelta_styles = date_styles(source)
+            workbook.date_styles, workbook.timedelta_styles, workbook.percent_styles = number_styles(source)
     return workbook
 
 
@@ -192,8 +194,9 @@ def resolve(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-def date_styles(source: IO[bytes]) -> tuple[frozenset[int], frozenset[int]]:
-    """The cell styles (``s`` attribute of a cell) whose number format shows a date, and those showing a duration."""
+def number_styles(source: IO[bytes]) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """The cell styles (``s`` attribute of a cell) whose number format shows a date, a duration, and a percentage
+    (0.55 shown as 55%): the cell is read as the user sees it, not as the number stored."""
     custom: dict[str, str | None] = {}
     cell_formats: list[str | None] = []
     for name, element, parent in ended(source, frozenset({"numFmt", "xf"})):
@@ -207,4 +210,10 @@ def date_styles(source: IO[bytes]) -> tuple[frozenset[int], frozenset[int]]:
             cell_formats.append(code)
     dates = frozenset(index for index, code in enumerate(cell_formats) if is_date_format(code))
     durations = frozenset(index for index, code in enumerate(cell_formats) if is_timedelta_format(code))
-    return dates, durations
+    percents = frozenset(index for index, code in enumerate(cell_formats) if is_percent_format(code))
+    return dates, durations, percents
+
+
+def is_percent_format(code: str | None) -> bool:
+    """A ``%`` outside quoted text and backslash escapes multiplies the value by 100 (``0%``, ``0.00%``)."""
+    return bool(code) and "%" in FORMAT_LITERALS.sub("", code)

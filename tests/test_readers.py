@@ -9,13 +9,15 @@ parts would take minutes or gigabytes if the bounds were lost.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pyoxigraph as ox
 import pytest
-from rdflib import DCTERMS, RDF, Graph, Literal, URIRef
+from rdflib import DCTERMS, RDF, XSD, Graph, Literal, URIRef
 
 from piao_lod import read_plan_table
 from piao_lod.namespaces import PIAO
@@ -392,3 +394,107 @@ def test_prose_lines_of_long_runs_in_a_text_table(run_cli, tmp_path):
     plan = read_plan_table(source, year=2024)
     assert plan.ente.ipa_code == "c_d150"
     assert [objective.code for objective in plan.objectives] == ["1_1"]
+
+
+# -- rows that are not rows of the table ----------------------------------------------------------------
+
+def csv_plan(tmp_path: Path, lines: list[str]) -> Path:
+    source = tmp_path / "plan.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return source
+
+
+def only(cells: dict[str, str]) -> list[str]:
+    """A row with text in the named columns only."""
+    return [cells.get(column, "") for column in HEADER]
+
+
+def test_prose_line_between_rows_is_reported_not_dropped(run_cli, tmp_path):
+    source = csv_plan(tmp_path, [csv_line(list(HEADER)), csv_line(row("1_1")),
+                                 "Le schede seguenti sono state approvate dalla Giunta",
+                                 csv_line(row("1_2", "Dopo", Dirigente=""))])
+    result, out = convert(run_cli, source)
+    assert result.exit_code == 1, result.stderr
+    [prose] = problem_lines(result.stderr, "prose-in-table")
+    assert prose.startswith(f"{source}:3: warning:") and "approvate dalla Giunta" in prose, prose
+    assert not problem_lines(result.stderr, "short-row")
+    graph = graph_of(out)
+    assert {"Nuova palestra", "Dopo"} <= titles(graph)
+    assert not [text for text in graph.objects() if "Giunta" in text], "the sentence is no dirigente's name"
+
+
+def test_row_holding_only_a_definition_fragment_is_appended_and_reported(run_cli, tmp_path):
+    source = csv_plan(tmp_path, [csv_line(list(HEADER)), csv_line(row("1_1", Definizione_Obiettivo="Realizzare la palestra")),
+                                 csv_line(only({"Definizione Obiettivo": "entro il 2025 nel quartiere Po"})),
+                                 csv_line(row("1_2", "Dopo"))])
+    result, out = convert(run_cli, source)
+    [continued] = problem_lines(result.stderr, "continued-cell")
+    assert continued.startswith(f"{source}:3 [Definizione Obiettivo, column 5]: info:"), continued
+    assert graph_of(out).value(objective("1_1"), DCTERMS.description) == Literal(
+        "Realizzare la palestra entro il 2025 nel quartiere Po", lang="it")
+
+
+def test_trailing_row_with_only_a_settore_is_reported(run_cli, tmp_path):
+    source = csv_plan(tmp_path, [csv_line(list(HEADER)), csv_line(row("1_1")),
+                                 csv_line(only({"Settore": "Settore Cultura"}))])
+    result, out = convert(run_cli, source)
+    assert result.exit_code == 1, result.stderr
+    [settore] = problem_lines(result.stderr, "settore-without-objectives")
+    assert settore.startswith(f"{source}:3 [Settore, column 2]: warning: settore “Settore Cultura” has no objective"), settore
+    assert "Nuova palestra" in titles(graph_of(out))
+
+
+def test_the_same_rows_in_a_workbook_are_reported_with_their_sheet_rows(run_cli, tmp_path):
+    source = tmp_path / "plan.xlsx"
+    workbook = openpyxl_workbook(source, [list(HEADER), row("1_1", Definizione_Obiettivo="Realizzare la palestra"),
+                               only({"Definizione Obiettivo": "entro il 2025"}),
+                               ["Le schede seguenti sono state approvate dalla Giunta"],
+                               row("1_2", "Dopo", Dirigente=""), only({"Settore": "Settore Cultura"})])
+    workbook.active.merge_cells("A4:K4")
+    workbook.save(source)
+    result, out = convert(run_cli, source)
+    codes = {line.rpartition("[")[2].rstrip("]"): line for line in result.stderr.splitlines() if line.endswith("]")}
+    assert codes["continued-cell"].startswith(f"{source}, sheet Obiettivi, row 3 ["), result.stderr
+    assert codes["prose-in-table"].startswith(f"{source}, sheet Obiettivi, row 4"), result.stderr
+    assert codes["settore-without-objectives"].startswith(f"{source}, sheet Obiettivi, row 6 ["), result.stderr
+    graph = graph_of(out)
+    assert graph.value(objective("1_1"), DCTERMS.description) == Literal("Realizzare la palestra entro il 2025", lang="it")
+    assert "Dopo" in titles(graph)
+    assert not [text for text in graph.objects() if "Giunta" in text], "the sentence is no dirigente's name"
+
+
+# -- number formats ----------------------------------------------------------------------------------------
+
+def test_percent_and_date_cells_are_read_as_the_user_sees_them(run_cli, tmp_path):
+    """0.55 formatted 0% is 55% on screen, and a date serial formatted dd/mm/yyyy is a date: not 0,55 and 46022."""
+    source = tmp_path / "plan.xlsx"
+    workbook = openpyxl_workbook(source, [list(HEADER), row("1_1", Formula_Indicatore="Pratiche evase / ricevute"),
+                                          row("1_1", Codice_Ind="102", Titolo_Indicatore="Apertura",
+                                              Formula_Indicatore="Data di apertura")])
+    sheet = workbook.active
+    sheet["J2"], sheet["J2"].number_format = 0.555, "0.0%"
+    sheet["J3"], sheet["J3"].number_format = dt.datetime(2025, 12, 31), "dd/mm/yyyy"
+    sheet["K2"], sheet["K3"] = 50, 50
+    workbook.save(source)
+    result, out = convert(run_cli, source)
+    assert result.exit_code == 0, result.stderr
+    graph = graph_of(out)
+    percent, deadline = (URIRef(f"{PLAN}/obiettivo/1_1/indicatore/{code}") for code in ("101", "102"))
+    assert graph.value(percent, PIAO.targetAsWritten) == Literal("55,5%")
+    assert graph.value(percent, PIAO.targetValue).toPython() == Decimal("55.5")
+    assert graph.value(deadline, PIAO.targetAsWritten) == Literal("31/12/2025")
+    assert graph.value(deadline, PIAO.targetDate) == Literal("2025-12-31", datatype=XSD.date)
+
+
+def test_part_lying_about_its_size_is_cut_there_and_refused(run_cli, tmp_path):
+    """The ZIP says the sheet inflates to 20 kB; it inflates to 1 GB. Nothing past the 20 kB is inflated."""
+    bomb = Member.repeated(f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(),
+                           b'<row><c t="inlineStr"><is><t>' + b"a" * 2**20 + b"</t></is></c></row>",
+                           b"</sheetData></worksheet>", 1024).declaring(20_000)
+    source = write_workbook(tmp_path / "plan.xlsx", {"Obiettivi": sheet_xml([list(HEADER), row("1_1")])},
+                            big_parts={"xl/worksheets/sheet1.xml": bomb})
+    result, out = convert(run_cli, source)
+    assert result.exit_code == 2, result.stderr
+    assert (f"{source}: error: not a readable XLSX workbook: xl/worksheets/sheet1.xml does not inflate to the size and "
+            "checksum its ZIP entry declares") in result.stderr
+    assert not out.exists()

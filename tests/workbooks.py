@@ -89,10 +89,49 @@ class Member:
         start = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
         block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
         end = compressor.compress(tail) + compressor.flush()
-        crc = zlib.crc32(head)
-        for _ in range(times):
-            crc = zlib.crc32(chunk, crc)
+        crc = crc32_combine(zlib.crc32(head), repeated_crc32(chunk, times), len(chunk) * times)
         return cls(start + block * times + end, zlib.crc32(tail, crc), len(head) + len(chunk) * times + len(tail))
+
+    def declaring(self, size: int) -> Member:
+        """This member with a false uncompressed size in the ZIP's headers (a bomb that lies about itself)."""
+        return Member(self.data, self.crc, size)
+
+
+def _times(matrix: list[int], vector: int) -> int:
+    total, index = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[index]
+        vector >>= 1
+        index += 1
+    return total
+
+
+def crc32_combine(first: int, second: int, second_length: int) -> int:
+    """The CRC-32 of A + B from those of A and B (zlib's ``crc32_combine``, which Python does not expose):
+    appending ``second_length`` zero bytes to A is a linear map over GF(2), applied by repeated squaring."""
+    operator = [0xEDB88320] + [1 << bit for bit in range(31)]      # one zero bit
+    for _ in range(3):                                             # one zero byte: 2^3 bits
+        operator = [_times(operator, row) for row in operator]
+    while second_length:
+        if second_length & 1:
+            first = _times(operator, first)
+        operator = [_times(operator, row) for row in operator]
+        second_length >>= 1
+    return first ^ second
+
+
+def repeated_crc32(chunk: bytes, times: int) -> int:
+    """The CRC-32 of ``chunk`` × ``times`` by doubling, without a gigabyte of CRC work."""
+    crc, unit, unit_length = 0, zlib.crc32(chunk), len(chunk)
+    length = 0
+    while times:
+        if times & 1:
+            crc = crc32_combine(crc, unit, unit_length) if length else unit
+            length += unit_length
+        unit, unit_length = crc32_combine(unit, unit, unit_length), unit_length * 2
+        times >>= 1
+    return crc
 
 
 def write_zip(path: Path, members: dict[str, Member]) -> None:

@@ -406,6 +406,9 @@ class PlanAssembler:
                 if column.index < len(cells) and cells[column.index].strip()]
 
     def read_data_row(self, row: SourceRow) -> None:
+        if len(row.cells) == 1 and len(self.layout.columns) > 1 and row.sheet is None and row.page is None:
+            self.pending_prose.append((row, row.cells[0].strip()))      # a CSV or text line without a delimiter
+            return
         for prose_row, text in self.pending_prose:
             self.report("prose-in-table", prose_row, value=text)
         self.pending_prose.clear()
@@ -472,6 +475,11 @@ class PlanAssembler:
         if self.settore is not None and not self.settore_used:
             self.settore_used = True
             row = self.settore.row
+            column = self.layout.single("settore") if self.layout is not None else None
+            if column is not None and column.index < len(row.cells) and row.cells[column.index].strip():
+                self.report("settore-without-objectives", row, column=column, value=self.settore.name.raw,
+                            settore=self.settore.name.name)
+                return
             self.problems.append(Problem("settore-without-objectives", Location(
                 self.display, row.line, self.header_of("settore"), row.sheet, row.page),
                 {"settore": self.settore.name.name}, self.settore.name.raw))
