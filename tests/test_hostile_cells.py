@@ -8,6 +8,8 @@ PDF-extracted text or XLSX (characters XML cannot hold written as Excel escapes 
 outcome is always a plan, or a SourceError only for a file the readers refuse as a whole (a
 text file with NUL bytes at its start is binary); problems name their line, and their column
 when they are about a cell; both valid objectives are converted; the CLI writes the output.
+The N-Triples written are read back with Oxigraph: rdflib's parser takes 25 s on a graph of
+literals of 100,000 characters, a matter of its own.
 
 Set PIAO_LOD_FUZZ_SCALE=10 (say) for a longer hunt.
 """
@@ -22,7 +24,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import DCTERMS, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import DCTERMS
 
 from piao_lod import Plan, SourceError, plan_to_graph, read_plan_table
 from workbooks import sheet_xml, write_workbook
@@ -119,13 +122,14 @@ def check_plan(path: Path, plan: Plan) -> None:
         if problem.code not in FILE_LEVEL:
             assert problem.location.line is not None, str(problem)[:300]
         if problem.code in CELL_CODES:
-            assert problem.location.column, str(problem)[:300]
+            assert problem.location.column or problem.location.column_number, str(problem)[:300]
     by_code = {objective.code: objective for objective in plan.objectives}
     for code, title in (FIRST, LAST):
         assert code in by_code and by_code[code].title == title, sorted(by_code)[:5]
         assert by_code[code].assignments[0].indicator_code == "101"
     graph = plan_to_graph(plan)
-    assert len(Graph().parse(data=graph.serialize(format="nt"), format="nt")) == len(graph)
+    written = graph.serialize(format="nt", encoding="utf-8")
+    assert sum(1 for _ in ox.parse(written, format=ox.RdfFormat.N_TRIPLES)) == len(graph)
 
 
 @settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -156,6 +160,8 @@ def test_hostile_cells_through_the_cli_write_the_other_rows(run_cli, source):
             assert result.exit_code == 2, result.stderr[:500]
             return
         assert result.exit_code in (0, 1), result.stderr[:2000]
-        graph = Graph().parse(out, format="nt")
+        with out.open("rb") as handle:
+            titles = {triple.subject.value: triple.object.value for triple in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES)
+                      if triple.predicate.value == str(DCTERMS.title)}
         for code, title in (FIRST, LAST):
-            assert graph.value(URIRef(f"{PLAN}/obiettivo/{code}"), DCTERMS.title) == Literal(title, lang="it")
+            assert titles.get(f"{PLAN}/obiettivo/{code}") == title
