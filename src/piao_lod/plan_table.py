@@ -45,7 +45,9 @@ TRIENNIUM_IN_TITLE = re.compile(r"\b(?P<first>20\d\d)\s*[-–—/]\s*(?P<last>20
 TRIENNIUM = re.compile(r"^\s*(?P<first>\d{4})\s*[-–—/]\s*(?P<last>\d{4})\s*$")
 DOCUMENT_TITLE = re.compile(r"Piano\s+Integrato\s+di\s+Attivit", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:pag(?:ina)?\.?\s*)?\d{1,4}(?:\s*(?:di|/|of)\s*\d{1,4})?$", re.IGNORECASE)
-SETTORE_SEPARATORS = re.compile(r"\s*(?:\n|;|\s/\s|\s\|\s)\s*")
+# A match starts only where a run of spaces starts, and takes the run once: ``\s*(?:...)`` retried the run at
+# every position of it (quadratic on a cell of spaces).
+SETTORE_SEPARATORS = re.compile(r"(?<![^\S\n])[^\S\n]*+(?:\n|;|(?<=\s)[/|](?=\s))\s*+")
 LONGEST_PROSE = 2000
 A_NUMBER = N_("a number")
 EXPECTED_KIND = {TargetKind.NUMBER: A_NUMBER, TargetKind.PERCENTAGE: N_("a percentage"),
@@ -186,8 +188,7 @@ class PlanAssembler:
     # -- the pass --------------------------------------------------------------
 
     def assemble(self, ente_flag: str | None, year_flag: int | None) -> Plan:
-        for note in self.raw.notes:
-            self.report(note.code, line=note.line, detail=note.message)
+        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
         rows = [row for row in self.raw.rows if not row.is_blank]
         index = 0
         while index < len(rows):
@@ -405,6 +406,9 @@ class PlanAssembler:
                 if column.index < len(cells) and cells[column.index].strip()]
 
     def read_data_row(self, row: SourceRow) -> None:
+        if len(row.cells) == 1 and len(self.layout.columns) > 1 and row.sheet is None and row.page is None:
+            self.pending_prose.append((row, row.cells[0].strip()))      # a CSV or text line without a delimiter
+            return
         for prose_row, text in self.pending_prose:
             self.report("prose-in-table", prose_row, value=text)
         self.pending_prose.clear()
@@ -471,6 +475,11 @@ class PlanAssembler:
         if self.settore is not None and not self.settore_used:
             self.settore_used = True
             row = self.settore.row
+            column = self.layout.single("settore") if self.layout is not None else None
+            if column is not None and column.index < len(row.cells) and row.cells[column.index].strip():
+                self.report("settore-without-objectives", row, column=column, value=self.settore.name.raw,
+                            settore=self.settore.name.name)
+                return
             self.problems.append(Problem("settore-without-objectives", Location(
                 self.display, row.line, self.header_of("settore"), row.sheet, row.page),
                 {"settore": self.settore.name.name}, self.settore.name.raw))
@@ -582,6 +591,8 @@ class PlanAssembler:
                         code or title, indicator=code or title, objective=self.objective.code or self.objective.title)
             key = f"{key}--{number}"
         formula = read_formula(value("formula")) if value("formula") else None
+        if formula is not None and formula.latex_problem:
+            self.report("unreadable-latex", row, "formula", formula.raw, reason=formula.latex_problem)
         unit = read_unit(value("unit")) if value("unit") else None
         if unit is not None and unit.unit is None:
             self.report("unknown-unit", row, "unit", unit.raw, text=unit.raw)
