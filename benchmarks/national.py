@@ -105,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, help="also write the figures as Markdown here")
     parser.add_argument("--keep", action="store_true", help="keep the corpus, the N-Quads and the stores")
     parser.add_argument("--one-worker", action="store_true", help="also convert in one process, without the cache")
+    parser.add_argument("--render", type=Path, help="only write --results from the RESULTS.json of an earlier run")
     args = parser.parse_args(argv)
+    if args.render:
+        (args.results or Path("/dev/stdout")).write_text(markdown(json.loads(args.render.read_text(encoding="utf-8"))),
+                                                         encoding="utf-8")
+        return 0
     python, piao = str(VENV / "python"), str(VENV / "piao-lod")
     work = args.work or HERE / "corpus" / f"national-{args.comuni or 'all'}x{args.years}"
     if work.exists():

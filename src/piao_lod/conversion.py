@@ -20,15 +20,15 @@ class Conversion:
 
     plans: list[Plan] = field(default_factory=list)
     unusable: list[SourceError] = field(default_factory=list)
-    base: str | None = None                                   # the IRI base of ``n_triples``
-    n_triples: dict[tuple[str, int], bytes] = field(default_factory=dict)   # (ente, year) -> its sorted triples
+    base: str | None = None                                   # the IRI base of ``packed_triples``
+    packed_triples: dict[tuple[str, int], bytes] = field(default_factory=dict)   # (ente, year) -> its sorted triples
     reused: int = 0                                           # plans taken from the cache instead of read
 
     def sorted_triples(self, plan: Plan, base: str):
         """The plan's triples, sorted: those its worker made, else made now."""
         from piao_lod.rdf_output import sorted_plan_triples
 
-        made = self.n_triples.get((plan.ente.ipa_code, plan.year)) if base == self.base else None
+        made = self.packed_triples.get((plan.ente.ipa_code, plan.year)) if base == self.base else None
         return triples_of(made) if made is not None else sorted_plan_triples(plan, base)
 
     @property
@@ -62,6 +62,6 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
             continue
         seen[key] = str(source)
         conversion.plans.append(plan)
-        if read.n_triples is not None:
-            conversion.n_triples[key] = read.n_triples
+        if read.packed_triples is not None:
+            conversion.packed_triples[key] = read.packed_triples
     return conversion

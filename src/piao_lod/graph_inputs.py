@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.plan_pool import unpacked
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.namespaces import PIAO
@@ -126,9 +127,9 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
                 conversion.unusable.append(error.without_frames())
     for plan in conversion.plans:
         name = plan_graph_name(plan, base)
-        made = conversion.n_triples.get((plan.ente.ipa_code, plan.year))
+        made = conversion.packed_triples.get((plan.ente.ipa_code, plan.year))
         if made is not None:
-            loading.load(made, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+            loading.load(unpacked(made), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
         else:
             loading.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in plan_triples(plan, base))
         written[name] = None

@@ -4,7 +4,8 @@ Two kinds of task, both mapped over their inputs by :func:`map_in_workers`, whic
 input order, so the output of N workers is byte-identical to that of one process:
 
 - reading a source: the table becomes a :class:`~piao_lod.records.Plan` and, when the IRI base
-  is known, the plan's sorted triples as N-Triples (the costliest half of a conversion);
+  is known, the plan's sorted triples as N-Triples (the costliest half of a conversion), compressed:
+  the caller holds every plan's triples until it writes them, and compressed they take a tenth;
 - validating an ente: the graphs of the ente's plans are validated in a store of their own.
   The shapes never relate two enti (every IRI a plan mints is under its ente, and indicators,
   settori and dirigenti belong to the ente), so the union of the enti's results is the result
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -66,10 +68,10 @@ def map_in_workers(function: Callable[[Item], Result], items: Iterable[Item], wo
 
 @dataclass(frozen=True)
 class SourceRead:
-    """What reading one source gave: a plan (with its sorted triples as N-Triples, if a base was given) or an error."""
+    """What reading one source gave: a plan (with its sorted triples, if a base was given) or an error."""
 
     plan: Plan | None = None
-    n_triples: bytes | None = None
+    packed_triples: bytes | None = None      # N-Triples, zlib-compressed
     error: SourceError | None = None
     reused: bool = False
 
@@ -91,13 +93,14 @@ def read_source(source: str | Path, options: ReadingOptions, base: str | None, c
 
     key = reading_key(Path(source), options, base) if cache else None
     if key and (found := cache.get("plans", key)) is not None:
-        return SourceRead(found.plan, found.n_triples, reused=True)
+        return SourceRead(found.plan, found.packed_triples, reused=True)
     try:
         plan = read_plan_table(source, options=options)
     except SourceError as error:
         return SourceRead(error=error.without_frames())
-    n_triples = ox.serialize(sorted_plan_triples(plan, base), format=ox.RdfFormat.N_TRIPLES) if base else None
-    read = SourceRead(plan, n_triples)
+    packed = (zlib.compress(ox.serialize(sorted_plan_triples(plan, base), format=ox.RdfFormat.N_TRIPLES), 1)
+              if base else None)
+    read = SourceRead(plan, packed)
     if key:
         cache.put("plans", key, read)
     return read
@@ -108,8 +111,13 @@ def read_sources(sources: Sequence[str | Path], options: ReadingOptions, base: s
     return map_in_workers(partial(read_source, options=options, base=base, cache=cache), sources, workers)
 
 
-def triples_of(n_triples: bytes) -> list[ox.Triple]:
-    return [quad.triple for quad in ox.parse(n_triples, format=ox.RdfFormat.N_TRIPLES)]
+def unpacked(packed_triples: bytes) -> bytes:
+    """The N-Triples a worker made."""
+    return zlib.decompress(packed_triples)
+
+
+def triples_of(packed_triples: bytes) -> list[ox.Triple]:
+    return [quad.triple for quad in ox.parse(unpacked(packed_triples), format=ox.RdfFormat.N_TRIPLES)]
 
 
 # -- validating ---------------------------------------------------------------------------------------
