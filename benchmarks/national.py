@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -40,15 +41,14 @@ QUERY_LIMIT_S = 10.0
 BASE = "https://w3id.org/piao-lod/id/"
 
 
+@functools.lru_cache(maxsize=1)
 def harness_launcher() -> str:
     """The bare launcher of ``benchmarks/run``: a stage forked from this harness would inherit its peak RSS."""
     loader = importlib.machinery.SourceFileLoader("piao_lod_benchmark_run", str(HERE / "run"))
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    sys.modules[loader.name] = module
     loader.exec_module(module)
     return module.LAUNCHER
-
-
-LAUNCHER = harness_launcher()
 
 
 def run_stage(name: str, argv: list[str], logs: Path, log=print) -> dict:
@@ -58,7 +58,7 @@ def run_stage(name: str, argv: list[str], logs: Path, log=print) -> dict:
     slug = "".join(c if c.isalnum() else "-" for c in name)
     out, err, report = logs / f"{slug}.out", logs / f"{slug}.err", logs / f"{slug}.rusage.json"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, str(report), *argv], stdout=stdout, stderr=stderr,
+        subprocess.run([sys.executable, "-I", "-S", "-c", harness_launcher(), str(report), *argv], stdout=stdout, stderr=stderr,
                        check=False)
     usage = json.loads(report.read_text())
     said = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
