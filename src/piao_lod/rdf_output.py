@@ -10,7 +10,7 @@ written once, by the first plan that says it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -24,12 +24,21 @@ def sort_key(term_holder) -> str:
     return str(term_holder)
 
 
-def plan_statements(plans: Iterable[Plan], base: str, fmt: RdfFormat) -> Iterator[ox.Triple | ox.Quad]:
-    """The stream a serialiser reads: each plan's statements sorted, plans in the order given."""
+def sorted_plan_triples(plan: Plan, base: str) -> list[ox.Triple]:
+    return sorted(plan_triples(plan, base), key=sort_key)
+
+
+PlanTriples = Callable[[Plan, str], Sequence[ox.Triple]]
+
+
+def plan_statements(plans: Iterable[Plan], base: str, fmt: RdfFormat,
+                    triples_of: PlanTriples = sorted_plan_triples) -> Iterator[ox.Triple | ox.Quad]:
+    """The stream a serialiser reads: each plan's statements sorted (``triples_of``: made by a worker, say),
+    plans in the order given."""
     shared_written: set[ox.Triple] = set()
     for plan in plans:
         graph = plan_graph_name(plan, base)
-        triples = sorted(plan_triples(plan, base), key=sort_key)
+        triples = triples_of(plan, base)
         if fmt.named_graphs:
             for triple in triples:
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
@@ -44,9 +53,10 @@ def plan_statements(plans: Iterable[Plan], base: str, fmt: RdfFormat) -> Iterato
                 yield triple
 
 
-def write_plans(plans: Iterable[Plan], base: str, fmt: RdfFormat | str, output: BinaryIO) -> None:
+def write_plans(plans: Iterable[Plan], base: str, fmt: RdfFormat | str, output: BinaryIO,
+                triples_of: PlanTriples = sorted_plan_triples) -> None:
     fmt = format_named(fmt) if isinstance(fmt, str) else fmt
-    fmt.serialize(plan_statements(plans, base, fmt), output)
+    fmt.serialize(plan_statements(plans, base, fmt, triples_of), output)
 
 
 def serialize_plans(plans: Sequence[Plan], base: str, fmt: RdfFormat | str) -> bytes:

@@ -32,7 +32,7 @@ from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.iris import PlanIris
 from piao_lod.problems import Location, Phrase, Problem
 from piao_lod.resources import example_plan, packaged
-from piao_lod.validation import validate_store
+from piao_lod.plan_pool import validate_by_ente
 from piao_lod.validation_report import report_data
 from piao_lod.messages import LANGUAGES
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
@@ -41,11 +41,12 @@ from piao_lod.website.page_context import SiteData, fixed_pages, resource_contex
 from piao_lod.website.render import environment_for
 from piao_lod.website.catalog import catalog_date, catalog_plans, data_licence, write_catalog
 from piao_lod.website.hosting import write_hosting_files
-from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, toolkit_digest, unchanged_enti
+from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import GENERIC, page_type_of, page_types
 from piao_lod.website.resource_files import DocumentFacts, write_dumps, write_resource_files
 from piao_lod.website.resource_index import ResourceIndex
+from piao_lod.work_cache import WorkCache, toolkit_digest
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
 # Folders of the pages that are not resources: no resource may take them.
@@ -71,14 +72,15 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
                options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
                search: bool = True, progress: Callable[[int, int], None] | None = None,
                contact_email: str | None = None, sparql_endpoint: str | None = None,
-               date: dt.date | None = None, templates: Path | None = None) -> BuiltSite:
+               date: dt.date | None = None, templates: Path | None = None, cache: WorkCache | None = None) -> BuiltSite:
     """Build the whole site into ``out`` (replacing a previous build atomically).
 
     ``contact_email`` is required with ``sources``: the catalogue of a real publication names who answers
     for the data (the bundled example, a demonstration, may go without). ``date`` is the build date of the
     catalogue (default: ``SOURCE_DATE_EPOCH``, else 1 January of the latest plan year; see :mod:`catalog`).
     ``templates``: a folder of the publisher's templates that take the place of the site's own with the same
-    name (``accessibility.html``, ``legal-notes.html``: see the README)."""
+    name (``accessibility.html``, ``legal-notes.html``: see the README). ``workers`` processes read, validate
+    and render; plans whose source is unchanged are taken from ``cache``."""
     check_output(out)
     if sources and not contact_email:
         raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
@@ -88,7 +90,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = list(sources) or [Path(str(example_plan()))]
-    loaded = load_dataset(inputs, addresses.data_base, options)
+    loaded = load_dataset(inputs, addresses.data_base, options, workers=workers, cache=cache)
     if loaded.conversion.unusable or not loaded.graphs:
         raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
                          + "\n".join(error.located() for error in loaded.conversion.unusable))
@@ -98,7 +100,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings["convert+load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    report = validate_store(store)
+    report = validate_by_ente(store, workers, cache)
     validation = {lang: report_data(report, loaded.conversion.problems, lang, "oxigraph") for lang in LANGUAGES}
     timings["validate"] = time.perf_counter() - mark
 

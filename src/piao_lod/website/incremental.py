@@ -12,35 +12,13 @@ A test checks that a rebuild after one plan changed is byte-identical to a full 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-
-from piao_lod import __version__
-from piao_lod.resources import packaged
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-DATA_FOLDERS = ("site", "ontology", "shapes", "queries", "vocabularies", "locales")
-
-
-@lru_cache(maxsize=4)
-def toolkit_digest(templates: Path | None = None) -> str:
-    """A digest of everything besides the data that shapes a page: piao-lod's code, templates, vocabularies and
-    message catalogues, and the publisher's own templates (``templates``) when the site is built with them."""
-    digest = hashlib.sha256(__version__.encode())
-    roots = [PACKAGE_ROOT] + [Path(str(packaged(folder))) for folder in DATA_FOLDERS] + ([templates] if templates else [])
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def plan_digests(downloads: list[Download]) -> dict[str, str]:
