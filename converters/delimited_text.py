@@ -132,7 +132,7 @@ class RecordReader:
         swallowed = end - first - 1
         lines = f"{first + 2}" if swallowed == 1 else f"{first + 2}–{end}"
         self.notes.append(ReadNote(
-            "unclosed-quote", {"swallowed": Phrase(ngettext_("line {lines}", "the {count} lines {lines}"),
+            "unclosed-quote", {"swallowed": Phrase(ngettext_("the line {lines}", "the {count} lines {lines}"),
                                                    (("count", swallowed), ("lines", lines)))},
             first + 1, column, value=line[opening:], related_lines=tuple(range(first + 2, end + 1))))
         return tuple(row)

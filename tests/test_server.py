@@ -29,7 +29,9 @@ from http.client import HTTPConnection
 from pathlib import Path
 from xml.dom.minidom import Document
 
+import pyoxigraph as ox
 import pytest
+from bs4 import BeautifulSoup
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
@@ -37,7 +39,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, N3, POST, TURTLE, XML, SPARQLWrapper
 
 from conftest import free_port
-from served_site import (CODES_QUERY, COUNT_QUERY, OBJECTIVE_DIR, OBJECTIVE_IRI, OBJECTIVE_PATH, SPARQL_JSON,
+from served_site import (BROWSER_ACCEPT, CODES_QUERY, COUNT_QUERY, OBJECTIVE_DIR, OBJECTIVE_IRI, OBJECTIVE_PATH, SPARQL_JSON,
                          answer_rows, embedded, header_values, media_type_of, objective_codes, objective_graph,  # noqa: F401
                          site)  # noqa: F401
 

@@ -24,7 +24,7 @@ LANGUAGES = ("it", "en")
 FIXED_DATE = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)   # no clock in the catalogues: no churn
 # Python calls take the language first (gettext(lang, message), ngettext(lang, singular, plural, n));
 # templates do not (_(message), ngettext(singular, plural, n)), so each kind of file has its own keywords.
-PYTHON_KEYWORDS = {"gettext": (2,), "ngettext": (2, 3), "N_": None, "_": None}
+PYTHON_KEYWORDS = {"gettext": (2,), "ngettext": (2, 3), "N_": None, "_": None, "ngettext_": (1, 2)}
 TEMPLATE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 DATA_KEYWORDS = {"_": None}
 

@@ -49,7 +49,7 @@ class ServerPages:
         context = page_shell(self.addresses, "sparql/", gettext(lang, "Query with SPARQL"), "sparql", lang, [])
         context.update(query_page_context(self.addresses, "sparql/", text, answer, lang, error))
         context["rows"] = [[dataclasses.replace(cell, href=web_link(cell.href)) for cell in row] for row in context["rows"]]
-        context["search"] = False
+        context.update({"search": False, "scripts": False})      # the pages' CSP allows no script
         return make_environment(lang).get_template("sparql.html").render(context)
 
     def service_description(self, endpoint_url: str) -> str:
@@ -59,5 +59,5 @@ class ServerPages:
         """The 404 page with links from the site root, whatever path was asked for."""
         lang = language_of(path)
         context = page_shell(self.addresses, "", gettext(lang, "Page not found"), "not-found", lang)
-        context.update({"base_href": "/", "search": False})
+        context.update({"base_href": "/", "search": False, "scripts": False})
         return make_environment(lang).get_template("404.html").render(context)
