@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from piao_lod.messages import DEFAULT_LANGUAGE, LANGUAGES
 from piao_lod.server.errors import Refusal
 from piao_lod.server.limits import MAX_REQUEST_BYTES
 from piao_lod.server.negotiation import choose
@@ -147,8 +148,8 @@ def routes(pages, body_timeout: float) -> list[Route]:
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         text = None
-        lang = request.query_params.get("lang", "it")     # the edition of the site the form was sent from
-        lang = lang if lang in ("it", "en") else "it"
+        lang = request.query_params.get("lang", DEFAULT_LANGUAGE)     # the edition the form was sent from
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
         def form_with_error(error: Refusal) -> Response:
             """A browser gets the form back with its query kept and the error marked in it; other clients get
