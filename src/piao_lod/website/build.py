@@ -37,14 +37,15 @@ from piao_lod.validation_report import report_data
 from piao_lod.messages import LANGUAGES
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
                                         download_names)
-from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
+from piao_lod.website.page_context import SiteData, fixed_pages
+from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf
 from piao_lod.website.render import environment_for
-from piao_lod.website.catalog import catalog_date, catalog_plans, data_licence, write_catalog
+from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
-from piao_lod.website.page_types import GENERIC, page_type_of, page_types
-from piao_lod.website.resource_files import DocumentFacts, write_dumps, write_resource_files
+from piao_lod.website.page_types import GENERIC, page_types
+from piao_lod.website.resource_files import RESOURCE_FORMATS, write_dumps
 from piao_lod.website.resource_index import ResourceIndex
 from piao_lod.work_cache import WorkCache, toolkit_digest
 
@@ -303,23 +304,18 @@ def tally(results, total: int, progress: Callable[[int, int], None] | None) -> i
 def render_chunk(iris: list[str]) -> tuple[int, int]:
     """Each resource's page in every edition, and its RDF files beside the Italian one."""
     site, out, reuse = _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE
-    environments = {lang: site.environment(lang) for lang in EDITIONS}
     reused = 0
     for iri in iris:
         page_dir = site.pages[iri]
         if reuse.enti and ente_of(iri, site.addresses) in reuse.enti and reuse_edition_pages(reuse.previous_site, out, page_dir):
             reused += 1
             continue
-        view = site.index.view(iri)
-        page_type = page_type_of(view)
         for lang, edition in EDITIONS.items():
             directory = out / check_relative(edition + page_dir)
             directory.mkdir(parents=True, exist_ok=True)
-            html = environments[lang].get_template(page_type.template).render(
-                resource_context(site, view, page_type, page_dir, lang))
-            (directory / "index.html").write_text(html, encoding="utf-8")
-        write_resource_files(out / page_dir, site.index.triples[iri],
-                             DocumentFacts(site.addresses.url(page_dir), iri, data_licence(site.addresses)))
+            (directory / "index.html").write_text(resource_page(site, iri, lang), encoding="utf-8")
+        for suffix in RESOURCE_FORMATS:
+            (out / page_dir / f"index.{suffix}").write_bytes(resource_rdf(site, iri, suffix))
     return len(iris), reused
 
 
@@ -336,15 +332,10 @@ def render_fixed_pages(out: Path, site: SiteData) -> list[str]:
     resource, in every edition; returns their folders within an edition."""
     written = []
     for lang, edition in EDITIONS.items():
-        environment = site.environment(lang)
         for page in fixed_pages(site, lang):
             target = out / check_relative(page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                html = environment.get_template(page.template).render(page.context)
-            except TemplateError as error:     # only the publisher's templates can fail here (the site's are tested)
-                raise BuildError(f"{page.template}: error: the page {page.path} cannot be written: {error}") from None
-            target.write_text(html, encoding="utf-8")
+            target.write_text(fixed_page(site, page), encoding="utf-8")
             if page.path.endswith("index.html") and not edition:
                 written.append(page.path[: -len("index.html")])
     return written

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -45,6 +47,10 @@ class SiteData:
     def plans(self) -> list[ResourceView]:
         return sorted((self.index.view(g.value) for g in self.plan_graphs),
                       key=lambda plan: (plan.link("piao:ente").label() if plan.link("piao:ente") else "", plan.sort_key))
+
+    @property
+    def plan_count(self) -> int:
+        return len(self.plan_graphs)
 
     @cached_property
     def figures(self) -> dict[str, int]:
@@ -161,51 +167,76 @@ class FixedPage:
 def fixed_pages(site: SiteData, lang: str) -> list[FixedPage]:
     """Home, validation report, saved queries, data, ontology, SPARQL form, the publisher's statements and
     404: the pages that are not a resource, in the edition of ``lang``."""
+    return [make() for make in fixed_page_makers(site, lang).values()]
+
+
+def fixed_page_makers(site: SiteData, lang: str) -> dict[str, Callable[[], FixedPage]]:
+    """Each page of :func:`fixed_pages` by its path within the edition (``index.html``, ``dati/index.html``),
+    with what makes it: the build makes every one, the server only the one asked for."""
     from piao_lod.website.ontology_docs import ontology_sections
     from piao_lod.website.saved_query_pages import query_page_context, saved_query_pages
 
     edition = EDITIONS[lang]
-    pages = []
-    plans = site.plans
+    makers: dict[str, Callable[[], FixedPage]] = {}
 
-    def page(path: str, template: str, context: dict) -> None:
-        pages.append(FixedPage(edition + path, template, context, lang))
+    def page(path: str, template: str):
+        def register(context_of: Callable[[], dict]) -> None:
+            makers[path] = lambda: FixedPage(edition + path, template, context_of(), lang)
+        return register
 
-    page_count = max(1, -(-len(plans) // PAGE_SIZE))
-    for number, start in enumerate(range(0, max(len(plans), 1), PAGE_SIZE), start=1):
+    page_count = max(1, -(-site.plan_count // PAGE_SIZE))
+    for number in range(1, page_count + 1):
         folder = "" if number == 1 else f"piani/{number}/"
-        title = gettext(lang, SITE_NAME) if number == 1 else gettext(lang, "Plans, page {number} of {count}",
-                                                                               number=number, count=page_count)
-        context = base_context(site, folder, title, "home", lang, None if number == 1 else [])
-        context.update({"plans": plans[start:start + PAGE_SIZE], "page_number": number, "page_count": page_count,
-                        "figures": site.figures})
-        page(folder + "index.html", "home.html", context)
-    context = base_context(site, "validazione/", gettext(lang, "Validation report"), "validation", lang, [])
-    report = site.validation[lang]
-    context.update({"report": report, "results_by_plan": results_by_plan(report["results"])})
-    page("validazione/index.html", "validation.html", context)
-    context = base_context(site, "dati/", gettext(lang, "Open data"), "data", lang, [])
-    context.update({"downloads": site.downloads, "figures": site.figures, "schema": catalog_markup(site)})
-    page("dati/index.html", "data.html", context)
-    for saved in saved_query_pages(site, base_context, lang):
-        page(saved.path, saved.template, saved.context)
-    header, sections = ontology_sections(lang)
-    context = base_context(site, "ontology/", header["titles"].get(lang) or header["titles"].get("it", "piao-lod"),
-                           "ontology", lang, [])
-    context.update({"ontology": header, "sections": sections, "alternates": alternates(context["links"]),
-                    "schema": {"@context": "https://schema.org", "@type": "DefinedTermSet", "@id": header["iri"],
-                               "name": header["titles"].get(lang) or header["titles"].get("it", ""),
-                               "version": header["version"], "url": site.addresses.url("ontology/")}})
-    page("ontology/index.html", "ontology.html", context)
-    context = base_context(site, "sparql/", gettext(lang, "Query with SPARQL"), "sparql", lang, [])
-    context.update(query_page_context(site.addresses, "sparql/", None, None, lang))
-    page("sparql/index.html", "sparql.html", context)
+
+        @page(folder + "index.html", "home.html")
+        def home(folder=folder, number=number) -> dict:
+            title = gettext(lang, SITE_NAME) if number == 1 else gettext(lang, "Plans, page {number} of {count}",
+                                                                                   number=number, count=page_count)
+            context = base_context(site, folder, title, "home", lang, None if number == 1 else [])
+            start = (number - 1) * PAGE_SIZE
+            context.update({"plans": site.plans[start:start + PAGE_SIZE], "page_number": number,
+                            "page_count": page_count, "figures": site.figures})
+            return context
+
+    @page("validazione/index.html", "validation.html")
+    def validation() -> dict:
+        context = base_context(site, "validazione/", gettext(lang, "Validation report"), "validation", lang, [])
+        report = site.validation[lang]
+        context.update({"report": report, "results_by_plan": results_by_plan(report["results"])})
+        return context
+
+    @page("dati/index.html", "data.html")
+    def data() -> dict:
+        context = base_context(site, "dati/", gettext(lang, "Open data"), "data", lang, [])
+        context.update({"downloads": site.downloads, "figures": site.figures, "schema": catalog_markup(site)})
+        return context
+
+    for path, make in saved_query_pages(site, base_context, lang).items():
+        makers[path] = lambda make=make: dataclasses.replace(made := make(), path=edition + made.path, lang=lang)
+
+    @page("ontology/index.html", "ontology.html")
+    def ontology() -> dict:
+        header, sections = ontology_sections(lang)
+        title = header["titles"].get(lang) or header["titles"].get("it", "piao-lod")
+        context = base_context(site, "ontology/", title, "ontology", lang, [])
+        context.update({"ontology": header, "sections": sections, "alternates": alternates(context["links"]),
+                        "schema": {"@context": "https://schema.org", "@type": "DefinedTermSet", "@id": header["iri"],
+                                   "name": header["titles"].get(lang) or header["titles"].get("it", ""),
+                                   "version": header["version"], "url": site.addresses.url("ontology/")}})
+        return context
+
+    @page("sparql/index.html", "sparql.html")
+    def sparql() -> dict:
+        context = base_context(site, "sparql/", gettext(lang, "Query with SPARQL"), "sparql", lang, [])
+        context.update(query_page_context(site.addresses, "sparql/", None, None, lang))
+        return context
+
     for folder, template, title in STATEMENTS:
-        context = base_context(site, folder, gettext(lang, title), template.removesuffix(".html"), lang, [])
-        page(folder + "index.html", template, context)
-    context = base_context(site, "", gettext(lang, "Page not found"), "not-found", lang)
-    page("404.html", "404.html", context)
-    return pages
+        page(folder + "index.html", template)(
+            lambda folder=folder, template=template, title=title:
+            base_context(site, folder, gettext(lang, title), template.removesuffix(".html"), lang, []))
+    page("404.html", "404.html")(lambda: base_context(site, "", gettext(lang, "Page not found"), "not-found", lang))
+    return makers
 
 
 # The pages an Italian public administration's site links from its footer, from templates the publisher fills in.

@@ -52,9 +52,13 @@ def rdf_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
 def write_resource_files(directory: Path, triples: list[ox.Triple], about: DocumentFacts | None = None) -> None:
     """The resource's triples in every format beside its page; with ``about``, each file also says what
     document it is: its licence and the resource it is about (``foaf:primaryTopic``)."""
-    described = triples if about is None else [*triples, *about.triples()]
     for suffix in RESOURCE_FORMATS:
-        (directory / f"index.{suffix}").write_bytes(serialize_triples(described, suffix))
+        (directory / f"index.{suffix}").write_bytes(resource_document(triples, about, suffix))
+
+
+def resource_document(triples: list[ox.Triple], about: DocumentFacts | None, suffix: str) -> bytes:
+    """One of the files beside a page, as the build writes it and the server renders it from a store."""
+    return serialize_triples(triples if about is None else [*triples, *about.triples()], suffix)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,11 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
 def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri: str | None = None,
                    graph_iri: str | None = None) -> Download:
     (data_dir / check_relative(name)).write_bytes(data)
-    return Download(f"{data_dir.name}/{name}", MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri,
+    return download_of(f"{data_dir.name}/{name}", data, suffix, plan_iri, graph_iri)
+
+
+def download_of(path: str, data: bytes, suffix: str, plan_iri: str | None = None, graph_iri: str | None = None) -> Download:
+    """What the pages and the catalogue say about a data file (``path`` relative to the site root)."""
+    return Download(path, MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri,
                     hashlib.sha256(data).hexdigest(), graph_iri or plan_iri,
                     "application/gzip" if suffix.endswith(".gz") else None, hashlib.sha1(data).hexdigest())

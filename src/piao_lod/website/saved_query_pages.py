@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import pyoxigraph as ox
 
@@ -25,7 +27,10 @@ EXAMPLE = ("SELECT ?objective ?title WHERE {\n  ?objective a <https://w3id.org/p
 
 def answer_cells(answer, links: PageLinks) -> tuple[list[str], list[list[Cell]], int]:
     """Columns, the first MAX_ROWS rows as cells (IRIs linked to their pages), and the total row count."""
-    columns, rows = answer_terms(answer)
+    return cells_of(*answer_terms(answer), links)
+
+
+def cells_of(columns: list[str], rows: list, links: PageLinks) -> tuple[list[str], list[list[Cell]], int]:
     return columns, [[term_cell(term, links) for term in row] for row in rows[:MAX_ROWS]], len(rows)
 
 
@@ -79,31 +84,45 @@ def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None
             "query_lines": numbered_lines(text, failure) if text is not None and failure is not None else []}
 
 
-def saved_query_pages(site, base_context, lang: str) -> list:
-    """A page per saved query, with its answer over the site's data, and the list of them (``query/``)."""
-    from piao_lod.website.page_context import Crumb, FixedPage
+def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], object]]:
+    """A page per saved query, with its answer over the site's data, and the list of them (``query/``): each page
+    path (within the edition) -> what makes its :class:`~piao_lod.website.page_context.FixedPage`. A query runs
+    once however many pages show its answer."""
+    answers: dict[str, tuple] = {}      # query name -> (columns, rows of terms, error)
 
-    pages = []
-    listed = []
-    index_title = gettext(lang, "Saved SPARQL queries")
-    for query in saved_queries():
+    def answer(query: SparqlQuery, links: PageLinks) -> tuple:
+        if query.name not in answers:
+            text, _ = prepare(query)
+            try:
+                answers[query.name] = (*answer_terms(query_store(site.store, text)), None)
+            except QueryError as failure:
+                answers[query.name] = ([], [], str(failure))
+        columns, rows, error = answers[query.name]
+        return (*cells_of(columns, rows, links), error)
+
+    def query_page(query: SparqlQuery):
+        from piao_lod.website.page_context import Crumb, FixedPage
+
         page_dir = f"query/{query.name}/"
         context = base_context(site, page_dir, title_of(query, lang), "query", lang, [])
-        context["breadcrumbs"].insert(1, Crumb(index_title, context["links"].page("query/")))
-        text, _ = prepare(query)
-        try:
-            columns, rows, total = answer_cells(query_store(site.store, text), context["links"])
-            error = None
-        except QueryError as failure:
-            columns, rows, total, error = [], [], 0, str(failure)
+        context["breadcrumbs"].insert(1, Crumb(gettext(lang, "Saved SPARQL queries"), context["links"].page("query/")))
+        columns, rows, total, error = answer(query, context["links"])
         context.update({"query": query, "columns": columns, "rows": rows, "total": total, "error": error,
                         "max_rows": MAX_ROWS})
-        pages.append(FixedPage(page_dir + "index.html", "query.html", context))
-        listed.append((query, page_dir, total))
-    context = base_context(site, "query/", index_title, "queries", lang, [])
-    context.update({"queries": listed})
-    pages.append(FixedPage("query/index.html", "queries.html", context))
-    return pages
+        return FixedPage(page_dir + "index.html", "query.html", context)
+
+    def index_page():
+        from piao_lod.website.page_context import FixedPage
+
+        context = base_context(site, "query/", gettext(lang, "Saved SPARQL queries"), "queries", lang, [])
+        context.update({"queries": [(query, f"query/{query.name}/", answer(query, context["links"])[2])
+                                    for query in saved_queries()]})
+        return FixedPage("query/index.html", "queries.html", context)
+
+    makers: dict[str, Callable[[], object]] = {f"query/{query.name}/index.html": partial(query_page, query)
+                                               for query in saved_queries()}
+    makers["query/index.html"] = index_page
+    return makers
 
 
 def title_of(query: SparqlQuery, lang: str) -> str:
