@@ -51,7 +51,12 @@ def as_oxigraph(term):
 
 def write_ontology_files(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    write_resource_files(directory, [ox.Triple(*map(as_oxigraph, triple)) for triple in canonical_ontology()])
+    write_resource_files(directory, ontology_triples())
+
+
+def ontology_triples() -> list[ox.Triple]:
+    """The ontology as the files beside its page hold it."""
+    return [ox.Triple(*map(as_oxigraph, triple)) for triple in canonical_ontology()]
 
 
 @dataclass

@@ -33,11 +33,12 @@ class Version:
 class ObjectiveVersions:
     """Objectives indexed by ente and code, and by ente and title, once per build."""
 
-    def __init__(self, index: ResourceIndex):
+    def __init__(self, index: ResourceIndex, objectives: list[ResourceView] | None = None):
+        """Over every objective of ``index``, or over ``objectives`` (one ente's, in natural order)."""
         self.by_code: dict[tuple[str, str], list[ResourceView]] = defaultdict(list)
         self.by_title: dict[tuple[str, str], list[ResourceView]] = defaultdict(list)
         self.place: dict[str, tuple[str, ResourceView, str]] = {}      # objective -> (ente, plan, year)
-        for objective in index.instances("piao:Objective"):
+        for objective in index.instances("piao:Objective") if objectives is None else objectives:
             plan = objective.link("piao:inPlan")
             ente = plan.link("piao:ente") if plan is not None else None
             year = plan.value("piao:year") if plan is not None else None

@@ -114,11 +114,12 @@ class ResourceView:
     def properties(self) -> list[tuple[str, list]]:
         """Every (predicate, values) pair, for the generic table of a page; IRIs as views."""
         described = self.index.outgoing.get(self.iri, {})
-        return [(predicate, [self.index.view(v) if isinstance(v, str) else v for v in values])
+        return [(predicate, [self.index.view(v) if isinstance(v, str) else v for v in sorted(values, key=value_order)])
                 for predicate, values in sorted(described.items())]
 
     def values(self, curie: str) -> list[Value]:
-        return [v for v in self.index.outgoing.get(self.iri, {}).get(expand(curie), ()) if isinstance(v, Value)]
+        return sorted((v for v in self.index.outgoing.get(self.iri, {}).get(expand(curie), ()) if isinstance(v, Value)),
+                      key=value_order)
 
     def value(self, curie: str, lang: str | None = None) -> Value | None:
         """The literal in ``lang`` if there is one, else the first (an untagged one first)."""
@@ -176,6 +177,14 @@ class ResourceView:
     @property
     def described(self) -> bool:
         return self.iri in self.index.triples
+
+
+def value_order(value: str | Value) -> tuple:
+    """The values of a property in an order of their own (IRIs, then literals), not the order a store gives them:
+    a store on disk and one in memory give the same triples in different orders, and a page must not change."""
+    if isinstance(value, str):
+        return (0, value, "", "")
+    return (1, value.language or "", value.datatype or "", value.text)
 
 
 def natural_key(text: str) -> tuple:
