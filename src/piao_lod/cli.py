@@ -476,7 +476,8 @@ def build(
 @app.command()
 def serve(
     site: Annotated[Optional[Path], typer.Option("--site", help="A folder written by piao-lod build (default: _site, built from the bundled example when missing).", show_default=False)] = None,
-    store: Annotated[Optional[Path], typer.Option("--store", help="An on-disk store (piao-lod load) for /sparql; default: the site's own dump.", show_default=False)] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="An on-disk store (piao-lod load): /sparql answers over it, and every page --site lacks (all, without --site) is rendered from it on request.", show_default=False)] = None,
+    sources: Annotated[Optional[Path], typer.Option("--sources", help="With --store: the folder of the plans' source documents, served at dati/fonti/ (default: the site's).", show_default=False)] = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     query_timeout: Annotated[float, typer.Option("--query-timeout", min=0.1, help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
@@ -491,7 +492,7 @@ def serve(
     from piao_lod.server.settings import ServerSettings
     from piao_lod.website.build import SITE_MARKER, build_site
 
-    if site is None:
+    if site is None and store is None:
         site = Path("_site")
         if not (site / SITE_MARKER).is_file():
             typer.echo(f"no site in {site}: building the bundled example first", err=True)
@@ -499,11 +500,11 @@ def serve(
                 build_site([], site)
             except PiaoLodError as error:
                 raise fail(error) from None
-    settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout)
+    settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout, sources)
     try:
         application = create_app(settings)
     except PiaoLodError as error:
         raise fail(error) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    typer.echo(f"serving {site} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)", err=True)
+    typer.echo(f"serving {site or store} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)", err=True)
     serve_app(application, host, port, settings)

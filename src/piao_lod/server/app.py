@@ -28,6 +28,8 @@ from piao_lod.server.query_runner import QueryRunner
 from piao_lod.server.query_workers import QueryWorkers
 from piao_lod.server.request_paths import PathGuard
 from piao_lod.server.settings import ServerSettings
+from piao_lod.server.store_pages import StorePages
+from piao_lod.website.store_site import StoreCatalogue
 from piao_lod.website.addresses import SiteAddresses
 from piao_lod.website.build import site_url_of
 
@@ -46,14 +48,27 @@ def data_source(settings: ServerSettings) -> DataSource:
     return DataSource(dumps=(dump,))
 
 
+def store_pages(settings: ServerSettings) -> StorePages:
+    """The pages from ``settings.store``, for the site's URL (a site given with it) or the one its plans were made for."""
+    sources = settings.sources or (settings.site / "dati" / "fonti" if settings.site is not None else None)
+    if settings.sources is not None and not settings.sources.is_dir():
+        raise UsageError(f"{settings.sources}: --sources must be a folder (of the plans' source documents)")
+    catalogue = StoreCatalogue.open(settings.store, site_url_of(settings.site) if settings.site else None, sources)
+    return StorePages(catalogue, sources)
+
+
 def query_workers(settings: ServerSettings) -> QueryWorkers:
     return QueryWorkers(data_source(settings), settings.query_workers, settings.query_timeout_s,
                         settings.max_result_bytes)
 
 
 def create_app(settings: ServerSettings, queries: QueryRunner | None = None) -> FastAPI:
-    """The app serving ``settings.site``; ``queries`` answers ``/sparql`` (default: :func:`query_workers`)."""
-    site_url = site_url_of(settings.site)
+    """The app serving ``settings.site`` and, with ``settings.store``, every page the site lacks rendered from the
+    store; ``queries`` answers ``/sparql`` (default: :func:`query_workers`)."""
+    if settings.site is None and settings.store is None:
+        raise UsageError("give --site (a folder written by piao-lod build) or --store (a store filled by piao-lod load)")
+    from_store = store_pages(settings) if settings.store is not None else None
+    site_url = site_url_of(settings.site) if settings.site is not None else from_store.catalogue.addresses.site_url
     queries = queries if queries is not None else query_workers(settings)
     pages = ServerPages(SiteAddresses(site_url))
 
@@ -77,11 +92,12 @@ def create_app(settings: ServerSettings, queries: QueryRunner | None = None) -> 
 
     @app.get("/health", summary="Liveness and what is served")
     async def health() -> dict:
-        return {"status": "ok", "site": settings.site.name, "triples": queries.triples,
+        return {"status": "ok", "site": settings.site.name if settings.site else None,
+                "store": from_store.catalogue.identity[:16] if from_store else None, "triples": queries.triples,
                 "query_timeout_s": settings.query_timeout_s}
 
     app.router.routes.extend(sparql_protocol.routes(pages, settings.client_timeout_s))
-    app.include_router(site_files.make_router(settings.site))
+    app.include_router(site_files.make_router(settings.site, from_store.answer if from_store else None))
     app.openapi = partial(openapi_schema, app, sparql_protocol.OPENAPI_PATHS)
     return app
 

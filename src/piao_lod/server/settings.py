@@ -8,9 +8,10 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ServerSettings:
-    site: Path                          # a folder written by ``piao-lod build``
-    store: Path | None = None           # an on-disk store (``piao-lod load``); else the site's own dump
+    site: Path | None                   # a folder written by ``piao-lod build``; None: every page from the store
+    store: Path | None = None           # an on-disk store (``piao-lod load``): /sparql, and the pages the site lacks
     query_timeout_s: float = 10.0       # a query still running after this is stopped (its worker is replaced)
     max_result_bytes: int = 20_000_000  # a larger answer is refused, with advice to add LIMIT
     query_workers: int = 2              # processes answering SPARQL, each with the whole graph
     client_timeout_s: float = 10.0      # a request head, a request body, a stalled read of a response: at most this
+    sources: Path | None = None         # the source documents (dati/fonti/) of the store's plans; default: the site's

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Awaitable, Callable
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -86,9 +87,10 @@ def not_acceptable(offered: list[str]) -> Refusal:
                                      + ", ".join(offered), {"Vary": "Accept"})
 
 
-def make_router(site: Path) -> APIRouter:
+def make_router(site: Path | None, fallback: Callable[[Request, str, str | None], Awaitable[Response]] | None = None) -> APIRouter:
+    """The site's files; what the site does not have, ``fallback`` answers (the pages from a store), if given."""
     router = APIRouter()
-    root = site.resolve()
+    root = site.resolve() if site is not None else None
 
     def resource(request: Request, path: str, folder: Path, format: str | None) -> Response:
         available = {suffix: folder / f"index.{suffix}" for suffix in RESOURCE_FILES if (folder / f"index.{suffix}").is_file()}
@@ -113,7 +115,7 @@ def make_router(site: Path) -> APIRouter:
     def document(request: Request, name: str) -> Response:
         """``/catalog`` and ``/void``: RDF/XML or Turtle, as the build wrote them."""
         available = {RESOURCE_FILES[suffix]: root / f"{name}.{suffix}" for suffix in DOCUMENTS[name]
-                     if (root / f"{name}.{suffix}").is_file()}
+                     if root is not None and (root / f"{name}.{suffix}").is_file()}
         if not available:
             raise Refusal("not-found", f"this site has no {name}")
         media_type = choose(request.headers.get("accept"), sorted(available, key=lambda t: t != "text/turtle"))
@@ -128,15 +130,17 @@ def make_router(site: Path) -> APIRouter:
         if path in DOCUMENTS:
             return document(request, path)
         try:
-            target = (root / path).resolve()
-            if not target.is_relative_to(root):
+            target = (root / path).resolve() if root is not None else None
+            if target is not None and not target.is_relative_to(root):
                 raise Refusal("not-found", "outside the site")
-            if target.is_file():
+            if target is not None and target.is_file():
                 return file_response(request, target, path)
-            if (target / "index.html").is_file():
+            if target is not None and (target / "index.html").is_file():
                 return resource(request, path, target, format)
         except OSError:
             pass                    # a name the file system refuses: nothing there
+        if fallback is not None:
+            return await fallback(request, path, format)
         raise Refusal("not-found", f"nothing at /{path}")
 
     router.add_api_route("/{path:path}", site_file, methods=["GET"],
