@@ -304,16 +304,26 @@ class StoreCatalogue:
             return []
         key = tuple(graph.value for graph in graphs)
         with self.lock:
-            report = self.validated.get(key)
-        if report is None:
-            from piao_lod.validation import validate_store
-
-            copy = ox.Store()
-            copy.bulk_extend(quad for graph in graphs for quad in self.store.quads_for_pattern(None, None, None, graph))
-            report = validate_store(copy)
+            by_plan = self.validated.get(key)
+        if by_plan is None:
+            by_plan = self.validate(graphs)
             with self.lock:
-                self.validated.get_or_make(key, lambda: report)
-        return [result for result in report_data(report, [], lang, "oxigraph")["results"] if result.get("plan") == plan]
+                self.validated.get_or_make(key, lambda: by_plan)
+        return by_plan.get((plan, lang), [])
+
+    def validate(self, graphs: list[ox.NamedNode]) -> dict[tuple[str, str], list[dict]]:
+        """(plan IRI, language) -> the plan's validation results, for the plans of ``graphs`` validated together."""
+        from piao_lod.messages import LANGUAGES
+        from piao_lod.validation import validate_store
+
+        copy = ox.Store()
+        copy.bulk_extend(quad for graph in graphs for quad in self.store.quads_for_pattern(None, None, None, graph))
+        report = validate_store(copy)
+        by_plan: dict[tuple[str, str], list[dict]] = {}
+        for lang in LANGUAGES:
+            for result in report_data(report, [], lang, "oxigraph")["results"]:
+                by_plan.setdefault((result.get("plan"), lang), []).append(result)
+        return by_plan
 
     def site(self, downloads_of: str | None = None) -> StoreSite:
         """The site data for one page (a fresh index: what a page reads is not kept after it)."""
