@@ -63,8 +63,24 @@ class Remembered(OrderedDict):
             return value
 
 
-class OnDemand:
-    """A read-only mapping filled one key at a time by ``load(key)`` (None: no such key)."""
+class Lookup:
+    """A read-only mapping that is only ever asked for keys (never listed): ``get`` says what it holds."""
+
+    def get(self, key: str, default=None):
+        raise NotImplementedError
+
+    def __getitem__(self, key: str):
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+
+class OnDemand(Lookup):
+    """A mapping filled one key at a time by ``load(key)`` (None: no such key)."""
 
     def __init__(self, load: Callable[[str], object]):
         self.load = load
@@ -76,14 +92,6 @@ class OnDemand:
         found = self.loaded[key]
         return default if found is None else found
 
-    def __getitem__(self, key: str):
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def __contains__(self, key: str) -> bool:
-        return self.get(key) is not None
 
 
 class StoreIndex(ResourceIndex):
@@ -141,7 +149,7 @@ class StoreIndex(ResourceIndex):
         raise TypeError("a store's index is read a resource at a time, never listed whole")
 
 
-class StorePages:
+class StorePages(Lookup):
     """IRI -> page folder, as the build assigns them (:func:`~piao_lod.website.addresses.assign_pages`), for
     the IRIs a page links to, and the reverse for a folder asked for. The build gives a folder shared by two
     IRIs to the first in IRI order: here it goes to the first of the spellings an IRI of that folder can have
@@ -162,15 +170,6 @@ class StorePages:
         with self.lock:
             found = self.folders.get_or_make(iri, lambda: self.folder_of(iri))
         return default if found is None else found
-
-    def __getitem__(self, iri: str) -> str:
-        found = self.get(iri)
-        if found is None:
-            raise KeyError(iri)
-        return found
-
-    def __contains__(self, iri: str) -> bool:
-        return self.get(iri) is not None
 
     def folder_of(self, iri: str) -> str | None:
         if iri.startswith(ONTOLOGY_GRAPH.value):
