@@ -245,3 +245,10 @@ def test_serve_store_from_the_command_line(tmp_path, store, site):
         process.terminate()
         process.wait(timeout=20)
     assert "Traceback" not in log.read_text()
+
+
+def test_a_folder_whose_name_no_iri_can_hold_is_looked_up_without_error(client):
+    """Regression: a folder name with a space (a sheet "Obiettivi 2025" in a source row's IRI) was tried as an IRI
+    as written, which Oxigraph refuses: 500. Only its percent-encoded spelling can be an IRI."""
+    assert client.get("/id/c_d150/a%20b/", headers={"Accept": "text/plain"}).status_code == 404
+    assert client.get("/id/c_d150/%E2%80%AEx%3Cy%3E/", headers={"Accept": "text/plain"}).status_code == 404

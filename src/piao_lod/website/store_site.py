@@ -237,7 +237,11 @@ class StoreCatalogue:
         return cls(store, addresses, identity, modified, names)
 
     def describes(self, iri: str) -> bool:
-        return next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None) is not None
+        try:
+            subject = ox.NamedNode(iri)
+        except ValueError:          # a spelling no IRI has (a space, as a folder name may hold)
+            return False
+        return next(iter(self.store.quads_for_pattern(subject, None, None, None)), None) is not None
 
     @cached_property
     def graph_rank(self) -> dict:
