@@ -24,12 +24,20 @@ from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.errors import QueryError
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, PNRR_GRAPH, REFERENCE_GRAPHS, load_inputs
 from piao_lod.query_parameters import bind_parameters
+from piao_lod.plan_graph import plan_graph_name
+from piao_lod.plan_table import read_plan_table
 from piao_lod.saved_queries import parse_query, saved_queries, saved_query
 from piao_lod.sparql_query import prepare, query_store, run_query
 
-PLAN_2024 = f"{BASE}c_d150/piano/2024"
-PLAN_2025 = f"{BASE}c_d150/piano/2025"
-PLAN_OTHER = f"{BASE}x_999999/piano/2024"
+def version_graph(path: Path, **options) -> str:
+    """The named graph a table's plan version is loaded into."""
+    return plan_graph_name(read_plan_table(path, **options), BASE).value
+
+
+PLAN_2024 = version_graph(EXAMPLE)
+PLAN_2025 = version_graph(CREMONA_2025)
+PLAN_OTHER = version_graph(OTHER_COMUNE)
+PLAN_IRIS = {f"{BASE}c_d150/piano/2024", f"{BASE}c_d150/piano/2025", f"{BASE}x_999999/piano/2024"}
 REQUIRED_SAVED_QUERIES = {"objectives-by-settore", "pnrr-indicators", "indicator-targets", "weights-not-100",
                           "dirigenti-over-time", "shared-pnrr-measures", "plan-counts", "graph-sizes", "source-table"}
 
@@ -62,7 +70,7 @@ def graph_sizes(store_path: Path) -> dict[str, int]:
 
 def test_load_writes_one_graph_per_plan_and_the_reference_graphs(store_path):
     sizes = graph_sizes(store_path)
-    assert set(sizes) == {PLAN_2024, PLAN_2025, PLAN_OTHER, *(graph.value for graph in REFERENCE_GRAPHS)}
+    assert set(sizes) == {PLAN_2024, PLAN_2025, PLAN_OTHER, *PLAN_IRIS, *(graph.value for graph in REFERENCE_GRAPHS)}
     assert all(count > 0 for count in sizes.values())
 
 
@@ -77,17 +85,19 @@ def test_loading_twice_gives_the_same_triple_count(tmp_path):
     assert held[0] and held[0] == held[1], first.stderr
 
 
-def test_loading_a_plan_again_replaces_its_graph(tmp_path):
-    """A corrected plan loaded over the old one: the objective it dropped is gone, nothing is merged."""
+def test_loading_a_version_again_replaces_its_graph(tmp_path):
+    """A corrected document loaded as the same version (--version-name): the objective it dropped is gone,
+    nothing is merged. (A different document without a version name is another version: tests/test_versions.py.)"""
     path = tmp_path / "store"
-    assert invoke("load", OTHER_COMUNE, "--store", path).exit_code == 0
+    assert invoke("load", OTHER_COMUNE, "--store", path, "--version-name", "originale").exit_code == 0
     shorter = tmp_path / "synthetic-x_999999-2024.csv"
     lines = OTHER_COMUNE.read_text(encoding="utf-8").splitlines()
     shorter.write_text("\n".join(line for line in lines if "1.1_0002" not in line) + "\n", encoding="utf-8")
-    assert invoke("load", shorter, "--store", path).exit_code == 0
+    assert invoke("load", shorter, "--store", path, "--version-name", "originale").exit_code == 0
     codes = {row["objectiveCode"] for row in query_json(path, "objectives-by-settore")}
     assert codes == {"1.1_0001", "2.1_0001"}
-    assert graph_sizes(path)[PLAN_OTHER] < graph_sizes_of([OTHER_COMUNE])[PLAN_OTHER]
+    version = f"{BASE}x_999999/piano/2024/versione/originale"
+    assert set(graph_sizes(path)) == {version, f"{BASE}x_999999/piano/2024", *(g.value for g in REFERENCE_GRAPHS)}
 
 
 def graph_sizes_of(paths) -> dict[str, int]:

@@ -33,18 +33,19 @@ class Conversion:
 def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEFAULT_READING) -> Conversion:
     """Read every source; an unusable one is recorded and the others are still converted."""
     conversion = Conversion()
-    seen: dict[tuple[str, int], str] = {}
+    seen: dict[tuple[str, int, str], str] = {}
     for source in sources:
         try:
             plan = read_plan_table(source, options=options)
         except SourceError as error:
             conversion.unusable.append(error)
             continue
-        key = (plan.ente.ipa_code, plan.year)
+        key = (plan.ente.ipa_code, plan.year, plan.version.key)
         if key in seen:
             conversion.unusable.append(SourceError(
-                f"plan {plan.ente.ipa_code} {plan.year} was already read from {seen[key]}; one source per plan",
-                str(source)))
+                f"version {plan.version.key} of plan {plan.ente.ipa_code} {plan.year} was already read from "
+                f"{seen[key]}; one source per version (two documents that do not say which version they are "
+                "are told apart by their content; give --version to name them)", str(source)))
             continue
         seen[key] = str(source)
         conversion.plans.append(plan)
