@@ -10,21 +10,26 @@ store and rdflib do, on both servers.
 
 from __future__ import annotations
 
+import hashlib
+import http.server
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
 from answers import PLANS, comparable, is_ordered, oxigraph_rows, rdflib_dataset, rdflib_rows
 from piao_lod.cli import app
 from piao_lod.embedded_store import load_into_store, open_store_for_reading
-from piao_lod.publish import GRAPH_SIZES_QUERY, graph_sizes
+from piao_lod.publish import GRAPH_SIZES_QUERY, GraphStoreClient, graph_sizes, http_opener
 from piao_lod.saved_queries import saved_queries, saved_query
 from piao_lod.sparql_query import prepare, query_store, run_query
 from conftest import DATA, free_port
@@ -124,7 +129,7 @@ def published(server, store_path) -> str:
 def test_every_graph_is_published_with_all_its_triples(published, store_path):
     expected = graph_sizes(store=open_store_for_reading(store_path))
     assert graph_sizes(endpoint=published) == expected
-    assert len(expected) == 5   # three plans, the ontology, the PNRR scheme
+    assert len(expected) == 7   # three plans and the four reference graphs (ontology, PNRR, budget, units)
 
 
 def test_publishing_twice_keeps_the_same_triple_count(published, store_path):
@@ -256,3 +261,71 @@ def test_publish_without_graph_store_to_a_server_that_is_not_oxigraph_names_the_
         stop_server(process)
     assert result.exit_code == 2, result.output
     assert "is not Oxigraph" in result.stderr and "give --graph-store" in result.stderr
+
+
+class DigestGraphStore(http.server.BaseHTTPRequestHandler):
+    """A graph store that asks for HTTP digest credentials and, like Virtuoso, answers an upload without
+    them at once and closes the connection, without reading the body."""
+
+    USER, PASSWORD, REALM, NONCE = "dba", "secret", "graphs", "abc123"
+    received: dict[str, int] = {}
+
+    def expected(self, fields: dict[str, str]) -> str:
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()
+        ha1 = md5(f"{self.USER}:{self.REALM}:{self.PASSWORD}")
+        ha2 = md5(f"{self.command}:{fields.get('uri', '')}")
+        return md5(f"{ha1}:{self.NONCE}:{fields.get('nc')}:{fields.get('cnonce')}:{fields.get('qop')}:{ha2}")
+
+    def authorised(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Digest "):
+            return False
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[len("Digest "):]))
+        return fields.get("username") == self.USER and fields.get("response") == self.expected(fields)
+
+    def challenge(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", f'Digest realm="{self.REALM}", nonce="{self.NONCE}", qop="auth"')
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def do_GET(self):
+        if not self.authorised():
+            return self.challenge()
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_PUT(self):
+        if not self.authorised():
+            self.challenge()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        DigestGraphStore.received[self.path] = len(body)
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_upload_with_digest_credentials_is_authorised_before_its_body_is_sent():
+    """Regression: a large graph PUT to Virtuoso's digest-protected graph store failed with
+    "cannot reach the graph store ([Errno 32] Broken pipe)": the body went out before the credentials."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), DigestGraphStore)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql-graph-crud-auth"
+        client = GraphStoreClient(url, http_opener("dba", "secret", url), "dba", "secret")
+        body = b"<https://example.org/s> <https://example.org/p> \"x\" .\n" * 200_000      # 11 MB
+        client.put(ox.NamedNode("https://example.org/g"), body)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert list(DigestGraphStore.received.values()) == [len(body)]

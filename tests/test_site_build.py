@@ -174,8 +174,9 @@ def test_dumps_catalog_and_hosting_files_are_written(site):
         assert (site / name).is_file(), name
     dump = ox.Store()
     dump.load(path=str(site / "dati" / "piao-lod.trig"), format=ox.RdfFormat.TRIG)
-    assert sorted(g.value for g in dump.named_graphs()) == [BASE + "c_d150/piano/2024", "https://w3id.org/piao-lod/ontology",
-                                                            "https://w3id.org/piao-lod/pnrr/scheme"]
+    assert sorted(g.value for g in dump.named_graphs()) == [
+        "https://w3id.org/piao-lod/bilancio/scheme", BASE + "c_d150/piano/2024", "https://w3id.org/piao-lod/ontology",
+        "https://w3id.org/piao-lod/pnrr/scheme", "https://w3id.org/piao-lod/units"]
 
 
 def test_same_input_gives_identical_site(site, tmp_path):

@@ -119,8 +119,8 @@ def test_resources_that_cannot_be_placed_are_reported_with_their_reason(hostile_
     _, out, completed, _ = hostile_rdf_build
     problems = [line for line in completed.stderr.splitlines() if "[resource-without-page]" in line]
     assert len(problems) == 2, completed.stderr
-    assert any("longer than 1024 bytes" in line and DEEP_PATH[:40] in line for line in problems)
-    assert any("already the page of" in line for line in problems)     # ab and a%62 are one file on a static host
+    assert any("supera 1024 byte" in line and DEEP_PATH[:40] in line for line in problems)
+    assert any("già la pagina di" in line for line in problems)     # ab and a%62 are one file on a static host
     report = BeautifulSoup((out / "validazione" / "index.html").read_text(encoding="utf-8"), "html.parser")
     section = report.find(id="senza-pagina").find_parent("section")
     assert len(section.find("tbody").find_all("tr")) == 2
@@ -197,7 +197,7 @@ def test_codes_dot_dot_and_long_do_not_overwrite_other_pages(hostile_table_build
     """Regression: the objective `..` wrote its page over the plan's, the indicator `..` over the ente's,
     and a 300-character code stopped the build with OSError: File name too long."""
     work, out, completed, before = hostile_table_build
-    assert completed.returncode == 1, completed.stderr
+    assert completed.returncode == 0, completed.stderr       # a row without codes is identified by its titles
     assert "Traceback" not in completed.stderr and "File name too long" not in completed.stderr
     assert [name for name in listing(work) if not (name == "out" or name.startswith("out/"))] == before
     pages = built_pages(out)

@@ -33,7 +33,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD, Graph, Literal, Namespace, URIRef
 
-from piao_lod.graph_inputs import ONTOLOGY_GRAPH, PNRR_GRAPH
+from piao_lod.graph_inputs import BUDGET_GRAPH, ONTOLOGY_GRAPH, PNRR_GRAPH, UNITS_GRAPH
 from piao_lod.namespaces import PREFIXES
 from piao_lod.query_parameters import bind_parameters
 from piao_lod.resources import packaged, vocabulary_file
@@ -65,14 +65,23 @@ DATASET_DESCRIPTION = {
 }
 DUMP_TITLE = {"it": "Tutti i piani", "en": "All plans"}
 DUMP_DESCRIPTION = {
-    "it": "Tutti i piani del sito in un file, con l'ontologia e lo schema delle misure PNRR "
+    "it": "Tutti i piani del sito in un file, con l'ontologia, lo schema delle misure PNRR, le missioni e i "
+          "programmi del bilancio e le unità di misura "
           "(piani: {count}; enti: {enti}; anni: {years}).",
-    "en": "Every plan of the site in one file, with the ontology and the PNRR measure scheme "
+    "en": "Every plan of the site in one file, with the ontology, the PNRR measure scheme, the budget missions "
+          "and programmes and the units of measure "
           "(plans: {count}; enti: {enti}; years: {years}).",
 }
 DISTRIBUTION_DESCRIPTION = {"it": "{title}, in formato {format} ({media_type}).",
                             "en": "{title}, as {format} ({media_type})."}
 SCHEME_TITLE = {"it": "Schema delle misure PNRR", "en": "PNRR measure scheme"}
+REFERENCE_SUBSETS = [
+    ("ontologia", ONTOLOGY_GRAPH, {"it": "Ontologia piao-lod", "en": "piao-lod ontology"}),
+    ("schema-pnrr", PNRR_GRAPH, SCHEME_TITLE),
+    ("schema-bilancio", BUDGET_GRAPH, {"it": "Missioni e programmi del bilancio (D.Lgs. 118/2011)",
+                                       "en": "Budget missions and programmes (Legislative Decree 118/2011)"}),
+    ("unita-di-misura", UNITS_GRAPH, {"it": "Unità di misura degli indicatori", "en": "Units of measure of the indicators"}),
+]
 SERVICE_TITLE = {"it": "Endpoint SPARQL dei piani", "en": "SPARQL endpoint of the plans"}
 SERVICE_DESCRIPTION = {
     "it": "Interrogazioni SPARQL 1.1 in sola lettura su tutti i piani del sito, l'ontologia e lo schema PNRR.",
@@ -490,8 +499,7 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
     graph_sizes = {row["graph"].value: int(row["triples"].value)
                    for row in store.query(saved_query("graph-sizes").text)}
     subsets = [(plan.key, plan.plan, {"it": plan.title_it}) for plan in plans]
-    subsets += [("ontologia", ONTOLOGY_GRAPH.value, {"it": "Ontologia piao-lod", "en": "piao-lod ontology"}),
-                ("schema-pnrr", PNRR_GRAPH.value, SCHEME_TITLE)]
+    subsets += [(key, graph_name.value, titles) for key, graph_name, titles in REFERENCE_SUBSETS]
     for key, graph_iri, titles in subsets:
         subset = URIRef(f"{document}#{key}")
         graph.add((dataset, VOID.subset, subset))

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from piao_lod.graph_inputs import PNRR_GRAPH, REFERENCE_GRAPHS
+from piao_lod.graph_inputs import BUDGET_GRAPH, PNRR_GRAPH, REFERENCE_GRAPHS, UNITS_GRAPH
 from piao_lod.namespaces import PREFIX_IRIS
 from piao_lod.website.addresses import Download, check_relative
 
@@ -87,7 +87,7 @@ def plan_quads(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
 
 
 PLAN_DOWNLOADS = ("ttl", "jsonld", "nt", "rdf")
-SCHEME_STEM = "pnrr-scheme"
+REFERENCE_STEMS = {PNRR_GRAPH: "pnrr-scheme", BUDGET_GRAPH: "bilancio-scheme", UNITS_GRAPH: "units"}
 
 
 def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path, slug_of) -> list[Download]:
@@ -108,10 +108,10 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
     for graph in REFERENCE_GRAPHS:
         quads = plan_quads(store, graph)
         everything.extend(quads)
-        if graph == PNRR_GRAPH:
+        if graph in REFERENCE_STEMS:
             triples = [quad.triple for quad in quads]
             for suffix in ("ttl", "jsonld", "nt"):
-                downloads.append(write_download(data_dir, f"{SCHEME_STEM}.{suffix}", serialize_triples(triples, suffix),
+                downloads.append(write_download(data_dir, f"{REFERENCE_STEMS[graph]}.{suffix}", serialize_triples(triples, suffix),
                                                 suffix, graph_iri=graph.value))
     everything.sort(key=str)
     triples = sorted({quad.triple for quad in everything}, key=str)
