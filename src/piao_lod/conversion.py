@@ -45,7 +45,7 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
             conversion.unusable.append(SourceError(
                 f"version {plan.version.key} of plan {plan.ente.ipa_code} {plan.year} was already read from "
                 f"{seen[key]}; one source per version (two documents that do not say which version they are "
-                "are told apart by their content; give --version to name them)", str(source)))
+                "are told apart by their content; give --version-name to name them)", str(source)))
             continue
         seen[key] = str(source)
         conversion.plans.append(plan)

@@ -65,6 +65,7 @@ class LoadedInputs:
     store: ox.Store
     conversion: Conversion
     graphs: list[GraphName] = field(default_factory=list)   # the graphs the inputs wrote, in order
+    plans: list[str] = field(default_factory=list)          # the plans whose own graph (versions) was made again
 
     @property
     def exit_code(self) -> int:
@@ -140,7 +141,7 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
     if store is not None:
         replace_graphs(store, loading, list(written))
     refresh_indexes(target, plans, versions)
-    return LoadedInputs(target, conversion, list(written))
+    return LoadedInputs(target, conversion, list(written), sorted(plans))
 
 
 INDEX_PREDICATES = tuple(ox.NamedNode(iri) for iri in (str(PIAO.latestVersion), str(PIAO.versionOrder),

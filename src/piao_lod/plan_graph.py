@@ -43,7 +43,7 @@ LABELS = {
     "page_row": N_("Page {page}, row {line} of {file}"),
     "sheet_row": N_("Row {line} of sheet {sheet} of {file}"),
     "document": N_("Source document {file}"),
-    "version": N_("{version} of the {year} plan of {ente}{when}"),
+    "version": N_("{version} of the {year} plan – {ente}{when}"),
     "incarico": N_("{dirigente} heading {settore} ({year})"),
     "incarico_vacant": N_("{settore} without a dirigente ({year})"),
     "period": N_("Period of the appointment: {dirigente} heading {settore} ({year})"),
@@ -98,18 +98,27 @@ def plan_triples(plan: Plan, base: str = DEFAULT_BASE_IRI) -> list[ox.Triple]:
 
 
 def plan_to_graph(plan: Plan, base: str = DEFAULT_BASE_IRI, graph: Graph | None = None) -> Graph:
-    """Add the triples of one plan to ``graph`` (a new rdflib Graph by default) and return it."""
+    """Add the triples of one plan to ``graph`` (a new rdflib Graph by default) and return it: what
+    ``convert`` writes for it, its version and the plan's own statements of its versions included."""
+    from piao_lod.rdf_output import plan_version_indexes
+
     graph = Graph() if graph is None else graph
     bind_prefixes(graph)
-    return add_triples(graph, plan_triples(plan, base))
+    return add_triples(graph, [*plan_triples(plan, base), *(quad.triple for quad in plan_version_indexes([plan], base))])
 
 
 def plans_to_dataset(plans: Iterable[Plan], base: str = DEFAULT_BASE_IRI) -> Dataset:
-    """One named graph per plan, named by the plan's IRI (an rdflib Dataset)."""
+    """One named graph per plan version, named by the version's IRI, and one per plan with its versions (an
+    rdflib Dataset): as ``convert`` writes TriG."""
+    from piao_lod.rdf_output import plan_version_indexes
+
+    plans = list(plans)
     dataset = Dataset()
     bind_prefixes(dataset)
     for plan in plans:
         add_triples(dataset.graph(URIRef(plan_graph_name(plan, base).value)), plan_triples(plan, base))
+    for quad in plan_version_indexes(plans, base):
+        add_triples(dataset.graph(URIRef(quad.graph_name.value)), [quad.triple])
     return dataset
 
 

@@ -44,9 +44,10 @@ YEAR_MARKER = re.compile(r"\b(?:PIANO\s+DEGLI\s+OBIETTIVI|PIANO\s+DELLA\s+PERFOR
 TRIENNIUM_IN_TITLE = re.compile(r"\b(?P<first>20\d\d)\s*[-–—/]\s*(?P<last>20\d\d)\b")
 TRIENNIUM = re.compile(r"^\s*(?P<first>\d{4})\s*[-–—/]\s*(?P<last>\d{4})\s*$")
 DOCUMENT_TITLE = re.compile(r"Piano\s+Integrato\s+di\s+Attivit", re.IGNORECASE)
-UPDATE_WORDS = re.compile(r"\b(?P<word>(?:primo|secondo|terzo|I|II|III)?\s*(?:aggiornamento|variazione|modifica|"
+UPDATE_WORDS = re.compile(r"(?<!\bin )\b(?P<word>(?:(?:primo|secondo|terzo|I|II|III)\s+)?(?:aggiornamento|variazione|modifica|"
                           r"revisione|rettifica|integrazione))\b(?:\s+(?:n\.?|nr\.?|numero)\s*(?P<number>\d{1,3}))?",
                           re.IGNORECASE)
+PLAN_WORDS = re.compile(r"\b(?:piano|PIAO|obiettivi|performance)\b", re.IGNORECASE)
 ADOPTING_ACT = re.compile(r"(?P<act>\b(?:deliberazione|delibera|decreto|determinazione|D\.\s?G\.\s?C\.|D\.\s?C\.\s?C\.|DGC|DCC)"
                           r"[^\n]{0,80}?\b(?:n\.|nr\.|numero|n)\s*(?P<number>\d{1,5})(?:\s*/\s*(?:19|20)\d\d)?\s*"
                           r"(?:del|in\s+data|dd\.?)\s*(?P<date>\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})))", re.IGNORECASE)
@@ -301,9 +302,10 @@ class PlanAssembler:
         return None
 
     def read_version_statement(self, text: str) -> None:
-        """What the document says of which version it is: an update (``AGGIORNAMENTO``), the act that adopted
-        it (``Deliberazione di Giunta n. 45 del 15/03/2024``), the date it was approved."""
-        if self.version_label is None and (match := UPDATE_WORDS.search(text)):
+        """What the document says of which version it is: an update (``AGGIORNAMENTO PIANO DEGLI OBIETTIVI``,
+        a line that names the plan: "modifica" alone is too common in prose), the act that adopted it
+        (``Deliberazione di Giunta n. 45 del 15/03/2024``), the date it was approved."""
+        if self.version_label is None and PLAN_WORDS.search(text) and (match := UPDATE_WORDS.search(text)):
             self.version_label = " ".join(match["word"].split()).capitalize() + (f" n. {match['number']}" if match["number"] else "")
         if self.version_act is None and (match := ADOPTING_ACT.search(text)):
             self.version_act = " ".join(match["act"].split())

@@ -109,3 +109,24 @@ def refresh_indexes(store: ox.Store, plans: Iterable[str], loaded: Sequence[str]
         store.clear_graph(graph)
         if numbered:
             store.extend(index_quads(numbered))
+
+
+def versions_by_plan(store: ox.Store) -> dict[str, list[str]]:
+    """Plan IRI -> its version IRIs, oldest first, as the plans' own graphs order them."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for quad in store.quads_for_pattern(None, PIAO.versionOrder, None, None):
+        plan = quad.graph_name
+        if isinstance(plan, ox.NamedNode) and isinstance(quad.subject, ox.NamedNode):
+            found.setdefault(plan.value, []).append((int(quad.object.value), quad.subject.value))
+    return {plan: [version for _, version in sorted(entries)] for plan, entries in sorted(found.items())}
+
+
+def latest_versions_only(store: ox.Store, versions: dict[str, list[str]]) -> ox.Store:
+    """A copy of ``store`` in which each plan is its latest version: the graphs of the older versions are
+    left out, except what they say of the version itself and of its source document (so both can still
+    be named and linked)."""
+    older = {ox.NamedNode(version) for listed in versions.values() for version in listed[:-1]}
+    kept = {node for version in older for node in (version, ox.NamedNode(version.value + "/fonte"))}
+    view = ox.Store()
+    view.bulk_extend(quad for quad in store if quad.graph_name not in older or quad.subject in kept)
+    return view

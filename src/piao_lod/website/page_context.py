@@ -17,6 +17,7 @@ from piao_lod.website.render import PageLinks, make_environment
 from piao_lod.website.schema_org import catalog_markup, resource_markup
 from piao_lod.namespaces import compact
 from piao_lod.website.resource_index import ResourceIndex, ResourceView
+from piao_lod.website.version_changes import objective_history, version_changes
 
 PAGE_SIZE = 100          # rows per page of a long listing (the home page's plans)
 
@@ -35,6 +36,7 @@ class SiteData:
     search: bool = True                                       # a Pagefind index is built (home links its UI)
     pages: dict[str, str] = field(default_factory=dict)       # IRI -> page folder, for every page written
     problems: list[Problem] = field(default_factory=list)     # resources that could not be given a page
+    versions: dict[str, list[str]] = field(default_factory=dict)  # plan IRI -> its versions, oldest first
 
     def environment(self) -> Environment:
         return make_environment()
@@ -85,6 +87,16 @@ def resource_context(site: SiteData, view: ResourceView, page_type: PageType, pa
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
                     "schema": resource_markup(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
                     "type_label": page_type.label_it, "page_type_of": page_type_of})
+    if page_type.name == "version":
+        context["changes"] = version_changes(site.store, site.versions, view.iri)
+    elif page_type.name == "objective":
+        history = objective_history(site.store, site.versions, view.iri)
+        context["history"] = history if len(history) > 1 else []
+    elif page_type.name == "plan":
+        versions = site.versions.get(view.iri, [])
+        context["versions"] = [site.index.view(version) for version in versions]
+        first = version_changes(site.store, site.versions, versions[0]) if versions else None
+        context["year_changes"] = first if first is not None and first.across_years else None
     return context
 
 

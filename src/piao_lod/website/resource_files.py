@@ -90,21 +90,22 @@ PLAN_DOWNLOADS = ("ttl", "jsonld", "nt", "rdf")
 REFERENCE_STEMS = {PNRR_GRAPH: "pnrr-scheme", BUDGET_GRAPH: "bilancio-scheme", UNITS_GRAPH: "units"}
 
 
-def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path, slug_of) -> list[Download]:
-    """Every plan in every format (one dataset each in the catalog), the PNRR scheme on its own, and the
-    whole site's data: every plan, the ontology and the PNRR scheme, each in its named graph in TriG and
-    N-Quads, their union in Turtle, JSON-LD and N-Triples (gzip)."""
+def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path, slug_of) -> list[Download]:
+    """Every plan in every format, with all its versions (one dataset each in the catalog), the reference
+    schemes on their own, and the whole site's data: every plan version, the plans' own graphs, the
+    ontology and the schemes, each in its named graph in TriG and N-Quads, their union in Turtle,
+    JSON-LD and N-Triples (gzip)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     downloads: list[Download] = []
     everything: list[ox.Quad] = []
-    for graph in plan_graphs:
-        quads = plan_quads(store, graph)
+    for plan, plan_versions in versions.items():
+        quads = [quad for graph in [plan, *plan_versions] for quad in plan_quads(store, ox.NamedNode(graph))]
         everything.extend(quads)
-        triples = [quad.triple for quad in quads]
-        stem = slug_of(graph.value)
+        triples = sorted({quad.triple for quad in quads}, key=str)
+        stem = slug_of(plan)
         for suffix in PLAN_DOWNLOADS:
             downloads.append(write_download(data_dir, f"{stem}.{suffix}", serialize_triples(triples, suffix),
-                                            suffix, plan_iri=graph.value))
+                                            suffix, plan_iri=plan))
     for graph in REFERENCE_GRAPHS:
         quads = plan_quads(store, graph)
         everything.extend(quads)
