@@ -282,7 +282,8 @@ def test_void_describes_size_partitions_dumps_and_plans(store, addresses):
     assert int(void.value(objectives, VOID.entities)) == 2 * 37
     subsets = {str(void.value(subset, FOAF.primaryTopic)): subset for subset in void.objects(dataset, VOID.subset)}
     assert set(subsets) == {CREMONA_PLAN, BRESCIA_PLAN, "https://w3id.org/piao-lod/ontology",
-                            "https://w3id.org/piao-lod/pnrr/scheme"}
+                            "https://w3id.org/piao-lod/pnrr/scheme", "https://w3id.org/piao-lod/bilancio/scheme",
+                            "https://w3id.org/piao-lod/units"}
     cremona_graph = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(CREMONA_PLAN)))
     assert int(void.value(subsets[CREMONA_PLAN], VOID.triples)) == cremona_graph
     assert (dataset, VOID.sparqlEndpoint, None) not in void

@@ -508,13 +508,12 @@ def serve(
     query_timeout: Annotated[float, typer.Option("--query-timeout", min=0.1, help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
     max_result_bytes: Annotated[int, typer.Option("--max-result-bytes", min=1000, help="Largest SPARQL answer sent, in bytes.")] = 20_000_000,
     query_workers: Annotated[int, typer.Option("--query-workers", min=1, max=32, help="Processes answering SPARQL queries.")] = 2,
+    client_timeout: Annotated[float, typer.Option("--client-timeout", min=0.1, help="Seconds a client may take to send a request's head or body, or to read on.")] = 10.0,
 ) -> None:
     """Serve the site with content negotiation and a read-only SPARQL 1.1 endpoint at /sparql."""
     import logging
 
-    import uvicorn
-
-    from piao_lod.server.app import create_app
+    from piao_lod.server.app import create_app, serve as serve_app
     from piao_lod.server.settings import ServerSettings
     from piao_lod.website.build import SITE_MARKER, build_site
 
@@ -526,10 +525,11 @@ def serve(
                 build_site([], site)
             except PiaoLodError as error:
                 raise fail(error) from None
+    settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout)
     try:
-        application = create_app(ServerSettings(site, store, query_timeout, max_result_bytes, query_workers))
+        application = create_app(settings)
     except PiaoLodError as error:
         raise fail(error) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     typer.echo(f"serving {site} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)", err=True)
-    uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning")
+    serve_app(application, host, port, settings)

@@ -6,156 +6,61 @@ process holds the whole graph and answers one query at a time; the server waits
 for its answer at most ``timeout`` seconds, then kills it and starts another. Two
 workers also use both cores, which threads holding the GIL between Oxigraph calls
 would not.
+
+The event loop waits on a worker's pipe directly (a reader callback, no thread hop),
+and a worker that has to be replaced is replaced in the background: the request that
+cost it is answered at once, and the other workers go on serving. Inside a worker,
+queries run on a thread with a large stack, so that long chains (``1+1+…``, ``UNION``
+after ``UNION``) that Oxigraph's parser descends recursively run into the time limit
+rather than overflow the stack; deeply nested brackets are refused before the parser
+sees them (:mod:`piao_lod.server.query_scan`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import multiprocessing
-import queue
-from dataclasses import dataclass
+import os
+import threading
 from multiprocessing.connection import Connection
-from pathlib import Path
 
-import pyoxigraph as ox
+from piao_lod.server.errors import Refusal
+from piao_lod.server.query_answers import DataSource, QueryRequest, answer, open_data
+from piao_lod.server.query_runner import accepted
 
-from piao_lod.errors import PiaoLodError
-from piao_lod.website.addresses import RESOURCE_FILES
-from piao_lod.website.resource_files import RESOURCE_FORMATS, rdf_prefixes
-
-RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-# The RDF formats offered for CONSTRUCT/DESCRIBE are those written beside every page, in the same order.
-GRAPH_FORMATS = {RESOURCE_FILES[suffix]: fmt for suffix, fmt in RESOURCE_FORMATS.items()}
-
-
-class QueryTimeout(PiaoLodError):
-    """The query ran past the time limit and was stopped."""
-
-
-class QueryTooLarge(PiaoLodError):
-    """The answer is larger than the server sends."""
-
-
-class QueryBusy(PiaoLodError):
-    """Every worker stayed busy for the whole time limit."""
-
-
-class QueryFailed(PiaoLodError):
-    """The store could not evaluate the query."""
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """Where a worker reads the graph from: an on-disk store (read-only) or RDF dumps loaded into memory."""
-
-    store: Path | None = None
-    dumps: tuple[Path, ...] = ()
-
-
-def open_data(source: DataSource) -> ox.Store:
-    from piao_lod.embedded_store import open_store_for_reading
-    from piao_lod.graph_inputs import load_reference_graphs
-
-    if source.store is not None:
-        return open_store_for_reading(source.store)     # pinned: a load replacing the store does not disturb it
-    store = ox.Store()
-    for dump in source.dumps:
-        store.bulk_load(path=str(dump), format=ox.RdfFormat.from_extension(dump.suffix.lstrip(".")))
-    load_reference_graphs(store)
-    return store
-
-
-class LimitedBuffer:
-    """A write target that refuses to grow past ``limit`` bytes: serialising stops there."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise QueryTooLarge(f"the answer is larger than {self.limit:,} bytes: add LIMIT or narrow the query")
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
-
-
-class QueryRefused(PiaoLodError):
-    """The query is not valid SPARQL, uses SERVICE, or none of the accepted formats fits its form."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-def dataset_arguments(dataset: tuple[tuple[str, ...], tuple[str, ...]]) -> dict:
-    """Store.query arguments for the dataset a request names; without one, the union of every graph."""
-    defaults, named = dataset
-    arguments: dict = {"use_default_graph_as_union": not defaults}
-    if defaults:
-        arguments["default_graph"] = [ox.NamedNode(iri) for iri in defaults]
-    if named:
-        arguments["named_graphs"] = [ox.NamedNode(iri) for iri in named]
-    return arguments
-
-
-def answer(store: ox.Store, text: str, results_type: str | None, graph_type: str | None, limit: int,
-           dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> tuple:
-    """(status, media type, body). Everything that reads the query happens here, in the worker, under the
-    time limit: Oxigraph evaluates some queries while parsing them, and checking for SERVICE parses too."""
-    from piao_lod.server.service_check import uses_service
-    from piao_lod.sparql_query import syntax_message
-
-    try:
-        if uses_service(text):
-            return "refused", None, b"SERVICE is refused: this endpoint only queries its own data"
-        try:
-            arguments = dataset_arguments(dataset)
-        except ValueError as error:
-            return "syntax", None, f"default-graph-uri / named-graph-uri: not an IRI ({error})".encode()
-        try:
-            result = store.query(text, **arguments)
-        except SyntaxError as error:
-            return "syntax", None, syntax_message(str(error), "QUERY").encode()
-        graph = isinstance(result, ox.QueryTriples)
-        media_type = graph_type if graph else results_type
-        if media_type is None:
-            offered = ", ".join(GRAPH_FORMATS if graph else RESULTS_FORMATS)
-            return "not-acceptable", None, f"none of the requested formats fits this query; ask for one of: {offered}".encode()
-        buffer = LimitedBuffer(limit)
-        if graph:
-            fmt = GRAPH_FORMATS[media_type]
-            ox.serialize(result, buffer, fmt, prefixes=rdf_prefixes(fmt))
-        else:
-            result.serialize(buffer, RESULTS_FORMATS[media_type])
-        return "ok", media_type, buffer.getvalue()
-    except QueryTooLarge as error:
-        return "too-large", None, str(error).encode()
-    except Exception as error:  # noqa: BLE001 - a worker outlives any query; the message goes back to the client
-        cause = error.__context__ if isinstance(error.__context__, QueryTooLarge) else error
-        return ("too-large" if isinstance(cause, QueryTooLarge) else "failed"), None, str(cause).encode()
+WORKER_STACK_BYTES = 512 * 1024 * 1024      # address space reserved, not memory used: pages are touched on demand
+log = logging.getLogger("piao_lod.server")
 
 
 def worker_main(connection: Connection, source: DataSource, limit: int) -> None:
+    threading.stack_size(WORKER_STACK_BYTES)
+    thread = threading.Thread(target=serve_queries, args=(connection, source, limit), name="queries")
+    thread.start()
+    thread.join()
+
+
+def serve_queries(connection: Connection, source: DataSource, limit: int) -> None:
     store = open_data(source)
     connection.send(("ready", len(store)))
     while True:
         try:
-            text, results_type, graph_type, dataset = connection.recv()
+            request = connection.recv()
         except EOFError:
             return
-        connection.send(answer(store, text, results_type, graph_type, limit, dataset))
+        connection.send(answer(store, request, limit))
+
+
+def settle(future: asyncio.Future, error: type[Exception] | None) -> None:
+    if not future.done():
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error())
+
+
+class WorkerGone(Exception):
+    """The worker was dead before it received the query."""
 
 
 class Worker:
@@ -164,7 +69,32 @@ class Worker:
         self.process = context.Process(target=worker_main, args=(child, source, limit), daemon=True)
         self.process.start()
         child.close()
-        status, self.triples = self.connection.recv()
+
+    def ready(self) -> int:
+        """Wait until the worker holds the graph; its number of quads."""
+        status, triples = self.connection.recv()
+        return triples
+
+    async def ask(self, request: QueryRequest, timeout: float):
+        """The worker's outcome for one query; TimeoutError past ``timeout``, EOFError if the worker died.
+        The loop wakes on the pipe or on the timer, whichever comes first (no task, no thread per query)."""
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+        descriptor = self.connection.fileno()
+        os.set_blocking(descriptor, True)       # uvloop's readers make it non-blocking; send and recv need it blocking
+        try:
+            self.connection.send(request)
+        except OSError as error:
+            raise WorkerGone from error         # it died before it had the query: another worker may take it
+        loop.add_reader(descriptor, settle, answered, None)
+        timer = loop.call_later(timeout, settle, answered, TimeoutError)
+        try:
+            await answered
+        finally:
+            timer.cancel()
+            loop.remove_reader(descriptor)
+        os.set_blocking(descriptor, True)       # the rest of a long answer is read as it comes
+        return self.connection.recv()
 
     def stop(self) -> None:
         self.process.kill()
@@ -173,48 +103,89 @@ class Worker:
 
 
 class QueryWorkers:
-    """A fixed set of worker processes, each answering one query at a time."""
+    """A fixed number of worker processes, each answering one query at a time (a :class:`QueryRunner`)."""
 
     def __init__(self, source: DataSource, size: int, timeout: float, limit: int):
         self.context = multiprocessing.get_context("spawn")
-        self.source, self.timeout, self.limit = source, timeout, limit
-        self.idle: queue.Queue[Worker] = queue.Queue()
-        workers = [Worker(self.context, source, limit) for _ in range(max(1, size))]
-        self.triples = workers[0].triples
+        self.source, self.size, self.timeout, self.limit = source, max(1, size), timeout, limit
+        self.triples: int | None = None
+        self.idle: asyncio.Queue[Worker] | None = None
+        self.replacing: set[asyncio.Future] = set()
+        self.closed = False
+
+    async def start(self) -> None:
+        """Start every worker at once (each loads the graph) and wait until all are ready."""
+        self.idle = asyncio.Queue()
+        workers = [Worker(self.context, self.source, self.limit) for _ in range(self.size)]
+        counts = await asyncio.gather(*(asyncio.to_thread(worker.ready) for worker in workers))
+        self.triples = counts[0]
         for worker in workers:
-            self.idle.put(worker)
+            self.idle.put_nowait(worker)
 
-    def run(self, text: str, results_type: str | None, graph_type: str | None,
-            dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> tuple[str, bytes]:
-        """(media type, body) of the answer, in ``results_type`` for SELECT/ASK, ``graph_type`` for CONSTRUCT/DESCRIBE."""
-        try:
-            worker = self.idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryBusy(f"every query worker stayed busy for {self.timeout:g} s; try again later") from None
-        try:
-            worker.connection.send((text, results_type, graph_type, dataset))
-            if not worker.connection.poll(self.timeout):
-                worker.stop()
-                worker = Worker(self.context, self.source, self.limit)
-                raise QueryTimeout(f"the query ran longer than the limit of {self.timeout:g} s and was stopped")
-            status, media_type, body = worker.connection.recv()
-        except (EOFError, OSError):
-            worker.stop()
-            worker = Worker(self.context, self.source, self.limit)
-            raise QueryFailed("the query worker stopped unexpectedly; it was replaced") from None
-        finally:
-            self.idle.put(worker)
-        if status == "too-large":
-            raise QueryTooLarge(body.decode())
-        if status == "failed":
-            raise QueryFailed(body.decode())
-        if status != "ok":
-            raise QueryRefused({"syntax": 400, "refused": 400, "not-acceptable": 406}[status], body.decode())
-        return media_type, body
+    async def run(self, request: QueryRequest) -> tuple[str, bytes]:
+        while True:
+            worker = await self.idle_worker()
+            try:
+                outcome = await worker.ask(request, self.timeout)
+                break
+            except WorkerGone:          # the query is handed to the next worker
+                self.replace(worker, f"stopped while idle (exit code {worker.process.exitcode})")
+            except TimeoutError:
+                self.replace(worker, "ran past the time limit")
+                raise Refusal("query-timeout", f"the query ran longer than the limit of {self.timeout:g} s "
+                                               "and was stopped") from None
+            except (EOFError, OSError):
+                self.replace(worker, f"stopped (exit code {worker.process.exitcode})")
+                raise Refusal("worker-stopped", "the query worker stopped while answering; it is being replaced, "
+                                                "try again") from None
+            except BaseException:       # cancelled (the server is stopping): the worker may still be busy
+                self.replace(worker, "was interrupted")
+                raise
+        self.idle.put_nowait(worker)
+        return accepted(outcome)
 
-    def close(self) -> None:
+    async def idle_worker(self) -> Worker:
+        """The next idle worker that is alive (one killed while idle is replaced, not handed a query)."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while True:
             try:
-                self.idle.get_nowait().stop()
-            except queue.Empty:
-                return
+                worker = self.idle.get_nowait() if not self.idle.empty() else await asyncio.wait_for(
+                    self.idle.get(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except TimeoutError:
+                raise Refusal("workers-busy", f"every query worker stayed busy for {self.timeout:g} s; "
+                                              "try again later") from None
+            if worker.process.is_alive():
+                return worker
+            self.replace(worker, f"stopped while idle (exit code {worker.process.exitcode})")
+
+    def replace(self, worker: Worker, why: str) -> None:
+        """Kill a worker and start another in the background; it joins the idle ones when it holds the graph."""
+        log.warning("query worker %s %s; replacing it", worker.process.pid, why)
+        worker.stop()
+        if self.closed:
+            return
+
+        def start_one() -> Worker:
+            fresh = Worker(self.context, self.source, self.limit)
+            fresh.ready()
+            return fresh
+
+        replacement = asyncio.ensure_future(asyncio.to_thread(start_one))
+        self.replacing.add(replacement)
+        replacement.add_done_callback(self.replaced)
+
+    def replaced(self, replacement: asyncio.Future) -> None:
+        self.replacing.discard(replacement)
+        if replacement.cancelled() or replacement.exception() is not None:
+            log.error("a query worker could not be started: %s", replacement.exception())
+        elif self.closed:
+            replacement.result().stop()
+        else:
+            self.idle.put_nowait(replacement.result())
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.replacing:
+            await asyncio.wait(self.replacing, timeout=30)
+        while self.idle is not None and not self.idle.empty():
+            self.idle.get_nowait().stop()
