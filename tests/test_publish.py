@@ -129,7 +129,7 @@ def published(server, store_path) -> str:
 def test_every_graph_is_published_with_all_its_triples(published, store_path):
     expected = graph_sizes(store=open_store_for_reading(store_path))
     assert graph_sizes(endpoint=published) == expected
-    assert len(expected) == 7   # three plans and the four reference graphs (ontology, PNRR, budget, units)
+    assert len(expected) == 10  # three plans, the version of each, the four reference graphs (ontology, PNRR, budget, units)
 
 
 def test_publishing_twice_keeps_the_same_triple_count(published, store_path):
