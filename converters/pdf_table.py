@@ -74,13 +74,13 @@ def read_rows(path: Path, pages=None) -> RawTable:
                           + OCR_HINT.format(name=path.name, stem=path.stem), str(path))
     image_pages = [layout.number for layout in layouts if not layout.has_text and layout.has_images]
     if image_pages:
-        notes.append(ReadNote("pdf-page-skipped", f"pages {page_list(image_pages)} are images without text and "
-                              "were not read; " + OCR_HINT.format(name=path.name, stem=path.stem)))
+        notes.append(ReadNote("pdf-page-skipped", {"detail": f"pages {page_list(image_pages)} are images without text and "
+                              "were not read; " + OCR_HINT.format(name=path.name, stem=path.stem)}))
     document = DocumentRows(layouts)
     rows = document.rows()
     if not document.found_plan_table:
         read = page_list([layout.number for layout in layouts])
-        unread = "; ".join(note.message for note in notes)
+        unread = "; ".join(note.params["detail"] for note in notes)
         raise SourceError(f"no plan table found on the pages read ({read}): no table whose header names at least 3 "
                           "plan columns (e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)"
                           + (f"; {unread}" if unread else ""), str(path))
@@ -117,15 +117,16 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
             try:
                 refusal = too_big(page)
                 if refusal:
-                    notes.append(ReadNote("pdf-page-skipped", f"page {number} not read: {refusal}"))
+                    notes.append(ReadNote("pdf-page-skipped", {"detail": f"page {number} not read: {refusal}"}))
                     continue
                 layouts.append(read_page(page, number))
             except Exception as error:
-                notes.append(ReadNote("pdf-page-skipped", f"page {number} could not be read ({describe(unwrapped(error))})"))
+                notes.append(ReadNote("pdf-page-skipped", {"detail": f"page {number} could not be read "
+                                                                 f"({describe(unwrapped(error))})"}))
             finally:
                 page.close()
     if not layouts:
-        raise SourceError("no page of the PDF could be read: " + "; ".join(note.message for note in notes), str(path))
+        raise SourceError("no page of the PDF could be read: " + "; ".join(note.params["detail"] for note in notes), str(path))
     return layouts, notes
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from piao_lod.problems import Location, Problem
+
 
 @dataclass(frozen=True)
 class SourceRow:
@@ -27,12 +29,21 @@ class SourceRow:
 
 @dataclass(frozen=True)
 class ReadNote:
-    """Something the user must know about how the file was read (an encoding guess, rows
-    the CSV parser could not read), with the problem code and line it is reported under."""
+    """Something the user must know about how the file was read (lines decoded as Windows-1252,
+    a quote that swallowed lines, a formula without its value): a registered problem code, the
+    parameters of its message, its place, and the text as written."""
 
     code: str
-    message: str
+    params: dict = field(default_factory=dict)
     line: int | None = None
+    column_number: int | None = None
+    sheet: str | None = None
+    value: str | None = None
+    related_lines: tuple[int, ...] = ()
+
+    def as_problem(self, file: str) -> Problem:
+        return Problem(self.code, Location(file, self.line, None, self.sheet, None, self.column_number), self.params,
+                       self.value, self.related_lines)
 
 
 @dataclass

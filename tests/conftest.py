@@ -15,6 +15,13 @@ EXAMPLE = ROOT / "examples" / "cremona-piao-2024-2026-obiettivi.txt"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory, monkeypatch):
+    """Each test gets an empty cache of plans read and validated (the default folder is under XDG_CACHE_HOME),
+    so no test reuses what another converted."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture
 def example_path() -> Path:
     return EXAMPLE

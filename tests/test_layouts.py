@@ -186,6 +186,9 @@ def test_merged_cells_layout_and_its_csv_export(name, run_cli, tmp_path):
         sheet = load_workbook(table, data_only=True)["Obiettivi 2025"]
         rows = [(number, [str(value) if value is not None else "" for value in values])
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        for merged in sheet.merged_cells.ranges:       # a merged cell's text is every row's it covers, as shown
+            for number in range(merged.min_row + 1, merged.max_row + 1):
+                rows[number - 1][1][merged.min_col - 1] = rows[merged.min_row - 1][1][merged.min_col - 1]
         rows = [(number, cells) for number, cells in rows if number >= 6]
     else:
         rows = csv_rows(table, ";")[5:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import posixpath
 import re
 import signal
 import socket
@@ -28,7 +29,9 @@ from http.client import HTTPConnection
 from pathlib import Path
 from xml.dom.minidom import Document
 
+import pyoxigraph as ox
 import pytest
+from bs4 import BeautifulSoup
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
@@ -36,7 +39,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, N3, POST, TURTLE, XML, SPARQLWrapper
 
 from conftest import free_port
-from served_site import (CODES_QUERY, COUNT_QUERY, OBJECTIVE_DIR, OBJECTIVE_IRI, OBJECTIVE_PATH, SPARQL_JSON,
+from served_site import (BROWSER_ACCEPT, CODES_QUERY, COUNT_QUERY, OBJECTIVE_DIR, OBJECTIVE_IRI, OBJECTIVE_PATH, SPARQL_JSON,
                          answer_rows, embedded, header_values, media_type_of, objective_codes, objective_graph,  # noqa: F401
                          site)  # noqa: F401
 
@@ -377,6 +380,35 @@ def test_a_body_sent_too_slowly_is_408(limited_server):
 
 
 # -- the query workers: time limit, crashes, kills -------------------------------------------------------
+
+def test_malformed_query_from_the_form_comes_back_in_the_form_with_the_error_marked(server):
+    query = "SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?s = )\n  }"
+    with pytest.raises(SyntaxError) as parsed:
+        ox.Store().query(query)
+    line = int(re.search(r"(\d+):(\d+)", str(parsed.value)).group(1))
+    for lang, heading in (("it", "La query non ha risposta"), ("en", "The query has no answer")):
+        data = urllib.parse.urlencode({"query": query}).encode()
+        reply = fetch(server.url + f"/sparql?lang={lang}", method="POST", data=data,
+                      headers={"Accept": BROWSER_ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
+        assert (reply.status, reply.media_type) == (400, "text/html"), reply.text[:300]
+        page = BeautifulSoup(reply.body, "html.parser")
+        assert page.html["lang"] == lang
+        assert page.find("textarea", attrs={"name": "query"}).get_text() == query      # the typed query is kept
+        alert = page.find(id="errore-query")
+        assert alert is not None and alert.get("role") == "alert" and alert.h2.get_text() == heading, alert
+        assert ("Riga " if lang == "it" else "Line ") in alert.get_text(), alert.get_text()
+        marked = page.select_one(".query-lines .error-line")
+        assert marked is not None and marked.find("mark") is not None
+        assert marked.get_text().rstrip() == query.splitlines()[line - 1]
+        assert marked.find_previous_sibling("span", class_="line-number").get_text().strip() == str(line)
+
+
+def test_unknown_english_paths_get_the_english_404_page(server):
+    reply = fetch(server.url + "/en/id/c_d150/piano/2024/obiettivo/nessuno/", headers={"Accept": BROWSER_ACCEPT})
+    assert reply.status == 404
+    page = BeautifulSoup(reply.body, "html.parser")
+    assert page.html["lang"] == "en" and page.title.string.startswith("Page not found")
+
 
 def test_query_over_the_time_limit_is_stopped_and_the_server_goes_on(limited_server):
     started = time.monotonic()

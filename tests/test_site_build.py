@@ -25,7 +25,8 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
 LICENSE = "http://purl.org/dc/terms/license"
 PAGE_TYPES = {"ontology", "sparql", "home", "plan", "objective", "indicator", "settore", "dirigente", "ente", "pnrr", "pnrr-scheme",
-              "assignment", "source-row", "validation", "queries", "query", "data"}
+              "assignment", "annual-target", "source-row", "source", "formula", "purpose", "incarico", "validation", "queries",
+              "query", "data", "budget", "budget-scheme", "accessibility", "legal-notes"}
 
 
 def build(*arguments: str) -> subprocess.CompletedProcess:
@@ -74,9 +75,10 @@ def test_objective_page_shows_indicators_targets_weights_and_its_source_line(sit
     assert set(by_code) == {"774", "844"}
     assert by_code["844"][3].startswith("3.800") and by_code["844"][4] == "50"
     assert page.find("a", string="riga 23") is not None
-    chart = page.select_one("figure.chart svg[role=img]")
-    assert chart is not None and chart.title.get_text() == "Pesi degli indicatori"
-    assert "774 – Stato avanzamento lavori: 50%" in chart.desc.get_text()
+    weights = page.select_one("figure.weights")
+    assert weights.figcaption.get_text(" ", strip=True).startswith("Pesi degli indicatori")
+    bars = {item.select_one(".weight-label").get_text(): item.select_one(".weight-bar")["style"] for item in weights.select("li")}
+    assert bars["774 – Stato avanzamento lavori"] == "width: 50%"      # on a 0–100 scale, not scaled to the largest
     measure = page.find("a", href=lambda href: href and "pnrr/M5C2-I2.1/" in href)
     assert measure is not None
 
@@ -85,7 +87,8 @@ def test_indicator_page_lists_its_objectives_with_targets(site):
     page = soup(site / "id/c_d150/indicatore/844/index.html")
     rows = page.select("main table")[0].tbody.find_all("tr")
     assert [row.find_all("td")[0].get_text() for row in rows] == ["2024"]
-    assert rows[0].find_all("td")[3].get_text() == "3.800"
+    headers = [cell.get_text() for cell in page.select("main table")[0].thead.find_all("th")]
+    assert rows[0].find_all("td")[headers.index("Target 2024")].get_text() == "3.800"
 
 
 def test_validation_page_names_the_genuine_problem_with_its_line(site):
@@ -95,9 +98,10 @@ def test_validation_page_names_the_genuine_problem_with_its_line(site):
 
 def test_every_page_has_alternates_and_schema_org(site, pages):
     for path, page in pages.items():
-        if page_type(page) in {"home", "validation", "queries", "query", "data", "not-found", "sparql", None}:
+        if page_type(page) in {"home", "validation", "queries", "query", "data", "not-found", "sparql", "accessibility",
+                               "legal-notes", None}:
             continue
-        alternates = {link["type"]: link["href"] for link in page.find_all("link", rel="alternate")}
+        alternates = {link["type"]: link["href"] for link in page.find_all("link", rel="alternate", type=True)}
         assert set(alternates) == {"text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"}, path
         for href in alternates.values():
             assert (path.parent / href).is_file(), (path, href)

@@ -204,7 +204,7 @@ def test_codes_dot_dot_and_long_do_not_overwrite_other_pages(hostile_table_build
     by_type: dict[str, set[str]] = {}
     for path, page in pages.items():
         by_type.setdefault(page_type(page), set()).add(page.h1.get_text() if page.h1 else "")
-    assert by_type["plan"] == {"Piano degli obiettivi 2025 – Comune di Cremona"}
+    assert by_type["plan"] == {"Piano degli obiettivi 2025 – Comune di Cremona", "Objectives plan 2025 – Comune di Cremona"}
     assert by_type["ente"] == {"Comune di Cremona"}
     assert {"Obiettivo punto", "Obiettivo due punti", "Obiettivo senza codice", "Obiettivo dal codice lungo",
             "Obiettivo normale"} <= by_type["objective"]

@@ -22,17 +22,55 @@ LOCALES = ROOT / "locales"
 DOMAIN = "piao_lod"
 LANGUAGES = ("it", "en")
 FIXED_DATE = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)   # no clock in the catalogues: no churn
-KEYWORDS = {"gettext": (2,), "ngettext": (2, 3), "N_": None, "_": None, "ngettext_": (1, 2)}
-METHOD_MAP = [("src/**.py", "python"), ("converters/**.py", "python"), ("site/templates/**.html", "jinja2")]
-OPTIONS_MAP = {"site/templates/**.html": {"extensions": "jinja2.ext.do,jinja2.ext.i18n", "trimmed": "true"}}
+# Python calls take the language first (gettext(lang, message), ngettext(lang, singular, plural, n));
+# templates do not (_(message), ngettext(singular, plural, n)), so each kind of file has its own keywords.
+PYTHON_KEYWORDS = {"gettext": (2,), "ngettext": (2, 3), "N_": None, "_": None, "ngettext_": (1, 2)}
+TEMPLATE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+DATA_KEYWORDS = {"_": None}
+
+
+def saved_query_texts(fileobj, keywords, comment_tags, options):
+    """A saved query's title, description and parameter descriptions (its ``#`` header), which the site shows."""
+    from piao_lod.saved_queries import parse_query
+
+    text = fileobj.read().decode("utf-8")
+    query = parse_query(text, "query.rq")
+    lines = {line.split(":", 1)[0].strip("# ").lower(): number for number, line in enumerate(text.splitlines(), 1)}
+    for key, value in (("title", query.title), ("description", query.description)):
+        if value:
+            yield lines.get(key, 1), "_", value, []
+    for parameter in query.parameters:
+        if parameter.description:
+            yield lines.get("parameters", 1), "_", parameter.description, []
+
+
+def label_column(fileobj, keywords, comment_tags, options):
+    """The ``label`` column of the site's tables (page types, names of reused terms)."""
+    import csv
+    import io
+
+    for number, row in enumerate(csv.DictReader(io.StringIO(fileobj.read().decode("utf-8"))), start=2):
+        if row.get("label"):
+            yield number, "_", row["label"], []
+
+
+EXTRACTIONS = [
+    ([("src/**.py", "python"), ("converters/**.py", "python")], {}, PYTHON_KEYWORDS),
+    ([("site/templates/**.html", "jinja2")],
+     {"site/templates/**.html": {"extensions": "jinja2.ext.do,jinja2.ext.i18n", "trimmed": "true"}}, TEMPLATE_KEYWORDS),
+    ([("queries/*.rq", saved_query_texts), ("site/*.csv", label_column)], {}, DATA_KEYWORDS),
+]
 
 
 def extracted() -> Catalog:
-    """Every marked message of the code and the templates, as a template catalogue."""
+    """Every marked message of the code, the templates, the saved queries and the site's tables, as a
+    template catalogue."""
     template = Catalog(domain=DOMAIN, project="piao-lod", fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), METHOD_MAP, OPTIONS_MAP, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
-        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for method_map, options_map, keywords in EXTRACTIONS:
+        for filename, lineno, message, comments, context in extract_from_dir(
+                str(ROOT), method_map, options_map, keywords=keywords, comment_tags=("TRANSLATORS:",),
+                strip_comment_tags=True):
+            template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
 
@@ -65,7 +103,7 @@ def missing(catalogue: Catalog, template: Catalog) -> list[str]:
         if not message.id:
             continue
         found = catalogue.get(message.id, message.context)
-        strings = found.string if found is not None else None
+        strings = found.string if found is not None and not found.fuzzy else None   # gettext ignores fuzzy entries
         if isinstance(strings, tuple):
             empty = not strings or any(not text for text in strings)
         else:

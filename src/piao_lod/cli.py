@@ -24,7 +24,9 @@ from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.messages import gettext, ngettext
 from piao_lod.problems import Severity
 from piao_lod.reading import ReadingOptions, parse_pages
-from piao_lod.validation import Engine, store_as_graph, validate_graph, validate_store
+from piao_lod.plan_pool import validate_by_ente
+from piao_lod.validation import Engine, store_as_graph, validate_graph
+from piao_lod.work_cache import WorkCache, default_cache_dir
 from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
@@ -78,6 +80,9 @@ VersionDateOption = Annotated[Optional[datetime], typer.Option("--version-date",
 ProfileOption = Annotated[Optional[Path], typer.Option("--profile", help="A layout profile (TOML) for a table the header vocabulary cannot read (see piao-lod inspect).", show_default=False)]
 ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
 UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes working on plans (reading, validating; for build also rendering pages) [default: every core].", show_default=False)]
+CacheOption = Annotated[Optional[Path], typer.Option("--cache", help="Folder of the cache of plans read and validated, so unchanged sources are not read again [default: $XDG_CACHE_HOME/piao-lod, else ~/.cache/piao-lod].", show_default=False)]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read and validate every plan, using no cache and writing none.")]
 PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help="Password for --user (or set PIAO_LOD_PASSWORD).")]
 
 
@@ -101,6 +106,14 @@ def reading_options(ente: str | None, year: int | None, source_format: SourceFor
     return ReadingOptions(ente, year, source_format.value if source_format else None, profile,
                           parse_pages(pages) if pages is not None else None, version,
                           version_date.date() if version_date else None)
+
+
+def work_cache(folder: Path | None, disabled: bool) -> WorkCache | None:
+    if disabled:
+        if folder is not None:
+            raise UsageError("give either --cache or --no-cache, not both")
+        return None
+    return WorkCache(folder or default_cache_dir())
 
 
 def fail(error: PiaoLodError) -> typer.Exit:
@@ -172,22 +185,29 @@ def convert(
     version_date: VersionDateOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
     lang: LangOption = Language.it,
+    workers: WorkersOption = None,
+    cache: CacheOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_base(base)
-        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
+        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile, version_name, version_date), base,
+                                     workers, work_cache(cache, no_cache))
     except PiaoLodError as error:
         raise fail(error) from None
     report_conversion(conversion, problems.value, lang.value)
     if conversion.plans:
+        def write(handle) -> None:
+            write_plans(conversion.plans, base, chosen_format, handle, conversion.sorted_triples)
+
         if output == "-":
-            write_plans(conversion.plans, base, chosen_format, sys.stdout.buffer)
+            write(sys.stdout.buffer)
             sys.stdout.flush()
         else:
             try:
-                write_file_atomically(Path(output), lambda handle: write_plans(conversion.plans, base, chosen_format, handle))
+                write_file_atomically(Path(output), write)
             except OSError as error:
                 typer.echo(f"{output}: error: cannot write output ({error.strerror or error})", err=True)
                 raise typer.Exit(EXIT_UNUSABLE_INPUT) from None
@@ -275,18 +295,24 @@ def validate(
     profile: ProfileOption = None,
     version_name: VersionOption = None,
     version_date: VersionDateOption = None,
+    workers: WorkersOption = None,
+    cache: CacheOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable input."""
     try:
         check_base(base)
-        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
+        cached = work_cache(cache, no_cache)
+        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers=workers,
+                             cache=cached)
     except PiaoLodError as error:
         raise fail(error) from None
     for error in loaded.conversion.unusable:
         typer.echo(error.located(), err=True)
     if loaded.conversion.unusable and not loaded.conversion.plans and len(loaded.store) == 0:
         raise typer.Exit(EXIT_UNUSABLE_INPUT)
-    report = validate_store(loaded.store) if engine is Engine.oxigraph else validate_graph(store_as_graph(loaded.store), Engine.pyshacl)
+    report = (validate_by_ente(loaded.store, workers, cached) if engine is Engine.oxigraph
+              else validate_graph(store_as_graph(loaded.store), Engine.pyshacl))
     problems = loaded.conversion.problems
     if fmt is ReportFormat.json:
         typer.echo(render_json(report, problems, lang.value, engine.value), nl=False)
@@ -324,11 +350,15 @@ def load(
     version_date: VersionDateOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
     lang: LangOption = Language.it,
+    workers: WorkersOption = None,
+    cache: CacheOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
     try:
         check_base(base)
-        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
+        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
+                               work_cache(cache, no_cache))
     except PiaoLodError as error:
         raise fail(error) from None
     report_conversion(done.conversion, problems.value, lang.value)
@@ -469,10 +499,13 @@ def build(
     profile: ProfileOption = None,
     version_name: VersionOption = None,
     version_date: VersionDateOption = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes rendering pages [default: CPUs, at most 4].", show_default=False)] = None,
+    workers: WorkersOption = None,
+    cache: CacheOption = None,
+    no_cache: NoCacheOption = False,
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
     sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Public URL of the SPARQL endpoint, announced in VoID.", show_default=False)] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", exists=True, file_okay=False, help="A folder of the publisher's templates that take the place of the site's own with the same name (accessibility.html, legal-notes.html).", show_default=False)] = None,
 ) -> None:
     """Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search.
     Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable input."""
@@ -487,8 +520,9 @@ def build(
         try:
             built = build_site(inputs or [], output, site_url=base_url,
                                options=reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers=workers,
+                               cache=work_cache(cache, no_cache),
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
-                               contact_email=contact_email, sparql_endpoint=sparql_endpoint)
+                               contact_email=contact_email, sparql_endpoint=sparql_endpoint, templates=templates)
         except PiaoLodError as error:
             raise fail(error) from None
     for problem in built.problems:

@@ -201,6 +201,18 @@ def is_sub_header(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> bool:
         for cell in filled)
 
 
+def repeats_merged_cells(top: tuple[str, ...], bottom: tuple[str, ...]) -> bool:
+    """Whether ``bottom`` is the second row of a two-row header whose other cells are merged down over both
+    rows: a spreadsheet reader gives a merged cell's text to every row it covers, so the two rows hold the
+    same text there, and the bottom row adds years under a cell merged across (``Target`` over 2025 2026)."""
+    pairs = [(upper.strip(), lower.strip()) for upper, lower in zip(top, bottom) if upper.strip() and lower.strip()]
+    differing = [lower for upper, lower in pairs if upper != lower]
+    adds = any(lower.strip() and not (top[index].strip() if index < len(top) else "")
+               for index, lower in enumerate(bottom))
+    return (any(upper == lower for upper, lower in pairs) and (adds or bool(differing))
+            and all(YEAR.fullmatch(header_key(cell)) or RELATIVE_YEAR.fullmatch(header_key(cell)) for cell in differing))
+
+
 def merge_header_rows(top: tuple[str, ...], bottom: tuple[str, ...]) -> tuple[str, ...]:
     """Two header rows as one: each column's top text (carried right over the empty cells of a merged
     top cell, where the bottom row has text) joined to its bottom text."""
@@ -215,7 +227,7 @@ def merge_header_rows(top: tuple[str, ...], bottom: tuple[str, ...]) -> tuple[st
             upper = carried
         else:
             carried = ""
-        merged.append(" ".join(part for part in (upper, lower) if part))
+        merged.append(upper if upper == lower else " ".join(part for part in (upper, lower) if part))
     return tuple(merged)
 
 

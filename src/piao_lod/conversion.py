@@ -7,10 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.plan_table import read_plan_table
+from piao_lod.plan_pool import read_sources, triples_of
 from piao_lod.problems import Problem, counts_as_data_problem
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.records import Plan
+from piao_lod.work_cache import WorkCache
+
+
+def plan_key(plan: Plan) -> tuple[str, int, str]:
+    """What tells one plan version from another: ente, year and version key."""
+    return plan.ente.ipa_code, plan.year, plan.version.key
 
 
 @dataclass
@@ -19,6 +25,16 @@ class Conversion:
 
     plans: list[Plan] = field(default_factory=list)
     unusable: list[SourceError] = field(default_factory=list)
+    base: str | None = None                                   # the IRI base of ``packed_triples``
+    packed_triples: dict[tuple[str, int, str], bytes] = field(default_factory=dict)   # plan_key -> its sorted triples
+    reused: int = 0                                           # plans taken from the cache instead of read
+
+    def sorted_triples(self, plan: Plan, base: str):
+        """The plan's triples, sorted: those its worker made, else made now."""
+        from piao_lod.rdf_output import sorted_plan_triples
+
+        made = self.packed_triples.get(plan_key(plan)) if base == self.base else None
+        return triples_of(made) if made is not None else sorted_plan_triples(plan, base)
 
     @property
     def problems(self) -> list[Problem]:
@@ -30,17 +46,20 @@ class Conversion:
                                  any(counts_as_data_problem(problem) for problem in self.problems))
 
 
-def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEFAULT_READING) -> Conversion:
-    """Read every source; an unusable one is recorded and the others are still converted."""
-    conversion = Conversion()
+def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEFAULT_READING, base: str | None = None,
+                    workers: int | None = None, cache: WorkCache | None = None) -> Conversion:
+    """Read every source, in ``workers`` processes (default: every core), taking unchanged ones from ``cache``;
+    an unusable one is recorded and the others are still converted. With ``base``, the workers also make each
+    plan's triples under that base."""
+    conversion = Conversion(base=base)
     seen: dict[tuple[str, int, str], str] = {}
-    for source in sources:
-        try:
-            plan = read_plan_table(source, options=options)
-        except SourceError as error:
-            conversion.unusable.append(error)
+    for source, read in zip(sources, read_sources(sources, options, base, workers, cache)):
+        if read.error is not None:
+            conversion.unusable.append(read.error)
             continue
-        key = (plan.ente.ipa_code, plan.year, plan.version.key)
+        plan = read.plan
+        conversion.reused += read.reused
+        key = plan_key(plan)
         if key in seen:
             conversion.unusable.append(SourceError(
                 f"version {plan.version.key} of plan {plan.ente.ipa_code} {plan.year} was already read from "
@@ -49,4 +68,6 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
             continue
         seen[key] = str(source)
         conversion.plans.append(plan)
+        if read.packed_triples is not None:
+            conversion.packed_triples[key] = read.packed_triples
     return conversion

@@ -25,6 +25,7 @@ from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, LoadedInputs, loa
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.store_directory import current_directory, is_store, load_lock, pin_for_reading, replace_store
+from piao_lod.work_cache import WorkCache
 
 DEFAULT_STORE_DIR = Path("piao-store")
 
@@ -65,7 +66,8 @@ def open_store_for_reading(path: Path) -> ox.Store:
 
 
 def load_into_store(path: Path, inputs: Sequence[Path], base: str,
-                    options: ReadingOptions = DEFAULT_READING) -> StoreLoad:
+                    options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
+                    cache: WorkCache | None = None) -> StoreLoad:
     """Load plans (tables or RDF) into the store at ``path``, replacing their graphs, with the ontology
     and the PNRR scheme in graphs of their own; all of it or, if the load is stopped, none of it.
 
@@ -75,7 +77,7 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
     location = check_store_location(path)
     try:
         with load_lock(location):
-            return write_store(location, load_dataset(inputs, base, options))
+            return write_store(location, load_dataset(inputs, base, options, workers=workers, cache=cache))
     except OSError as error:
         raise StoreError(f"{path}: cannot write the store ({error.strerror or error}); it is left as it was") from None
 

@@ -39,6 +39,10 @@ class SourceError(PiaoLodError):
         self.detail = message
         super().__init__(self.located())
 
+    def __reduce__(self):
+        """Rebuilt from its parts, so it can come back from a worker process."""
+        return type(self), (self.detail, self.file, self.line, self.column)
+
     def without_frames(self) -> SourceError:
         """This error kept as a value in a report: without its traceback and chained exceptions, whose
         frames would keep the callers' objects alive (an on-disk store stays locked while it is referenced)."""

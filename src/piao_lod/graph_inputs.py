@@ -34,6 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.plan_pool import unpacked
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.namespaces import PIAO
@@ -43,6 +44,7 @@ from piao_lod.problems import counts_as_data_problem
 from piao_lod.rdf_formats import format_of_path
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.resources import ontology_file
+from piao_lod.work_cache import WorkCache
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PLAN_CLASS = ox.NamedNode(str(PIAO.Plan))
@@ -116,14 +118,15 @@ def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphNam
 
 
 def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
-                store: ox.Store | None = None) -> LoadedInputs:
-    """Load RDF files and plan tables (converted on the way in), replacing their graphs in ``store``
-    (by default a new in-memory store). Everything is first read into an in-memory store of its own, so
-    an unusable input leaves ``store`` untouched and an on-disk store gets one bulk write."""
+                store: ox.Store | None = None, workers: int | None = None, cache: WorkCache | None = None) -> LoadedInputs:
+    """Load RDF files and plan tables (converted on the way in, in ``workers`` processes, unchanged ones taken
+    from ``cache``), replacing their graphs in ``store`` (by default a new in-memory store). Everything is first
+    read into an in-memory store of its own, so an unusable input leaves ``store`` untouched and an on-disk
+    store gets one bulk write."""
     loading = ox.Store()
     written: dict[GraphName, None] = {}   # ordered set
     tables = [path for path in paths if not is_rdf(path)]
-    conversion = convert_sources(tables, options) if tables else Conversion()
+    conversion = convert_sources(tables, options, base, workers, cache) if tables else Conversion()
     for path in paths:
         if is_rdf(path):
             try:
@@ -132,7 +135,11 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
                 conversion.unusable.append(error.without_frames())
     for plan in conversion.plans:
         name = plan_graph_name(plan, base)
-        loading.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in plan_triples(plan, base))
+        made = conversion.packed_triples.get((plan.ente.ipa_code, plan.year))
+        if made is not None:
+            loading.load(unpacked(made), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        else:
+            loading.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in plan_triples(plan, base))
         written[name] = None
     drop_version_indexes(loading, written)
     versions = [graph.value for graph in written if isinstance(graph, ox.NamedNode)]
@@ -182,8 +189,8 @@ def load_reference_graphs(store: ox.Store) -> None:
 
 
 def load_dataset(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
-                 store: ox.Store | None = None) -> LoadedInputs:
+                 store: ox.Store | None = None, workers: int | None = None, cache: WorkCache | None = None) -> LoadedInputs:
     """The inputs plus the ontology and the PNRR scheme: what ``load``, ``query --data`` and ``publish`` work on."""
-    loaded = load_inputs(paths, base, options, store=store)
+    loaded = load_inputs(paths, base, options, store=store, workers=workers, cache=cache)
     load_reference_graphs(loaded.store)
     return loaded

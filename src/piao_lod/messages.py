@@ -27,6 +27,11 @@ def N_(message: str) -> str:
     return message
 
 
+def ngettext_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a text with a plural form for the catalogue where it is defined (see :class:`~piao_lod.problems.Phrase`)."""
+    return singular, plural
+
+
 @lru_cache(maxsize=None)
 def translations(lang: str) -> Translations:
     """The compiled catalogue of ``lang`` (compiled in memory from the ``.po`` file, once per process)."""

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from piao_lod.budget import mission_of, read_mission, read_programme
 from piao_lod.columns import (EXPECTED_FIELDS, FIELD_LABELS, REQUIRED_FIELDS, YEARLY_FIELDS, Column, HeaderVocabulary,
-                              TableLayout, bundled_vocabulary, header_key, is_sub_header, merge_header_rows, read_layout)
+                              TableLayout, bundled_vocabulary, header_key, is_sub_header, merge_header_rows, read_layout,
+                              repeats_merged_cells)
 from piao_lod.converters import RawTable, SourceRow, read_source_rows
 from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
@@ -54,7 +55,9 @@ ADOPTING_ACT = re.compile(r"(?P<act>\b(?:deliberazione|delibera|decreto|determin
 ADOPTED_ON = re.compile(r"\b(?:approvat[oa]|adottat[oa])\b[^\n]{0,40}?\b(?:il|in\s+data)\s*"
                         r"(?P<date>\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2}))", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:pag(?:ina)?\.?\s*)?\d{1,4}(?:\s*(?:di|/|of)\s*\d{1,4})?$", re.IGNORECASE)
-SETTORE_SEPARATORS = re.compile(r"\s*(?:\n|;|\s/\s|\s\|\s)\s*")
+# A match starts only where a run of spaces starts, and takes the run once: ``\s*(?:...)`` retried the run at
+# every position of it (quadratic on a cell of spaces).
+SETTORE_SEPARATORS = re.compile(r"(?<![^\S\n])[^\S\n]*+(?:\n|;|(?<=\s)[/|](?=\s))\s*+")
 LONGEST_PROSE = 2000
 A_NUMBER = N_("a number")
 EXPECTED_KIND = {TargetKind.NUMBER: A_NUMBER, TargetKind.PERCENTAGE: N_("a percentage"),
@@ -200,8 +203,7 @@ class PlanAssembler:
 
     def assemble(self, ente_flag: str | None, year_flag: int | None, version_flag: str | None = None,
                  version_date=None) -> Plan:
-        for note in self.raw.notes:
-            self.report(note.code, line=note.line, detail=note.message)
+        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
         rows = [row for row in self.raw.rows if not row.is_blank]
         index = 0
         while index < len(rows):
@@ -365,7 +367,8 @@ class PlanAssembler:
         following = rows[index + 1] if index + 1 < len(rows) else None
         if following is not None and following.tabular and following.sheet == row.sheet \
                 and (layout is not None or any(self.vocabulary.match(cell) for cell in row.cells if cell.strip())) \
-                and is_sub_header(following.cells, self.vocabulary) and read_layout(following.cells, self.vocabulary) is None:
+                and is_sub_header(following.cells, self.vocabulary) \
+                and (read_layout(following.cells, self.vocabulary) is None or repeats_merged_cells(row.cells, following.cells)):
             merged = read_layout(merge_header_rows(row.cells, following.cells), self.vocabulary)
             if merged is not None and (layout is None or len(merged.columns) > len(layout.columns)):
                 self.start_table(merged, [row, following])
@@ -451,6 +454,9 @@ class PlanAssembler:
                 if column.index < len(cells) and cells[column.index].strip()]
 
     def read_data_row(self, row: SourceRow) -> None:
+        if len(row.cells) == 1 and len(self.layout.columns) > 1 and row.sheet is None and row.page is None:
+            self.pending_prose.append((row, row.cells[0].strip()))      # a CSV or text line without a delimiter
+            return
         for prose_row, text in self.pending_prose:
             self.report("prose-in-table", prose_row, value=text)
         self.pending_prose.clear()
@@ -517,6 +523,11 @@ class PlanAssembler:
         if self.settore is not None and not self.settore_used:
             self.settore_used = True
             row = self.settore.row
+            column = self.layout.single("settore") if self.layout is not None else None
+            if column is not None and column.index < len(row.cells) and row.cells[column.index].strip():
+                self.report("settore-without-objectives", row, column=column, value=self.settore.name.raw,
+                            settore=self.settore.name.name)
+                return
             self.problems.append(Problem("settore-without-objectives", Location(
                 self.display, row.line, self.header_of("settore"), row.sheet, row.page),
                 {"settore": self.settore.name.name}, self.settore.name.raw))
@@ -628,6 +639,8 @@ class PlanAssembler:
                         code or title, indicator=code or title, objective=self.objective.code or self.objective.title)
             key = f"{key}--{number}"
         formula = read_formula(value("formula")) if value("formula") else None
+        if formula is not None and formula.latex_problem:
+            self.report("unreadable-latex", row, "formula", formula.raw, reason=formula.latex_problem)
         unit = read_unit(value("unit")) if value("unit") else None
         if unit is not None and unit.unit is None:
             self.report("unknown-unit", row, "unit", unit.raw, text=unit.raw)

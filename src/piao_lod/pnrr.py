@@ -17,10 +17,12 @@ from rdflib import SKOS
 from piao_lod.namespaces import PNRR
 from piao_lod.resources import ontology_file
 
+# Possessive whitespace (``\s*+``): two optional runs around an optional separator otherwise
+# backtrack over each other, quadratically in a long run of spaces.
 CODE = re.compile(
-    r"\bM\s*(?P<mission>\d{1,2})\s*C\s*(?P<component>\d{1,2})\s*[-–—.]?\s*"
-    r"(?P<kind>I(?:nv(?:estimento)?)?|R(?:if(?:orma)?)?)\s*\.?\s*"
-    r"(?P<number>\d{1,2}(?:\s*\.\s*\d{1,2})*(?:\.[A-Z]\b)?)",
+    r"\bM\s*+(?P<mission>\d{1,2})\s*+C\s*+(?P<component>\d{1,2})\s*+[-–—.]?\s*+"
+    r"(?P<kind>I(?:nv(?:estimento)?)?|R(?:if(?:orma)?)?)\s*+\.?\s*+"
+    r"(?P<number>\d{1,2}(?:\s*+\.\s*+\d{1,2})*(?:\.[A-Z]\b)?)",
     re.IGNORECASE,
 )
 MENTION = re.compile(r"\bPNRR\b", re.IGNORECASE)

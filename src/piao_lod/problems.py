@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from piao_lod.messages import DEFAULT_LANGUAGE, N_, gettext
+from piao_lod.messages import DEFAULT_LANGUAGE, N_, gettext, ngettext
 
 
 class Severity(str, Enum):
@@ -36,11 +36,16 @@ class Phrase:
     """A message parameter that is a catalogue text with parameters of its own (a reason), in the message's
     language."""
 
-    message: str
+    message: str | tuple[str, str]
     params: tuple[tuple[str, object], ...] = ()
 
     def render(self, lang: str) -> str:
-        return gettext(lang, self.message, **dict(self.params))
+        """A ``(singular, plural)`` pair (marked with :func:`~piao_lod.messages.ngettext_`) takes its form from the
+        ``count`` parameter."""
+        params = dict(self.params)
+        if isinstance(self.message, tuple):
+            return ngettext(lang, *self.message, params.pop("count"), **params)
+        return gettext(lang, self.message, **params)
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,18 @@ UNREADABLE = N_("{what} is not {expected}; kept as written")
 
 PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     # how the file was read
-    ProblemCode("encoding", W, N_("the file is not valid UTF-8: {detail}"),
+    ProblemCode("encoding", W, N_("not valid {encoding} ({where}); {reading}"),
                 N_("the file is not UTF-8; lines that are not were read as Windows-1252")),
     ProblemCode("unreadable-rows", E, N_("the rest of the file could not be read as CSV: {detail}"),
                 N_("the CSV parser stopped; the rows after that line are not converted")),
+    ProblemCode("unclosed-quote", E, N_("the quote that opens this cell does not close where the cell ends: it "
+                                        "swallowed {swallowed} into the cell; the quote is read as a character, and "
+                                        "what it swallowed as rows"),
+                N_("a CSV quote left open (a stray \" in a title) swallowed the lines after it; reported where it opens, "
+                   "those lines read again as rows")),
+    ProblemCode("formula-without-value", W, N_("formula cell without a computed value (the program that saved the "
+                                               "workbook did not calculate it); its formula is read as the cell's text"),
+                N_("an XLSX formula cell without a cached value; the formula (=SUM(A1:A3)) is kept as the cell's text")),
     ProblemCode("pdf-page-skipped", W, N_("PDF pages not read: {detail}"),
                 N_("a PDF page not read: an image without text (a scan), a page that could not be parsed, or one that "
                    "draws more than 50,000 lines, shapes and strings (or has over 8 MB of content); the page is named")),
@@ -151,6 +164,9 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("unreadable-baseline", E, UNREADABLE, N_("a baseline that cannot be read as its kind; the text is kept")),
     ProblemCode("unreadable-achieved", E, UNREADABLE, N_("an achieved value or achievement rate that cannot be read; "
                                                          "the text is kept")),
+    ProblemCode("unreadable-latex", W, N_("the LaTeX of the formula could not be read ({reason}); kept as written, "
+                                          "and as its plain text"),
+                N_("a LaTeX formula too long, too deeply nested or not valid; kept as written")),
     ProblemCode("qualitative-target", I, N_("target “{text}” is not a number: kept as a qualitative target"),
                 N_("a target written in words, with no unit or formula that asks for a number")),
     ProblemCode("unknown-unit", I, N_("unit of measure “{text}” is not in the unit vocabulary; kept as written"),
@@ -272,7 +288,7 @@ READING_ONLY_CODES = frozenset({
     "prose-in-table", "settore-without-objectives", "row-without-objective", "pnrr-code-not-in-scheme",
     "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",
     "unknown-missione", "unknown-programma", "programma-not-in-missione", "indicator-title-ambiguous",
-    "missing-indicator-code",
+    "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex",
 })
 """Problems only the reader can see: the graph has no trace of them, so ``validate``
 reports them beside the SHACL results. Every other problem code has a shape."""

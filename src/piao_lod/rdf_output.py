@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -26,8 +26,17 @@ def sort_key(term_holder) -> str:
     return str(term_holder)
 
 
-def plan_statements(plans: Sequence[Plan], base: str, fmt: RdfFormat) -> Iterator[ox.Triple | ox.Quad]:
-    """The stream a serialiser reads: each plan version's statements sorted, in the order given.
+def sorted_plan_triples(plan: Plan, base: str) -> list[ox.Triple]:
+    return sorted(plan_triples(plan, base), key=sort_key)
+
+
+PlanTriples = Callable[[Plan, str], Sequence[ox.Triple]]
+
+
+def plan_statements(plans: Sequence[Plan], base: str, fmt: RdfFormat,
+                    triples_of: PlanTriples = sorted_plan_triples) -> Iterator[ox.Triple | ox.Quad]:
+    """The stream a serialiser reads: each plan version's statements sorted (``triples_of``: made by a
+    worker, say), in the order given.
 
     In the union formats each triple is written once: what only a version says (the version, its document
     and rows) is unique to it; what the versions of one plan say of it (objectives...) is deduplicated
@@ -38,7 +47,7 @@ def plan_statements(plans: Sequence[Plan], base: str, fmt: RdfFormat) -> Iterato
     for plan in plans:
         iris = plan_iris(plan, base)
         graph = ox.NamedNode(iris.version)
-        triples = sorted(plan_triples(plan, base), key=sort_key)
+        triples = triples_of(plan, base)
         if fmt.named_graphs:
             for triple in triples:
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
@@ -72,9 +81,10 @@ def plan_version_indexes(plans: Sequence[Plan], base: str) -> list[ox.Quad]:
     return indexes(entries_in_order_given(given))
 
 
-def write_plans(plans: Sequence[Plan], base: str, fmt: RdfFormat | str, output: BinaryIO) -> None:
+def write_plans(plans: Sequence[Plan], base: str, fmt: RdfFormat | str, output: BinaryIO,
+                triples_of: PlanTriples = sorted_plan_triples) -> None:
     fmt = format_named(fmt) if isinstance(fmt, str) else fmt
-    fmt.serialize(plan_statements(plans, base, fmt), output)
+    fmt.serialize(plan_statements(plans, base, fmt, triples_of), output)
 
 
 def serialize_plans(plans: Sequence[Plan], base: str, fmt: RdfFormat | str) -> bytes:

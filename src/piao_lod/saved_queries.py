@@ -25,9 +25,13 @@ from piao_lod.errors import QueryError
 from piao_lod.resources import packaged
 
 QUERY_SUFFIXES = (".rq", ".sparql")
-HEADER_LINE = re.compile(r"^#\s*(?P<key>title|description|parameters)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
-PARAMETER = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*"
-                       r"(?:\(\s*(?:default\s+(?P<default>[^)]*?)|(?P<optional>optional))\s*\))?\s*:\s*(?P<description>.*)$")
+# Linear in the line: possessive whitespace, and values matched as non-space runs joined by spaces
+# (a lazy value before ``\s*$`` or ``\s*\)`` retries a long run of spaces at every character).
+HEADER_LINE = re.compile(r"^#\s*+(?P<key>title|description|parameters)\s*+:\s*+(?P<value>(?:\S(?:[^\S\n]*+\S)*+)?)\s*+$",
+                         re.IGNORECASE)
+PARAMETER = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*+)\s*+"
+                       r"(?:\(\s*+(?:default\s++(?P<default>(?:[^\s)]++|\s++(?=[^\s)]))*+)|(?P<optional>optional))\s*+\))?"
+                       r"\s*+:\s*+(?P<description>.*)$")
 BARE_NAME = re.compile(r"^[\w.-]+$")
 
 

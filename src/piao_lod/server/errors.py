@@ -71,10 +71,11 @@ class Refusal(PiaoLodError):
         self.headers = headers or {}
 
 
-def error_response(request: Request, kind: ErrorKind, message: str, not_found_page: Callable[[], str],
+def error_response(request: Request, kind: ErrorKind, message: str, not_found_page: Callable[[str], str],
                    html_headers: dict[str, str], headers: dict[str, str] | None = None) -> Response:
     """The one mapping from an error to a response: its status, its headers, a body in the type the client asks
-    for. Browsers get the site's 404 page (``not_found_page()``); every other error is text or JSON."""
+    for. Browsers get the site's 404 page (``not_found_page(path)``, in the edition of the path asked for);
+    every other error is text or JSON."""
     offered = NOT_FOUND_TYPES if kind.code == "not-found" else ERROR_TYPES
     media_type = choose(request.headers.get("accept"), offered) or offered[0]
     extra = {"Vary": "Accept", **(headers or {})}
@@ -83,7 +84,7 @@ def error_response(request: Request, kind: ErrorKind, message: str, not_found_pa
     if kind.closes:
         extra["Connection"] = "close"
     if media_type == "text/html":
-        body, media_type = not_found_page(), "text/html; charset=utf-8"
+        body, media_type = not_found_page(request.url.path), "text/html; charset=utf-8"
         extra.update(html_headers)
     elif media_type == "application/json":
         body = json.dumps({"error": kind.code, "status": kind.status, "message": message}, ensure_ascii=False) + "\n"
@@ -93,7 +94,7 @@ def error_response(request: Request, kind: ErrorKind, message: str, not_found_pa
                     media_type=media_type, headers=extra)
 
 
-def install(app, not_found_page: Callable[[], str], html_headers: dict[str, str]) -> None:
+def install(app, not_found_page: Callable[[str], str], html_headers: dict[str, str]) -> None:
     """Route every refusal, and Starlette's own HTTP errors (404 of no route, 405), through :func:`error_response`."""
 
     async def refused(request: Request, error: Refusal) -> Response:

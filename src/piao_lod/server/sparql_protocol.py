@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from piao_lod.messages import DEFAULT_LANGUAGE, LANGUAGES
 from piao_lod.server.errors import Refusal
 from piao_lod.server.limits import MAX_REQUEST_BYTES
 from piao_lod.server.negotiation import choose
@@ -146,6 +147,18 @@ def routes(pages, body_timeout: float) -> list[Route]:
 
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
+        text = None
+        lang = request.query_params.get("lang", DEFAULT_LANGUAGE)     # the edition the form was sent from
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+        def form_with_error(error: Refusal) -> Response:
+            """A browser gets the form back with its query kept and the error marked in it; other clients get
+            the answer of the one error mapping (errors.py)."""
+            if text is not None and wants_html(request.headers.get("accept")):
+                return HTMLResponse(pages.query_page(text, None, str(error), lang), status_code=error.kind.status,
+                                    headers={**timing(started), **pages.html_headers})
+            raise error
+
         try:
             text, dataset = await read_query(request, body_timeout)
         except ClientDisconnect:
@@ -154,21 +167,24 @@ def routes(pages, body_timeout: float) -> list[Route]:
             if request.method == "POST":
                 raise Refusal("missing-query", "the request has no query: send query= or an application/sparql-query body")
             if wants_html(request.headers.get("accept")):
-                return HTMLResponse(pages.query_page(None, None), headers={"Vary": "Accept", **pages.html_headers})
+                return HTMLResponse(pages.query_page(None, None, lang=lang), headers={"Vary": "Accept", **pages.html_headers})
             return Response(pages.service_description(str(request.url_for("sparql"))),
                             media_type="text/turtle", headers={"Vary": "Accept"})
-        results_type, graph_type = response_types(request)
-        if results_type is None and graph_type is None:
-            raise Refusal("not-acceptable", "none of the requested formats is available; ask for one of: "
-                                            + ", ".join(dict.fromkeys(RESULTS_TYPES + GRAPH_TYPES)))
-        media_type, body = await request.app.state.queries.run(QueryRequest(
-            text, wire_type(results_type, "application/sparql-results+json"),
-            wire_type(graph_type, "application/n-triples"), dataset))
+        try:
+            results_type, graph_type = response_types(request)
+            if results_type is None and graph_type is None:
+                raise Refusal("not-acceptable", "none of the requested formats is available; ask for one of: "
+                                                + ", ".join(dict.fromkeys(RESULTS_TYPES + GRAPH_TYPES)))
+            media_type, body = await request.app.state.queries.run(QueryRequest(
+                text, wire_type(results_type, "application/sparql-results+json"),
+                wire_type(graph_type, "application/n-triples"), dataset))
+        except Refusal as error:
+            return form_with_error(error)
         graph = media_type in GRAPH_TYPES
         if (graph_type if graph else results_type) == "text/html":
             answer = (list(triples(body)) if graph
                       else ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
-            return HTMLResponse(pages.query_page(text, answer), headers={**timing(started), **pages.html_headers})
+            return HTMLResponse(pages.query_page(text, answer, lang=lang), headers={**timing(started), **pages.html_headers})
         charset = "; charset=utf-8" if media_type.startswith("text/") else ""
         return Response(body, media_type=media_type + charset, headers=timing(started))
 

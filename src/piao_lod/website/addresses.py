@@ -30,9 +30,13 @@ RESOURCE_FILES = {
     "rdf": "application/rdf+xml",
 }
 RESERVED_NAMES = {f"index.{suffix}" for suffix in RESOURCE_FILES}    # a folder named so would clash with a file
-# Outside the data IRIs, only the project's vocabularies have pages: the PNRR scheme and the ontology.
-VOCABULARY_FOLDERS = ("pnrr/",)
+# Outside the data IRIs, only the project's vocabularies have pages: the PNRR scheme, the budget
+# missions and programmes, and the ontology.
+VOCABULARY_FOLDERS = ("pnrr/", "bilancio/")
 VOCABULARY_PAGES = ("ontology",)
+# The site's editions: language -> the folder its pages are in (the Italian one at the root, the English one
+# under en/, at the same paths: id/c_d150/ and en/id/c_d150/). The RDF beside the pages is written once.
+EDITIONS = {"it": "", "en": "en/"}
 MAX_NAME_BYTES = 255          # a file name on ext4, APFS, NTFS
 MAX_PAGE_PATH_BYTES = 1024    # a page folder; leaves room for the output folder within PATH_MAX, and for URLs
 HASHED_PREFIX_CHARS = 60      # readable start of a name that had to be hashed

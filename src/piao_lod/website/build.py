@@ -24,6 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pyoxigraph as ox
+from jinja2 import TemplateError
 
 from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.plan_versions import latest_versions_only, versions_by_plan
@@ -32,21 +33,26 @@ from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.iris import PlanIris
 from piao_lod.problems import Location, Phrase, Problem
 from piao_lod.resources import example_plan, packaged
-from piao_lod.validation import validate_store
+from piao_lod.plan_pool import validate_by_ente
 from piao_lod.validation_report import report_data
-from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses, assign_pages, check_relative, download_names
+from piao_lod.messages import LANGUAGES
+from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
+                                        download_names)
 from piao_lod.website.page_context import SiteData, fixed_pages, resource_context
+from piao_lod.website.render import environment_for
 from piao_lod.website.catalog import catalog_date, catalog_plans, data_licence, write_catalog
 from piao_lod.website.hosting import write_hosting_files
-from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, toolkit_digest, unchanged_enti
+from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, unchanged_enti
 from piao_lod.website.ontology_docs import write_ontology_files
-from piao_lod.website.page_types import page_type_of
+from piao_lod.website.page_types import GENERIC, page_type_of, page_types
 from piao_lod.website.resource_files import DocumentFacts, write_dumps, write_resource_files
 from piao_lod.website.resource_index import ResourceIndex
+from piao_lod.work_cache import WorkCache, toolkit_digest
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
 # Folders of the pages that are not resources: no resource may take them.
-FIXED_PAGE_FOLDERS = ("", "dati/", "validazione/", "query/", "sparql/", "ontology/", "piani/", "static/", "pagefind/")
+FIXED_PAGE_FOLDERS = ("", "dati/", "validazione/", "query/", "sparql/", "ontology/", "piani/", "static/", "pagefind/",
+                      "accessibilita/", "note-legali/", *(folder for folder in EDITIONS.values() if folder))
 CHUNK = 200                        # pages per task when rendering in parallel
 
 
@@ -67,21 +73,25 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
                options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
                search: bool = True, progress: Callable[[int, int], None] | None = None,
                contact_email: str | None = None, sparql_endpoint: str | None = None,
-               date: dt.date | None = None) -> BuiltSite:
+               date: dt.date | None = None, templates: Path | None = None, cache: WorkCache | None = None) -> BuiltSite:
     """Build the whole site into ``out`` (replacing a previous build atomically).
 
     ``contact_email`` is required with ``sources``: the catalogue of a real publication names who answers
     for the data (the bundled example, a demonstration, may go without). ``date`` is the build date of the
-    catalogue (default: ``SOURCE_DATE_EPOCH``, else 1 January of the latest plan year; see :mod:`catalog`)."""
+    catalogue (default: ``SOURCE_DATE_EPOCH``, else 1 January of the latest plan year; see :mod:`catalog`).
+    ``templates``: a folder of the publisher's templates that take the place of the site's own with the same
+    name (``accessibility.html``, ``legal-notes.html``: see the README). ``workers`` processes read, validate
+    and render; plans whose source is unchanged are taken from ``cache``."""
     check_output(out)
     if sources and not contact_email:
         raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
                          "that answers questions about the data (dati.gov.it requires an e-mail in the contact point)")
     addresses = SiteAddresses(site_url)
+    check_templates(templates)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = list(sources) or [Path(str(example_plan()))]
-    loaded = load_dataset(inputs, addresses.data_base, options)
+    loaded = load_dataset(inputs, addresses.data_base, options, workers=workers, cache=cache)
     if loaded.conversion.unusable or not loaded.graphs:
         raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
                          + "\n".join(error.located() for error in loaded.conversion.unusable))
@@ -92,8 +102,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings["convert+load"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    report = validate_store(store)
-    validation = report_data(report, loaded.conversion.problems, "it", "oxigraph")
+    report = validate_by_ente(store, workers, cache)
+    validation = {lang: report_data(report, loaded.conversion.problems, lang, "oxigraph") for lang in LANGUAGES}
     timings["validate"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -113,14 +123,15 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         downloads = write_dumps(store, versions, staging / "dati", stems.__getitem__)
         source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
-        record = BuildRecord(addresses.site_url, toolkit_digest(), plan_digests(downloads))
+        record = BuildRecord(addresses.site_url, toolkit_digest(templates), plan_digests(downloads))
         previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
         reusable = unchanged_enti(previous, record, addresses)
         record.date_plans(previous, catalog_date(date, catalog_plans(store)))
 
         copy_static(staging / "static")
         site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search,
-                        {**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems, versions)
+                        {**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems, templates,
+                        plan_versions=versions)
         mark = time.perf_counter()
         page_iris = sorted(pages)
         reused = render_pages(staging, site, page_iris, workers, progress, Reuse(out, reusable))
@@ -130,7 +141,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
         mark = time.perf_counter()
         write_catalog(staging, store, addresses, downloads, date, contact_email, sparql_endpoint, record.dates)
-        write_hosting_files(staging, addresses, sorted(set(pages.values()) | set(fixed)))
+        write_hosting_files(staging, addresses, sorted({edition + folder for folder in set(pages.values()) | set(fixed)
+                                                        for edition in EDITIONS.values()}))
         timings["catalog"] = time.perf_counter() - mark
         if search:
             mark = time.perf_counter()
@@ -142,9 +154,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
-    return BuiltSite(out, len(page_iris) + len(fixed), files, len(store), len(plan_graphs),
-                     outcome_exit_code(False, not validation["conforms"] or bool(problems)), timings, reused,
-                     problems)
+    return BuiltSite(out, (len(page_iris) + len(fixed)) * len(EDITIONS), files, len(store), len(plan_graphs),
+                     outcome_exit_code(False, not validation["it"]["conforms"] or bool(problems)), timings,
+                     reused * len(EDITIONS), problems)
 
 
 def site_url_of(site: Path) -> str:
@@ -159,6 +171,25 @@ def check_output(out: Path) -> None:
     """Refuse to replace a folder that is not a site built here (a typo in -o must not delete someone's files)."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SITE_MARKER).exists())):
         raise UsageError(f"{out}: exists and is not a site built by piao-lod; give -o a new or empty folder")
+
+
+def check_templates(templates: Path | None) -> None:
+    """The publisher's templates compile, or the build stops naming the file and line at fault."""
+    if templates is None:
+        return
+    if not templates.is_dir():
+        raise UsageError(f"{templates}: --templates must be a folder of Jinja templates")
+    from jinja2 import TemplateSyntaxError
+
+    for path in sorted(templates.rglob("*.html")):
+        name = path.relative_to(templates).as_posix()
+        for lang in EDITIONS:
+            try:
+                environment_for(lang, templates).get_template(name)
+            except TemplateSyntaxError as error:
+                raise UsageError(f"{path}:{error.lineno}: error: the template cannot be read: {error.message}") from None
+            except TemplateError as error:
+                raise UsageError(f"{path}: error: the template cannot be read: {error}") from None
 
 
 def check_plans_inside_site(plan_graphs: list[ox.NamedNode], addresses: SiteAddresses) -> None:
@@ -250,6 +281,9 @@ def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None
     _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE = site, out, reuse
     chunks = [iris[start:start + CHUNK] for start in range(0, len(iris), CHUNK)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    for lang in EDITIONS:        # compiled once here, before the workers fork, rather than once in each of them
+        for template in sorted({page_type.template for page_type in page_types()} | {GENERIC.template}):
+            site.environment(lang).get_template(template)
     try:
         if workers <= 1 or len(chunks) < 4 or sys.platform == "win32":
             return tally(map(render_chunk, chunks), len(iris), progress)
@@ -270,35 +304,52 @@ def tally(results, total: int, progress: Callable[[int, int], None] | None) -> i
 
 
 def render_chunk(iris: list[str]) -> tuple[int, int]:
+    """Each resource's page in every edition, and its RDF files beside the Italian one."""
     site, out, reuse = _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE
-    environment = site.environment()
+    environments = {lang: site.environment(lang) for lang in EDITIONS}
     reused = 0
     for iri in iris:
         page_dir = site.pages[iri]
-        if reuse.enti and ente_of(iri, site.addresses) in reuse.enti and reuse_page(reuse.previous_site, out, page_dir):
+        if reuse.enti and ente_of(iri, site.addresses) in reuse.enti and reuse_edition_pages(reuse.previous_site, out, page_dir):
             reused += 1
             continue
         view = site.index.view(iri)
         page_type = page_type_of(view)
-        directory = out / check_relative(page_dir)
-        directory.mkdir(parents=True, exist_ok=True)
-        html = environment.get_template(page_type.template).render(resource_context(site, view, page_type, page_dir))
-        (directory / "index.html").write_text(html, encoding="utf-8")
-        write_resource_files(directory, site.index.triples[iri],
+        for lang, edition in EDITIONS.items():
+            directory = out / check_relative(edition + page_dir)
+            directory.mkdir(parents=True, exist_ok=True)
+            html = environments[lang].get_template(page_type.template).render(
+                resource_context(site, view, page_type, page_dir, lang))
+            (directory / "index.html").write_text(html, encoding="utf-8")
+        write_resource_files(out / page_dir, site.index.triples[iri],
                              DocumentFacts(site.addresses.url(page_dir), iri, data_licence(site.addresses)))
     return len(iris), reused
 
 
+def reuse_edition_pages(previous_site: Path, out: Path, page_dir: str) -> bool:
+    """The page and its RDF files, and the page in every other edition, from the previous build (all or none)."""
+    folders = [(edition + page_dir, None if not edition else ("index.html",)) for edition in EDITIONS.values()]
+    if not all((previous_site / folder / name).is_file() for folder, names in folders for name in names or ("index.html",)):
+        return False
+    return all(reuse_page(previous_site, out, folder, names) for folder, names in folders)
+
+
 def render_fixed_pages(out: Path, site: SiteData) -> list[str]:
-    """Home, validation report, saved queries, data and 404: pages that are not a resource."""
-    environment = site.environment()
+    """Home, validation report, saved queries, data, the publisher's statements and 404: pages that are not a
+    resource, in every edition; returns their folders within an edition."""
     written = []
-    for page in fixed_pages(site):
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(environment.get_template(page.template).render(page.context), encoding="utf-8")
-        if page.path.endswith("index.html"):
-            written.append(page.path[: -len("index.html")])
+    for lang, edition in EDITIONS.items():
+        environment = site.environment(lang)
+        for page in fixed_pages(site, lang):
+            target = out / check_relative(page.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                html = environment.get_template(page.template).render(page.context)
+            except TemplateError as error:     # only the publisher's templates can fail here (the site's are tested)
+                raise BuildError(f"{page.template}: error: the page {page.path} cannot be written: {error}") from None
+            target.write_text(html, encoding="utf-8")
+            if page.path.endswith("index.html") and not edition:
+                written.append(page.path[: -len("index.html")])
     return written
 
 
@@ -308,6 +359,15 @@ def index_for_search(out: Path) -> None:
                                capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise BuildError(f"pagefind failed to index the site: {completed.stderr.strip()[-2000:]}")
+    sort_search_languages(out / "pagefind" / "pagefind-entry.json")
+
+
+def sort_search_languages(entry: Path) -> None:
+    """Pagefind lists the editions' indexes in hash-map order, a new one each run: sorted, the same input
+    gives the same site byte for byte."""
+    manifest = json.loads(entry.read_text(encoding="utf-8"))
+    manifest["languages"] = dict(sorted(manifest.get("languages", {}).items()))
+    entry.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def swap_in(staging: Path, out: Path) -> None:

@@ -33,13 +33,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD, Graph, Literal, Namespace, URIRef
 
-from piao_lod.graph_inputs import BUDGET_GRAPH, ONTOLOGY_GRAPH, PNRR_GRAPH, UNITS_GRAPH
+from piao_lod.graph_inputs import ONTOLOGY_GRAPH
 from piao_lod.namespaces import PREFIXES
 from piao_lod.query_parameters import bind_parameters
 from piao_lod.resources import packaged, vocabulary_file
 from piao_lod.saved_queries import parse_query, saved_query
 from piao_lod.website.addresses import Download, SiteAddresses
 from piao_lod.website.incremental import PlanDates
+from piao_lod.website.resource_files import REFERENCE_DATASETS
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -74,14 +75,6 @@ DUMP_DESCRIPTION = {
 }
 DISTRIBUTION_DESCRIPTION = {"it": "{title}, in formato {format} ({media_type}).",
                             "en": "{title}, as {format} ({media_type})."}
-SCHEME_TITLE = {"it": "Schema delle misure PNRR", "en": "PNRR measure scheme"}
-REFERENCE_SUBSETS = [
-    ("ontologia", ONTOLOGY_GRAPH, {"it": "Ontologia piao-lod", "en": "piao-lod ontology"}),
-    ("schema-pnrr", PNRR_GRAPH, SCHEME_TITLE),
-    ("schema-bilancio", BUDGET_GRAPH, {"it": "Missioni e programmi del bilancio (D.Lgs. 118/2011)",
-                                       "en": "Budget missions and programmes (Legislative Decree 118/2011)"}),
-    ("unita-di-misura", UNITS_GRAPH, {"it": "Unità di misura degli indicatori", "en": "Units of measure of the indicators"}),
-]
 SERVICE_TITLE = {"it": "Endpoint SPARQL dei piani", "en": "SPARQL endpoint of the plans"}
 SERVICE_DESCRIPTION = {
     "it": "Interrogazioni SPARQL 1.1 in sola lettura su tutti i piani del sito, l'ontologia e lo schema PNRR.",
@@ -499,7 +492,7 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
     graph_sizes = {row["graph"].value: int(row["triples"].value)
                    for row in store.query(saved_query("graph-sizes").text)}
     subsets = [(plan.key, plan.plan, {"it": plan.title_it}) for plan in plans]
-    subsets += [(key, graph_name.value, titles) for key, graph_name, titles in REFERENCE_SUBSETS]
+    subsets += [(dataset.key, dataset.graph.value, dataset.titles) for dataset in REFERENCE_DATASETS]
     for key, graph_iri, titles in subsets:
         subset = URIRef(f"{document}#{key}")
         graph.add((dataset, VOID.subset, subset))

@@ -12,34 +12,13 @@ A test checks that a rebuild after one plan changed is byte-identical to a full 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-
-from piao_lod import __version__
-from piao_lod.resources import packaged
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-DATA_FOLDERS = ("site", "ontology", "shapes", "queries", "vocabularies")
-
-
-@lru_cache(maxsize=1)
-def toolkit_digest() -> str:
-    """A digest of everything besides the data that shapes a page: piao-lod's code, templates and vocabularies."""
-    digest = hashlib.sha256(__version__.encode())
-    roots = [PACKAGE_ROOT] + [Path(str(packaged(folder))) for folder in DATA_FOLDERS]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def plan_digests(downloads: list[Download]) -> dict[str, str]:
@@ -110,10 +89,11 @@ def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses
     return {ente for ente in enti - changed if ente}
 
 
-def reuse_page(previous_site: Path, staging: Path, page_dir: str) -> bool:
-    """Link (or copy) a page and its RDF files from the previous site; False if it is not all there."""
+def reuse_page(previous_site: Path, staging: Path, page_dir: str, names: tuple[str, ...] | None = None) -> bool:
+    """Link (or copy) a page and its RDF files (or only the files ``names``) from the previous site; False if
+    they are not all there."""
     source = previous_site / page_dir
-    names = [f"index.{suffix}" for suffix in RESOURCE_FILES]
+    names = names or tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)
     if not all((source / name).is_file() for name in names):
         return False
     target = staging / page_dir

@@ -10,6 +10,7 @@ labels from ``rdflib.compare.to_canonical_graph``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,15 +18,17 @@ from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
 
+from piao_lod.messages import N_, gettext
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file
 from piao_lod.website.resource_files import write_resource_files
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/piao-lod/ontology")
-SECTIONS = (("Classi", OWL.Class), ("Proprietà di oggetto", OWL.ObjectProperty),
-            ("Proprietà di dato", OWL.DatatypeProperty), ("Individui", OWL.NamedIndividual))
+SECTIONS = ((N_("Classes"), OWL.Class), (N_("Object properties"), OWL.ObjectProperty),
+            (N_("Datatype properties"), OWL.DatatypeProperty), (N_("Individuals"), OWL.NamedIndividual))
 
 
+@lru_cache(maxsize=1)
 def canonical_ontology() -> Graph:
     source = Graph().parse(data=ontology_file("piao.ttl").read_text(encoding="utf-8"), format="turtle")
     canonical = Graph()
@@ -75,13 +78,24 @@ def named(graph: Graph, node) -> list[str]:
     return [str(member) for member in Collection(graph, union)] if union is not None else []
 
 
-def ontology_sections() -> tuple[dict, list[tuple[str, list[Term]]]]:
-    """The ontology's header (title, version...) and its own terms by kind, in name order."""
+def ontology_sections(lang: str = "it") -> tuple[dict, list[tuple[str, list[Term]]]]:
+    """The ontology's header (title, version...) and its own terms by kind, in name order; section titles in ``lang``."""
+    return ontology_header(), [(gettext(lang, title), terms) for title, terms in ontology_terms()]
+
+
+@lru_cache(maxsize=1)
+def ontology_header() -> dict:
     graph = canonical_ontology()
-    header = {"iri": str(ONTOLOGY_IRI), "titles": text_by_language(graph, ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/title")),
-              "descriptions": text_by_language(graph, ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/description")),
-              "version": str(graph.value(ONTOLOGY_IRI, OWL.versionInfo) or ""),
-              "version_iri": str(graph.value(ONTOLOGY_IRI, OWL.versionIRI) or "")}
+    return {"iri": str(ONTOLOGY_IRI), "titles": text_by_language(graph, ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/title")),
+            "descriptions": text_by_language(graph, ONTOLOGY_IRI, URIRef("http://purl.org/dc/terms/description")),
+            "version": str(graph.value(ONTOLOGY_IRI, OWL.versionInfo) or ""),
+            "version_iri": str(graph.value(ONTOLOGY_IRI, OWL.versionIRI) or "")}
+
+
+@lru_cache(maxsize=1)
+def ontology_terms() -> tuple[tuple[str, list[Term]], ...]:
+    """The ontology's own terms by kind (section titles in English), in name order."""
+    graph = canonical_ontology()
     sections = []
     for title, kind in SECTIONS:
         terms = []
@@ -96,4 +110,4 @@ def ontology_sections() -> tuple[dict, list[tuple[str, list[Term]]]]:
                               sorted(d for node in graph.objects(subject, RDFS.domain) for d in named(graph, node)),
                               sorted(r for node in graph.objects(subject, RDFS.range) for r in named(graph, node))))
         sections.append((title, terms))
-    return header, sections
+    return tuple(sections)

@@ -1,23 +1,25 @@
-"""What each page's template receives: the resource, links from its folder, and the site's figures."""
+"""What each page's template receives: the resource, links from its folder, its edition, and the site's figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pyoxigraph as ox
 from jinja2 import Environment
 
-from piao_lod.namespaces import PIAO
+from piao_lod.messages import LANGUAGES, gettext
+from piao_lod.namespaces import PIAO, compact
 from piao_lod.problems import Problem
-from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
+from piao_lod.website.catalog import site_query, text_of
+from piao_lod.website.addresses import EDITIONS, RESOURCE_FILES, Download, SiteAddresses
 from piao_lod.website.page_types import PageType, page_type_of
-from piao_lod.website.render import PageLinks, make_environment
-from piao_lod.website.schema_org import catalog_markup, resource_markup
-from piao_lod.namespaces import compact
+from piao_lod.website.related import ObjectiveHistory, ObjectiveRow
+from piao_lod.website.render import PageLinks, broader_chain, environment_for
 from piao_lod.website.resource_index import ResourceIndex, ResourceView
-from piao_lod.website.version_changes import objective_history, version_changes
+from piao_lod.website.schema_org import SITE_NAME, SITE_TAGLINE, catalog_markup, resource_markup
+from piao_lod.website.version_changes import version_changes
 
 PAGE_SIZE = 100          # rows per page of a long listing (the home page's plans)
 
@@ -30,16 +32,17 @@ class SiteData:
     index: ResourceIndex
     plan_graphs: list[ox.NamedNode]
     downloads: list[Download]
-    validation: dict
+    validation: dict[str, dict]                               # language -> the validation report's data
     store: ox.Store
     source_files: set[str] = field(default_factory=set)    # source documents copied into dati/fonti/
     search: bool = True                                       # a Pagefind index is built (home links its UI)
     pages: dict[str, str] = field(default_factory=dict)       # IRI -> page folder, for every page written
     problems: list[Problem] = field(default_factory=list)     # resources that could not be given a page
-    versions: dict[str, list[str]] = field(default_factory=dict)  # plan IRI -> its versions, oldest first
+    templates: Path | None = None                             # the publisher's templates, in place of the site's
+    plan_versions: dict[str, list[str]] = field(default_factory=dict)   # plan IRI -> its versions, oldest first
 
-    def environment(self) -> Environment:
-        return make_environment()
+    def environment(self, lang: str) -> Environment:
+        return environment_for(lang, self.templates)
 
     @cached_property
     def plans(self) -> list[ResourceView]:
@@ -55,49 +58,99 @@ class SiteData:
                 "dirigenti": count("foaf:Person"),
                 "pnrr_objectives": sum(1 for o in self.index.instances("piao:Objective") if o.link("piao:pnrrMeasure"))}
 
-    def problems_of(self, plan_iri: str) -> list[dict]:
-        return [result for result in self.validation["results"] if result.get("plan") == plan_iri]
+    @cached_property
+    def history(self) -> ObjectiveHistory:
+        rows = (ObjectiveRow(text_of(row, "version"), text_of(row, "objective"), text_of(row, "code"), text_of(row, "title"))
+                for row in site_query("objectives-by-version", self.store))
+        return ObjectiveHistory(self.index, self.plan_versions, rows)
+
+    def problems_of(self, plan_iri: str, lang: str) -> list[dict]:
+        return [result for result in self.validation[lang]["results"] if result.get("plan") == plan_iri]
 
 
-def alternates(links: PageLinks) -> list[tuple[str, str, str]]:
-    """(href, media type, suffix) of the RDF files beside the page."""
-    return [(links.to(links.page_dir + f"index.{suffix}"), media_type, suffix)
+@dataclass(frozen=True)
+class Crumb:
+    text: str
+    href: str | None = None
+
+
+def alternates(links: PageLinks, rdf_dir: str | None = None) -> list[tuple[str, str, str]]:
+    """(href, media type, suffix) of the RDF files beside the page (one copy, beside the Italian page)."""
+    folder = links.page_dir if rdf_dir is None else rdf_dir
+    return [(links.to(folder + f"index.{suffix}"), media_type, suffix)
             for suffix, media_type in RESOURCE_FILES.items() if suffix != "html"]
 
 
-def breadcrumbs(site: SiteData, view: ResourceView) -> list[ResourceView]:
-    """Ancestors whose IRIs are prefixes of this one's and that have a page: ente > plan > objective..."""
-    trail = []
-    parts = view.iri[len(site.addresses.data_base):].split("/") if view.iri.startswith(site.addresses.data_base) else []
-    for end in range(1, len(parts)):
-        candidate = site.index.view(site.addresses.data_base + "/".join(parts[:end]))
-        if candidate.described:
-            trail.append(candidate)
-    return trail
+def resource_trail(site: SiteData, view: ResourceView, links: PageLinks, lang: str) -> list[Crumb]:
+    """Ancestors with a page: ente > plan > objective... for data IRIs (prefixes of this one's IRI);
+    scheme > mission > component for the concepts of a scheme."""
+    return [Crumb(ancestor.label(lang), links.resource(ancestor)) for ancestor in ancestors(site, view)]
 
 
-def base_context(site: SiteData, page_dir: str, title: str, page_type: str) -> dict:
-    links = PageLinks(site.addresses, page_dir, site.pages)
-    return {"site": site, "links": links, "page_dir": page_dir, "title": title, "page_type": page_type,
-            "canonical": site.addresses.url(page_dir), "curie": compact, "PIAO": str(PIAO)}
+def ancestors(site: SiteData, view: ResourceView) -> list[ResourceView]:
+    """The described resources above this one, outermost first."""
+    if view.iri.startswith(site.addresses.data_base):
+        parts = view.iri[len(site.addresses.data_base):].split("/")
+        trail = [site.index.view(site.addresses.data_base + "/".join(parts[:end])) for end in range(1, len(parts))]
+    else:
+        scheme = view.link("skos:inScheme")
+        trail = ([scheme] if scheme is not None else []) + broader_chain(view)
+    return [ancestor for ancestor in trail if ancestor.described]
 
 
-def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
-    context = base_context(site, page_dir, view.label(), page_type.name)
+def page_shell(addresses: SiteAddresses, page_dir: str, title: str, page_type: str, lang: str,
+               trail: list[Crumb] | None = None, pages: dict[str, str] | None = None) -> dict:
+    """What every page has, the server's included: links from its folder in its edition, its URL in each
+    edition, its breadcrumbs (``trail``: the pages above it after the home page; None: no breadcrumbs)."""
+    links = PageLinks(addresses, page_dir, pages, lang)
+    return {"links": links, "page_dir": page_dir, "title": title, "page_type": page_type,
+            "canonical": addresses.url(EDITIONS[lang] + page_dir), "curie": compact, "PIAO": str(PIAO),
+            "editions": [(other, addresses.url(EDITIONS[other] + page_dir), links.edition_of(other))
+                         for other in LANGUAGES],
+            "breadcrumbs": None if trail is None else [Crumb(gettext(lang, "Home"), links.page(""))] + trail,
+            "site_name": gettext(lang, SITE_NAME), "site_tagline": gettext(lang, SITE_TAGLINE)}
+
+
+def base_context(site: SiteData, page_dir: str, title: str, page_type: str, lang: str,
+                 trail: list[Crumb] | None = None) -> dict:
+    """A page of the built site: :func:`page_shell` with the site's data."""
+    context = page_shell(site.addresses, page_dir, title, page_type, lang, trail, site.pages)
+    context.update({"site": site, "search": site.search})
+    return context
+
+
+def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str, lang: str) -> dict:
+    links = PageLinks(site.addresses, page_dir, site.pages, lang)
+    kind = gettext(lang, page_type.label)
+    context = base_context(site, page_dir, page_title(view, kind, ancestors(site, view), lang), page_type.name,
+                           lang, resource_trail(site, view, links, lang))
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
-                    "schema": resource_markup(site, view, page_type, page_dir), "breadcrumbs": breadcrumbs(site, view),
-                    "type_label": page_type.label_it, "page_type_of": page_type_of})
+                    "schema": resource_markup(site, view, page_type, page_dir),
+                    "type_label": kind, "page_type_of": page_type_of})
     if page_type.name == "version":
-        context["changes"] = version_changes(site.store, site.versions, view.iri)
-    elif page_type.name == "objective":
-        history = objective_history(site.store, site.versions, view.iri)
-        context["history"] = history if len(history) > 1 else []
+        context["changes"] = version_changes(site.store, site.plan_versions, view.iri)
     elif page_type.name == "plan":
-        versions = site.versions.get(view.iri, [])
+        versions = site.plan_versions.get(view.iri, [])
         context["versions"] = [site.index.view(version) for version in versions]
-        first = version_changes(site.store, site.versions, versions[0]) if versions else None
+        first = version_changes(site.store, site.plan_versions, versions[0]) if versions else None
         context["year_changes"] = first if first is not None and first.across_years else None
     return context
+
+
+def page_title(view: ResourceView, kind: str, ancestry: list[ResourceView], lang: str) -> str:
+    """The resource's label, then what tells it apart from its namesakes: kind and code, the year of its plan, its
+    ente. Objectives of several settori share titles ("Formazione personale assegnato"), an objective keeps code
+    and title from one year to the next, two comuni both have a "Settore Polizia Locale"."""
+    label = view.label(lang)
+    code = view.value("dcterms:identifier") or view.value("skos:notation")
+    plan = next((ancestor for ancestor in ancestry if ancestor.has_type("piao:Plan")), None)
+    year = plan.value("piao:year") if plan is not None else None
+    ente = next((ancestor for ancestor in ancestry if ancestor.has_type("org:FormalOrganization")), None)
+    details = [f"{kind} {code.text}" if code is not None and code.text not in label else None,
+               year.text if year is not None and year.text not in label else None,
+               ente.label(lang) if ente is not None and plan is None else None]   # a plan's label names its ente
+    details = [detail for detail in details if detail]
+    return gettext(lang, "{label} ({details})", label=label, details=", ".join(details)) if details else label
 
 
 def results_by_plan(results: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -114,35 +167,59 @@ class FixedPage:
     path: str           # file path relative to the site root
     template: str
     context: dict
+    lang: str = "it"
 
 
-def fixed_pages(site: SiteData) -> list[FixedPage]:
+def fixed_pages(site: SiteData, lang: str) -> list[FixedPage]:
+    """Home, validation report, saved queries, data, ontology, SPARQL form, the publisher's statements and
+    404: the pages that are not a resource, in the edition of ``lang``."""
     from piao_lod.website.ontology_docs import ontology_sections
     from piao_lod.website.saved_query_pages import query_page_context, saved_query_pages
 
+    edition = EDITIONS[lang]
     pages = []
     plans = site.plans
+
+    def page(path: str, template: str, context: dict) -> None:
+        pages.append(FixedPage(edition + path, template, context, lang))
+
+    page_count = max(1, -(-len(plans) // PAGE_SIZE))
     for number, start in enumerate(range(0, max(len(plans), 1), PAGE_SIZE), start=1):
-        path = "index.html" if number == 1 else f"piani/{number}/index.html"
-        context = base_context(site, str(PurePosixPath(path).parent) + "/" if number > 1 else "", "Piani della performance", "home")
-        context.update({"plans": plans[start:start + PAGE_SIZE], "page_number": number,
-                        "page_count": max(1, -(-len(plans) // PAGE_SIZE)), "figures": site.figures})
-        pages.append(FixedPage(path, "home.html", context))
-    context = base_context(site, "validazione/", "Rapporto di validazione", "validation")
-    context.update({"report": site.validation, "results_by_plan": results_by_plan(site.validation["results"])})
-    pages.append(FixedPage("validazione/index.html", "validation.html", context))
-    context = base_context(site, "dati/", "Dati aperti", "data")
+        folder = "" if number == 1 else f"piani/{number}/"
+        title = gettext(lang, SITE_NAME) if number == 1 else gettext(lang, "Plans, page {number} of {count}",
+                                                                               number=number, count=page_count)
+        context = base_context(site, folder, title, "home", lang, None if number == 1 else [])
+        context.update({"plans": plans[start:start + PAGE_SIZE], "page_number": number, "page_count": page_count,
+                        "figures": site.figures})
+        page(folder + "index.html", "home.html", context)
+    context = base_context(site, "validazione/", gettext(lang, "Validation report"), "validation", lang, [])
+    report = site.validation[lang]
+    context.update({"report": report, "results_by_plan": results_by_plan(report["results"])})
+    page("validazione/index.html", "validation.html", context)
+    context = base_context(site, "dati/", gettext(lang, "Open data"), "data", lang, [])
     context.update({"downloads": site.downloads, "figures": site.figures, "schema": catalog_markup(site)})
-    pages.append(FixedPage("dati/index.html", "data.html", context))
-    pages.extend(saved_query_pages(site, base_context))
-    context = base_context(site, "ontology/", "Ontologia piao-lod", "ontology")
-    header, sections = ontology_sections()
+    page("dati/index.html", "data.html", context)
+    for saved in saved_query_pages(site, base_context, lang):
+        page(saved.path, saved.template, saved.context)
+    header, sections = ontology_sections(lang)
+    context = base_context(site, "ontology/", header["titles"].get(lang) or header["titles"].get("it", "piao-lod"),
+                           "ontology", lang, [])
     context.update({"ontology": header, "sections": sections, "alternates": alternates(context["links"]),
                     "schema": {"@context": "https://schema.org", "@type": "DefinedTermSet", "@id": header["iri"],
-                               "name": header["titles"].get("it", ""), "version": header["version"],
-                               "url": site.addresses.url("ontology/")}})
-    pages.append(FixedPage("ontology/index.html", "ontology.html", context))
-    pages.append(FixedPage("sparql/index.html", "sparql.html", query_page_context(site.addresses, "sparql/", None, None)))
-    context = base_context(site, "", "Pagina non trovata", "not-found")
-    pages.append(FixedPage("404.html", "404.html", context))
+                               "name": header["titles"].get(lang) or header["titles"].get("it", ""),
+                               "version": header["version"], "url": site.addresses.url("ontology/")}})
+    page("ontology/index.html", "ontology.html", context)
+    context = base_context(site, "sparql/", gettext(lang, "Query with SPARQL"), "sparql", lang, [])
+    context.update(query_page_context(site.addresses, "sparql/", None, None, lang))
+    page("sparql/index.html", "sparql.html", context)
+    for folder, template, title in STATEMENTS:
+        context = base_context(site, folder, gettext(lang, title), template.removesuffix(".html"), lang, [])
+        page(folder + "index.html", template, context)
+    context = base_context(site, "", gettext(lang, "Page not found"), "not-found", lang)
+    page("404.html", "404.html", context)
     return pages
+
+
+# The pages an Italian public administration's site links from its footer, from templates the publisher fills in.
+STATEMENTS = (("accessibilita/", "accessibility.html", "Accessibility statement"),
+              ("note-legali/", "legal-notes.html", "Legal notes"))

@@ -1,72 +1,95 @@
-"""One Jinja environment for every page of the site (and, later, the server's pages).
+"""The Jinja environment of every page of the site and of the server's pages, one per language.
 
 Autoescaping is on for every template, so a value from a plan (a title holding
 ``<script>``) can only ever render as text; JSON-LD goes through ``tojson``, which
-escapes ``<``, ``>`` and ``&``.
+escapes ``<``, ``>`` and ``&``. Every text a person reads comes from the message
+catalogue (:mod:`piao_lod.messages`): templates call ``_("English text {name}", name=…)``
+and ``ngettext("{count} plan", "{count} plans", n)``, extracted by
+``tools/update_catalogues.py`` with Jinja's i18n extension. Placeholders are ``{name}``, as
+in the Python code, and are filled after the translation is escaped, so a value put into a
+sentence is escaped too while a link made by a macro stays a link.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined,
+                    select_autoescape)
+from markupsafe import Markup, escape
 
+from piao_lod.messages import DEFAULT_LANGUAGE, translations
 from piao_lod.namespaces import PIAO, compact
-from piao_lod.resources import packaged
-from piao_lod.website.addresses import SiteAddresses, is_web_link, url_path
-from piao_lod.website.resource_index import ResourceView, Value
-
+from piao_lod.website.addresses import EDITIONS, SiteAddresses, is_web_link, url_path
+from piao_lod.website.charts import baseline, rows_chart, yearly_targets
+from piao_lod.website.display import format_day, format_number, format_size, measure, rate, unit_text
+from piao_lod.website.resource_index import ResourceView
+from piao_lod.website.reused_terms import term_label
 
 ONTOLOGY_NAMESPACE = str(PIAO)
 
 
-@lru_cache(maxsize=1)
-def messages() -> dict[str, dict[str, str]]:
-    """Interface texts, Italian and English, from ``site/messages.csv``."""
-    text = packaged("site").joinpath("messages.csv").read_text(encoding="utf-8")
-    return {row["key"]: {"it": row["it"], "en": row["en"]} for row in csv.DictReader(io.StringIO(text))}
+def template_gettext(lang: str):
+    """``_(message, **params)`` for templates: the translation, escaped, with its placeholders filled."""
+    catalogue = translations(lang)
+
+    def gettext(message: str, **params) -> str:
+        translated = catalogue.gettext(message)
+        return escape(translated).format(**params) if params else translated
+
+    def ngettext(singular: str, plural: str, count: int, **params) -> Markup:
+        translated = catalogue.ngettext(singular, plural, count)
+        return escape(translated).format(count=format_number(count, lang), **params)
+
+    return gettext, ngettext
 
 
-def ui(key: str, lang: str = "it") -> str:
-    return messages()[key][lang]
-
-
-def italian_number(value) -> str:
-    """3800 -> ``3.800``, 12.5 -> ``12,5``: numbers as the plans write them."""
-    number = value.number if isinstance(value, Value) else value
-    if number is None:
-        return str(value)
-    number = Decimal(number)
-    if number == number.to_integral_value():
-        return f"{int(number):,}".replace(",", ".")
-    whole, _, fraction = format(number.normalize(), "f").partition(".")
-    return f"{int(whole):,}".replace(",", ".") + "," + fraction
-
-
-@lru_cache(maxsize=1)
-def make_environment() -> Environment:
+@lru_cache(maxsize=None)
+def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None) -> Environment:
+    """The environment of one language; ``overrides``, a folder of templates that take the place of the
+    site's own with the same name (the publisher's accessibility statement and legal notes)."""
+    loader = PackageLoader("piao_lod.site", "templates")
+    if overrides:
+        # the publisher's template may extend the site's own of the same name as "piao-lod/NAME"
+        loader = ChoiceLoader([FileSystemLoader(overrides), loader, PrefixLoader({"piao-lod": loader})])
     environment = Environment(
-        loader=PackageLoader("piao_lod.site", "templates"),
-        extensions=["jinja2.ext.do"],
+        loader=loader,
+        extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["num"] = italian_number
-    environment.filters["curie"] = compact
-    environment.filters["basename"] = lambda path: posixpath.basename(str(path).replace("\\", "/"))
-    environment.globals.update(ui=ui, group_by_link=group_by_link, pnrr_objectives=pnrr_objectives,
-                               broader_chain=broader_chain, anchor=anchor, property_rows=property_rows)
+    gettext, ngettext = template_gettext(lang)
+    environment.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
+    environment.filters.update({
+        "num": lambda value: format_number(value, lang),
+        "day": lambda value: format_day(value, lang),
+        "size": lambda value: format_size(value, lang),
+        "curie": compact,
+        "basename": lambda path: posixpath.basename(str(path).replace("\\", "/")),
+    })
+    environment.globals.update(
+        lang=lang, group_by_link=group_by_link, pnrr_objectives=pnrr_objectives, broader_chain=broader_chain,
+        anchor=anchor, property_rows=lambda view, links: property_rows(view, links, lang),
+        measure=lambda holder, field, assignment=None: measure(holder, field, assignment, lang),
+        rate=lambda holder: rate(holder, lang), unit_text=lambda unit: unit_text(unit, lang),
+        label=lambda view: term_label(view, lang), yearly_targets=lambda a: yearly_targets(a, lang),
+        baseline=lambda a: baseline(a, lang), rows_chart=lambda named: rows_chart(named, lang),
+        by_ente_and_year=by_ente_and_year, source_cells=source_cells,
+        objectives_under=objectives_under, of_type=lambda views, curie: [view for view in views if view.has_type(curie)])
     return environment
+
+
+def environment_for(lang: str, overrides: Path | None = None) -> Environment:
+    return make_environment(lang, str(overrides) if overrides else None)
 
 
 @dataclass(frozen=True)
@@ -83,11 +106,10 @@ class PropertyRow:
     iri: str
     curie: str
     label: str
-    label_en: str | None        # shown beside the Italian label when it differs
     cells: list[Cell]
 
 
-def property_rows(view: ResourceView, links: "PageLinks") -> list[PropertyRow]:
+def property_rows(view: ResourceView, links: "PageLinks", lang: str) -> list[PropertyRow]:
     """Every property of a resource with its values, ready for the "all data" table of each page.
 
     Built here rather than in the template: this table is on every page, and Jinja's per-call
@@ -95,19 +117,16 @@ def property_rows(view: ResourceView, links: "PageLinks") -> list[PropertyRow]:
     """
     rows = []
     for predicate, values in view.properties:
-        described = view.index.view(predicate)
-        label = described.label("it") if described.described else compact(predicate)
-        english = described.label("en") if described.described else None
-        cells = [resource_cell(value, links) if isinstance(value, ResourceView)
+        cells = [resource_cell(value, links, lang) if isinstance(value, ResourceView)
                  else Cell(value.text, None, value.language) for value in values]
-        rows.append(PropertyRow(predicate, compact(predicate), label, english if english != label else None, cells))
+        rows.append(PropertyRow(predicate, compact(predicate), term_label(view.index.view(predicate), lang), cells))
     return rows
 
 
-def resource_cell(view: ResourceView, links: "PageLinks") -> Cell:
+def resource_cell(view: ResourceView, links: "PageLinks", lang: str) -> Cell:
     """A linked resource by its label; one that cannot be a link, by its whole IRI when it has no label."""
     href = links.resource(view)
-    return Cell(view.label() if href or view.described else view.iri, href)
+    return Cell(term_label(view, lang) if href or view.described else view.iri, href)
 
 
 def group_by_link(views: list[ResourceView], curie: str) -> list[tuple[ResourceView | None, list[ResourceView]]]:
@@ -118,12 +137,43 @@ def group_by_link(views: list[ResourceView], curie: str) -> list[tuple[ResourceV
     return sorted(groups.items(), key=lambda item: (item[0] is None, item[0].sort_key if item[0] else ()))
 
 
+def source_cells(row: ResourceView) -> list[tuple[int, str, str]]:
+    """A source row's cells as the author wrote them, under their headers: (column, header, cell)."""
+    cells = json_strings(row.value("piao:cells"))
+    header = row.link("piao:headerRow")
+    headers = json_strings(header.value("piao:cells")) if header is not None and header.iri != row.iri else []
+    return [(number, headers[number - 1] if number <= len(headers) else "", cell)
+            for number, cell in enumerate(cells, start=1)]
+
+
+def json_strings(value) -> list[str]:
+    """``piao:cells``: a JSON array of strings; anything else (a graph written by hand) as no cells."""
+    if value is None:
+        return []
+    try:
+        cells = json.loads(value.text)
+    except ValueError:
+        return []
+    return [cell if isinstance(cell, str) else json.dumps(cell, ensure_ascii=False) for cell in cells] \
+        if isinstance(cells, list) else []
+
+
+def by_ente_and_year(objectives: list[ResourceView]) -> list[ResourceView]:
+    """Objectives of several enti and years in reading order: by ente, year, then code."""
+    def key(objective: ResourceView) -> tuple:
+        plan = objective.link("piao:inPlan")
+        ente = plan.link("piao:ente") if plan else None
+        year = plan.value("piao:year") if plan else None
+        return (ente.label() if ente else "", year.text if year else "", objective.sort_key)
+    return sorted(objectives, key=key)
+
+
 def pnrr_objectives(objectives: list[ResourceView]) -> list[ResourceView]:
     return [objective for objective in objectives if objective.link("piao:pnrrMeasure") is not None]
 
 
 def broader_chain(concept: ResourceView) -> list[ResourceView]:
-    """Mission > component > ... above a PNRR concept, outermost first."""
+    """Mission > component > ... above a concept of a scheme, outermost first."""
     chain, seen = [], {concept.iri}
     current = concept.link("skos:broader")
     while current is not None and current.iri not in seen:
@@ -131,6 +181,19 @@ def broader_chain(concept: ResourceView) -> list[ResourceView]:
         seen.add(current.iri)
         current = current.link("skos:broader")
     return chain[::-1]
+
+
+def objectives_under(concept: ResourceView, curie: str) -> list[ResourceView]:
+    """Objectives linked through ``curie`` to a concept or to any concept below it (a mission and its programmes)."""
+    found, seen, todo = [], set(), [concept]
+    while todo:
+        current = todo.pop()
+        if current.iri in seen:
+            continue
+        seen.add(current.iri)
+        found.extend(current.referrers(curie))
+        todo.extend(current.referrers("skos:broader"))
+    return sorted(set(found), key=lambda view: view.sort_key)
 
 
 def anchor(iri: str) -> str:
@@ -141,19 +204,35 @@ def anchor(iri: str) -> str:
 class PageLinks:
     """Relative links from one page, so the site works from any folder of any host.
 
+    ``page_dir`` is the page's folder within its edition (``id/c_d150/``); the English edition's pages
+    are under ``en/`` (:data:`EDITIONS`): links to pages stay in the page's edition (:meth:`page`,
+    :meth:`resource`), links to files (style sheets, data, the RDF beside a page) go to the one copy
+    at the site root (:meth:`to`).
+
     ``pages`` (IRI -> page folder) are the pages the build wrote; without it (the server's pages)
     a resource links to where :meth:`SiteAddresses.page_dir` would put its page. Every href this
     class gives is a relative path or an http(s) IRI, never anything a browser could run."""
 
-    def __init__(self, addresses: SiteAddresses, page_dir: str, pages: Mapping[str, str] | None = None):
+    def __init__(self, addresses: SiteAddresses, page_dir: str, pages: Mapping[str, str] | None = None,
+                 lang: str = DEFAULT_LANGUAGE):
         self.addresses = addresses
         self.page_dir = page_dir
         self.pages = pages
-        self.up = "../" * page_dir.count("/")
+        self.lang = lang
+        self.edition = EDITIONS[lang]
+        self.up = "../" * (self.edition + page_dir).count("/")
 
     def to(self, target: str) -> str:
-        """A path relative to the site root (``dati/``, ``static/site.css``) as seen from this page."""
+        """A file relative to the site root (``dati/``, ``static/site.css``) as seen from this page."""
         return self.up + url_path(target) if (self.up or target) else "./"
+
+    def page(self, target: str) -> str:
+        """A page of this edition, given by its folder relative to the edition's root (``dati/``)."""
+        return self.to(self.edition + target)
+
+    def edition_of(self, lang: str) -> str:
+        """This page in the edition of ``lang``."""
+        return self.to(EDITIONS[lang] + self.page_dir)
 
     def resource(self, resource: ResourceView | str) -> str | None:
         """The link to a resource's page, else its IRI when that is an http(s) page elsewhere (an
@@ -161,11 +240,11 @@ class PageLinks:
         this site that has no page)."""
         iri = resource.iri if isinstance(resource, ResourceView) else resource
         if iri.startswith(ONTOLOGY_NAMESPACE):
-            return self.to("ontology/") + "#" + quote(iri[len(ONTOLOGY_NAMESPACE):], safe="")
+            return self.page("ontology/") + "#" + quote(iri[len(ONTOLOGY_NAMESPACE):], safe="")
         if not (isinstance(resource, ResourceView) and not resource.described):
             page = self.addresses.page_dir(iri) if self.pages is None else self.pages.get(iri)
             if page is not None:
-                return self.to(page)
+                return self.page(page)
             if self.addresses.place(iri) is not None:
                 return None
         return iri if is_web_link(iri) else None

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from piao_lod.graph_inputs import BUDGET_GRAPH, PNRR_GRAPH, REFERENCE_GRAPHS, UNITS_GRAPH
+from piao_lod.graph_inputs import BUDGET_GRAPH, ONTOLOGY_GRAPH, PNRR_GRAPH, REFERENCE_GRAPHS, UNITS_GRAPH
 from piao_lod.namespaces import PREFIX_IRIS
 from piao_lod.website.addresses import Download, check_relative
 
@@ -87,7 +87,28 @@ def plan_quads(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
 
 
 PLAN_DOWNLOADS = ("ttl", "jsonld", "nt", "rdf")
-REFERENCE_STEMS = {PNRR_GRAPH: "pnrr-scheme", BUDGET_GRAPH: "bilancio-scheme", UNITS_GRAPH: "units"}
+@dataclass(frozen=True)
+class ReferenceDataset:
+    """A reference graph as the site publishes it: a VoID subset (``key``) and, but for the ontology, which
+    has its pages' files instead, downloads of its own (``stem``)."""
+
+    key: str
+    graph: ox.NamedNode
+    titles: dict[str, str]
+    stem: str | None = None
+
+
+REFERENCE_DATASETS = (
+    ReferenceDataset("ontologia", ONTOLOGY_GRAPH, {"it": "Ontologia piao-lod", "en": "piao-lod ontology"}),
+    ReferenceDataset("schema-pnrr", PNRR_GRAPH, {"it": "Schema delle misure PNRR", "en": "PNRR measure scheme"},
+                     "pnrr-scheme"),
+    ReferenceDataset("schema-bilancio", BUDGET_GRAPH, {"it": "Missioni e programmi del bilancio (D.Lgs. 118/2011)",
+                                                       "en": "Budget missions and programmes (Legislative Decree 118/2011)"},
+                     "bilancio-scheme"),
+    ReferenceDataset("unita-di-misura", UNITS_GRAPH, {"it": "Unità di misura degli indicatori",
+                                                      "en": "Units of measure of the indicators"}, "units"),
+)
+REFERENCE_STEMS = {dataset.graph: dataset.stem for dataset in REFERENCE_DATASETS if dataset.stem}
 
 
 def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path, slug_of) -> list[Download]:

@@ -151,10 +151,18 @@ class ResourceView:
         return found
 
     def _find_label(self, lang: str) -> str:
+        """A label in ``lang`` by any of the label properties first (an English ``rdfs:label`` before an
+        Italian-only ``dcterms:title``), else the first label of the first property that has one."""
+        fallback = None
         for curie in LABEL_PROPERTIES:
-            found = self.value(curie, lang)
-            if found is not None:
-                return found.text
+            found = self.values(curie)
+            for candidate in found:
+                if candidate.language == lang:
+                    return candidate.text
+            if found and fallback is None:
+                fallback = self.value(curie, lang)
+        if fallback is not None:
+            return fallback.text
         return self.iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
     @property

@@ -1,18 +1,26 @@
-"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time."""
+"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time; the SPARQL form."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from piao_lod.errors import QueryError
+from piao_lod.messages import gettext
 from piao_lod.namespaces import compact
 from piao_lod.query_results import answer_terms
-from piao_lod.saved_queries import saved_queries
+from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
 from piao_lod.website.render import Cell, PageLinks
 
 MAX_ROWS = 500          # rows shown on a page; the count says how many there are in all
+# Oxigraph's position in a syntax error, as piao_lod.sparql_query words it: "QUERY:3:14: error: ..."
+ERROR_POSITION = re.compile(r"^[^:\n]*:(?P<line>\d+):(?P<column>\d+): (?:error: )?(?P<detail>.*)$", re.DOTALL)
+EXAMPLE = ("SELECT ?objective ?title WHERE {\n  ?objective a <https://w3id.org/piao-lod/ontology#Objective> ;\n"
+           "    <http://purl.org/dc/terms/title> ?title .\n} LIMIT 20")
 
 
 def answer_cells(answer, links: PageLinks) -> tuple[list[str], list[list[Cell]], int]:
@@ -31,25 +39,57 @@ def term_cell(term, links: PageLinks) -> Cell:
     return Cell(str(term))
 
 
-def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None, answer) -> dict:
-    """What ``sparql.html`` needs, at build time (no query) and in the server (a query and its answer)."""
-    links = PageLinks(addresses, page_dir)
+@dataclass(frozen=True)
+class QueryFailure:
+    """Why a query got no answer, with the position the parser gave (1-based), to mark it in the query."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    @classmethod
+    def from_message(cls, message: str) -> QueryFailure:
+        match = ERROR_POSITION.match(message.strip())
+        if not match:
+            return cls(message.strip())
+        return cls(match["detail"].strip(), int(match["line"]), int(match["column"]))
+
+
+def numbered_lines(text: str, failure: QueryFailure | None) -> list[tuple[int, str, str, str, bool]]:
+    """The query's lines as (number, text before the error, the character at the error, the rest, marked)."""
+    lines = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if failure is not None and failure.line == number:
+            at = max((failure.column or 1) - 1, 0)
+            lines.append((number, line[:at], line[at:at + 1] or " ", line[at + 1:], True))
+        else:
+            lines.append((number, line, "", "", False))
+    return lines
+
+
+def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None, answer, lang: str,
+                       error: str | None = None) -> dict:
+    """What ``sparql.html`` adds to the page context, at build time (no query) and in the server (a query
+    and its answer, or why it has none)."""
+    links = PageLinks(addresses, page_dir, lang=lang)
     columns, rows, total = answer_cells(answer, links) if answer is not None else ([], [], 0)
-    return {"links": links, "page_dir": page_dir, "title": "Interroga con SPARQL", "page_type": "sparql",
-            "canonical": addresses.url("sparql"), "query_text": text, "columns": columns, "rows": rows,
-            "total": total, "saved": saved_queries(), "max_rows": MAX_ROWS,
-            "example": "SELECT ?obiettivo ?titolo WHERE {\n  ?obiettivo a <https://w3id.org/piao-lod/ontology#Objective> ;\n"
-                       "    <http://purl.org/dc/terms/title> ?titolo .\n} LIMIT 20"}
+    failure = QueryFailure.from_message(error) if error is not None else None
+    return {"query_text": text, "columns": columns, "rows": rows, "total": total, "saved": saved_queries(),
+            "max_rows": MAX_ROWS, "example": EXAMPLE, "failure": failure, "graph_answer": isinstance(answer, list),
+            "query_lines": numbered_lines(text, failure) if text is not None and failure is not None else []}
 
 
-def saved_query_pages(site, base_context) -> list:
-    from piao_lod.website.page_context import FixedPage
+def saved_query_pages(site, base_context, lang: str) -> list:
+    """A page per saved query, with its answer over the site's data, and the list of them (``query/``)."""
+    from piao_lod.website.page_context import Crumb, FixedPage
 
     pages = []
     listed = []
+    index_title = gettext(lang, "Saved SPARQL queries")
     for query in saved_queries():
         page_dir = f"query/{query.name}/"
-        context = base_context(site, page_dir, query.title or query.name, "query")
+        context = base_context(site, page_dir, title_of(query, lang), "query", lang, [])
+        context["breadcrumbs"].insert(1, Crumb(index_title, context["links"].page("query/")))
         text, _ = prepare(query)
         try:
             columns, rows, total = answer_cells(query_store(site.store, text), context["links"])
@@ -60,7 +100,11 @@ def saved_query_pages(site, base_context) -> list:
                         "max_rows": MAX_ROWS})
         pages.append(FixedPage(page_dir + "index.html", "query.html", context))
         listed.append((query, page_dir, total))
-    context = base_context(site, "query/", "Interrogazioni SPARQL salvate", "queries")
+    context = base_context(site, "query/", index_title, "queries", lang, [])
     context.update({"queries": listed})
     pages.append(FixedPage("query/index.html", "queries.html", context))
     return pages
+
+
+def title_of(query: SparqlQuery, lang: str) -> str:
+    return gettext(lang, query.title) if query.title else (query.name or "")

@@ -11,10 +11,12 @@ from __future__ import annotations
 from piao_lod.website.addresses import Download, is_web_link
 from piao_lod.website.catalog import DATASET_DESCRIPTION, DUMP_DESCRIPTION, DUMP_TITLE, licence_page
 from piao_lod.website.page_types import PageType
-from piao_lod.website.render import ui
+from piao_lod.messages import N_, gettext
 from piao_lod.website.resource_index import ResourceView
 
 CONTEXT = "https://schema.org"
+SITE_NAME = N_("Performance plans – open data")
+SITE_TAGLINE = N_("Objectives and indicators of Italian municipal PIAO plans as linked open data")
 
 
 def resource_markup(site, view: ResourceView, page_type: PageType, page_dir: str) -> dict:
@@ -38,7 +40,7 @@ def catalog_markup(site) -> dict:
     """The data page: the site as a ``DataCatalog`` of the all-plans dataset and one dataset per plan."""
     datasets = [all_plans_dataset(site)] + [plan_dataset(site, plan) for plan in site.plans]
     return {"@context": CONTEXT, "@type": "DataCatalog", "@id": site.addresses.url("catalog") + "#catalog",
-            "name": ui("site_name"), "description": ui("site_tagline"), "url": site.addresses.url("dati/"),
+            "name": gettext("it", SITE_NAME), "description": gettext("it", SITE_TAGLINE), "url": site.addresses.url("dati/"),
             "inLanguage": "it", "license": licence_page(site.addresses), "dataset": datasets}
 
 
@@ -52,7 +54,7 @@ def plan_dataset(site, plan: ResourceView) -> dict:
             "description": DATASET_DESCRIPTION["it"].format(year=year, ente=ente_name, source=source_title or plan.iri),
             "url": page_url(site, plan.iri), "license": licence_page(site.addresses), "isAccessibleForFree": True,
             "inLanguage": "it", "keywords": ["PIAO", "performance", "obiettivi", "indicatori", "PNRR", ente_name],
-            "includedInDataCatalog": {"@type": "DataCatalog", "name": ui("site_name"), "url": site.addresses.url("dati/")},
+            "includedInDataCatalog": {"@type": "DataCatalog", "name": gettext("it", SITE_NAME), "url": site.addresses.url("dati/")},
             "distribution": [download(site, d) for d in site.downloads if d.plan_iri == plan.iri]}
     if year is not None:
         data["temporalCoverage"] = f"{year.text}-01-01/{year.text}-12-31"

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from piao_lod.namespaces import OX
 from piao_lod.plan_diff import PlanDiff, compare, version_state
 
-PIAO, DCTERMS = OX["piao"], OX["dcterms"]
+PIAO = OX["piao"]
 
 
 @dataclass(frozen=True)
@@ -53,49 +53,3 @@ def version_changes(store: ox.Store, versions: dict[str, list[str]], version: st
         return None
     previous, across_years = found
     return VersionChanges(previous, across_years, compare(version_state(store, previous), version_state(store, version)))
-
-
-@dataclass(frozen=True)
-class ObjectiveInVersion:
-    year: int
-    version: str                  # the version IRI
-    objective: str                # the objective's IRI in that plan
-    title: str
-    matched_by: str               # "code" or "title"
-
-
-def literal_of(store: ox.Store, subject: str, predicate: ox.NamedNode, graph: str) -> str | None:
-    quad = next(store.quads_for_pattern(ox.NamedNode(subject), predicate, None, ox.NamedNode(graph)), None)
-    return quad.object.value if quad is not None else None
-
-
-def objective_history(store: ox.Store, versions: dict[str, list[str]], objective: str) -> list[ObjectiveInVersion]:
-    """The objective in every version of every plan of its ente, oldest first: matched by its code, or by
-    its title in a plan where no objective has the code (a code that changed)."""
-    plans_here = [plan for plan, listed in versions.items() if objective.startswith(plan + "/")]
-    if not plans_here:
-        return []
-    home = plans_here[0]
-    latest = versions[home][-1]
-    code = literal_of(store, objective, DCTERMS.identifier, latest)
-    title = literal_of(store, objective, DCTERMS.title, latest)
-    where = plan_of(store, home)
-    if where is None:
-        return []
-    found = []
-    for plan, listed in versions.items():
-        other = plan_of(store, plan)
-        if other is None or other[0] != where[0]:
-            continue
-        for version in listed:
-            graph = ox.NamedNode(version)
-            candidates = [quad.subject.value for quad in store.quads_for_pattern(None, PIAO.inPlan, ox.NamedNode(plan), graph)]
-            by_code = [iri for iri in candidates if code and literal_of(store, iri, DCTERMS.identifier, version) == code]
-            by_title = [] if by_code else [iri for iri in candidates if title and literal_of(store, iri, DCTERMS.title, version) == title]
-            for iri, basis in [(iri, "code") for iri in by_code[:1]] or [(iri, "title") for iri in by_title[:1]]:
-                found.append(ObjectiveInVersion(other[1], version, iri, literal_of(store, iri, DCTERMS.title, version) or "", basis))
-    return sorted(found, key=lambda entry: (entry.year, versions_position(versions, entry.version)))
-
-
-def versions_position(versions: dict[str, list[str]], version: str) -> int:
-    return next((listed.index(version) for listed in versions.values() if version in listed), 0)

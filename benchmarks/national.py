@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""The national corpus end to end: generate → convert → validate → load → every saved query.
+
+    .venv/bin/python benchmarks/national.py --comuni 200 --years 5     # 1/40 of national, ~20 min on 2 cores
+    .venv/bin/python benchmarks/national.py --scale national           # every comune: hours, ~150 GB free disk
+
+Every stage runs as a child process of its own (the ``piao-lod`` command, with ``--workers``), and
+is measured from outside: wall time, CPU time (the child and its worker processes), peak resident
+memory (``ru_maxrss`` from ``os.wait4``: the largest single process of the stage, since every
+worker is a process of its own) and the disk the stage leaves. Two references run on the same
+files in the same run: Oxigraph's bare ``Store.bulk_load`` of the N-Quads ``convert`` wrote, and
+Oxigraph's bare query of each saved query's text on the store ``load`` wrote. The figures go to
+``RESULTS.json`` in the work folder; ``--results FILE`` also writes them as Markdown, with a linear
+extrapolation to the 39,480 national plans (labelled as such: nothing national is measured unless
+``--scale national`` ran).
+
+Not for CI: it takes minutes at the smallest useful size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENV = ROOT / ".venv" / "bin"
+NATIONAL_PLANS = 39_480
+QUERY_LIMIT_S = 10.0
+BASE = "https://w3id.org/piao-lod/id/"
+
+
+@functools.lru_cache(maxsize=1)
+def harness_launcher() -> str:
+    """The bare launcher of ``benchmarks/run``: a stage forked from this harness would inherit its peak RSS."""
+    loader = importlib.machinery.SourceFileLoader("piao_lod_benchmark_run", str(HERE / "run"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    sys.modules[loader.name] = module
+    loader.exec_module(module)
+    return module.LAUNCHER
+
+
+def run_stage(name: str, argv: list[str], logs: Path, log=print) -> dict:
+    """Run ``argv`` with its output in ``logs/<name>.out|.err``, measured: wall and CPU seconds (its workers
+    included), the largest process's peak RSS, the exit code, the last line it wrote on stderr."""
+    log(f"[{dt.datetime.now():%H:%M:%S}] {name}: {' '.join(argv[:6])}{' …' if len(argv) > 6 else ''}")
+    slug = "".join(c if c.isalnum() else "-" for c in name)
+    out, err, report = logs / f"{slug}.out", logs / f"{slug}.err", logs / f"{slug}.rusage.json"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        subprocess.run([sys.executable, "-I", "-S", "-c", harness_launcher(), str(report), *argv], stdout=stdout, stderr=stderr,
+                       check=False)
+    usage = json.loads(report.read_text())
+    said = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+    code = usage["exit"]
+    figures = {"stage": name, "wall_s": round(usage["seconds"], 2), "cpu_s": round(usage["cpu"], 2),
+               "peak_rss_mb": round(usage["maxrss"] / 1024, 1), "exit": code, "said": said[0][:300] if said else "",
+               "stdout": str(out)}
+    log(f"    {figures['wall_s']} s wall, {figures['cpu_s']} s CPU, {figures['peak_rss_mb']} MB, exit {code}")
+    return figures
+
+
+def same_bytes(one: Path, other: Path) -> bool:
+    """Compared by digest, a block at a time: the harness must stay small (see run_stage)."""
+    def digest(path: Path) -> str:
+        hashed = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hashed.update(block)
+        return hashed.hexdigest()
+
+    return digest(one) == digest(other)
+
+
+def disk_mb(path: Path) -> float:
+    if path.is_file():
+        return round(path.stat().st_size / 2**20, 1)
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+BARE_LOAD = """
+import sys, time, pyoxigraph as ox
+started = time.perf_counter()
+store = ox.Store(sys.argv[2])
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+store.flush()
+print(len(store), time.perf_counter() - started)
+"""
+
+# The saved query's text, prepared as piao-lod prepares it (parameters bound), run by Oxigraph alone.
+BARE_QUERY = """
+import json, sys, time, pyoxigraph as ox
+from piao_lod.saved_queries import resolve_query
+from piao_lod.sparql_query import prepare
+text, _ = prepare(resolve_query(sys.argv[2]), json.loads(sys.argv[3]))
+store = ox.Store.read_only(sys.argv[1])
+started = time.perf_counter()
+answer = store.query(text, use_default_graph_as_union=True)
+rows = sum(1 for _ in answer)
+print(rows, time.perf_counter() - started)
+"""
+
+
+def query_parameters(manifest: dict) -> dict[str, dict[str, str]]:
+    """Values for the saved queries whose defaults name the real example (absent from a synthetic corpus)."""
+    first, second = manifest["comuni"][0]["ipa_code"], manifest["comuni"][1]["ipa_code"]
+    return {"indicator-targets": {"ente": first, "indicator": "774"},
+            "shared-pnrr-measures": {"ente1": first, "ente2": second}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", default="national", help="a generate.py scale (default national, sized by --comuni)")
+    parser.add_argument("--comuni", type=int, help="comuni (default: the scale's; national: 7,896)")
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--work", type=Path, help="work folder (default benchmarks/corpus/national-N)")
+    parser.add_argument("--results", type=Path, help="also write the figures as Markdown here")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus, the N-Quads and the stores")
+    parser.add_argument("--one-worker", action="store_true", help="also convert in one process, without the cache")
+    parser.add_argument("--render", type=Path, help="only write --results from the RESULTS.json of an earlier run")
+    args = parser.parse_args(argv)
+    if args.render:
+        (args.results or Path("/dev/stdout")).write_text(markdown(json.loads(args.render.read_text(encoding="utf-8"))),
+                                                         encoding="utf-8")
+        return 0
+    python, piao = str(VENV / "python"), str(VENV / "piao-lod")
+    work = args.work or HERE / "corpus" / f"national-{args.comuni or 'all'}x{args.years}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    corpus, nq, store, bare, cache = work / "corpus", work / "corpus.nq", work / "store", work / "bare-store", work / "cache"
+    workers = ["--workers", str(args.workers)]
+    logs = work / "logs"
+    logs.mkdir()
+    stages, queries = [], []
+    generate = [python, str(HERE / "generate.py"), "--scale", args.scale, "--out", str(corpus), "--seed", str(args.seed),
+                "--years", str(args.years)] + (["--comuni", str(args.comuni)] if args.comuni else [])
+    stages.append(run_stage("generate", generate, logs) | {"disk_mb": disk_mb(corpus)})
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    tables = sorted(str(path) for path in (corpus / "plans").iterdir())
+
+    stages.append(run_stage("convert", [piao, "convert", *tables, "-o", str(nq), *workers, "--cache", str(cache)], logs)
+                  | {"disk_mb": disk_mb(nq), "cache_mb": disk_mb(cache)})
+    stages.append(run_stage("convert, unchanged (cache)", [piao, "convert", *tables, "-o", str(work / "again.nq"), *workers,
+                                                          "--cache", str(cache)], logs))
+    same = same_bytes(work / "again.nq", nq)
+    (work / "again.nq").unlink()
+    same_one_worker = None
+    if args.one_worker:
+        stages.append(run_stage("convert, 1 worker, no cache", [piao, "convert", *tables, "-o", str(work / "one.nq"),
+                                                               "--workers", "1", "--no-cache"], logs))
+        same_one_worker = same_bytes(work / "one.nq", nq)
+        (work / "one.nq").unlink()
+    validate = [piao, "validate", str(nq), "-f", "json", *workers, "--cache", str(cache)]
+    stages.append(run_stage("validate", validate, logs) | {"cache_mb": disk_mb(cache)})
+    stages.append(run_stage("validate, unchanged (cache)", validate, logs))
+    same_validation = same_bytes(Path(stages[-1]["stdout"]), Path(stages[-2]["stdout"]))
+    stages.append(run_stage("load", [piao, "load", str(nq), "--store", str(store), *workers, "--no-cache"], logs)
+                  | {"disk_mb": disk_mb(store)})
+    bare_load = run_stage("oxigraph bulk_load (reference)", [python, "-c", BARE_LOAD, str(nq), str(bare)], logs)
+    stages.append(bare_load | {"disk_mb": disk_mb(bare)})
+    triples = int(Path(bare_load["stdout"]).read_text().split()[0])
+
+    parameters = query_parameters(manifest)
+    names = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
+    for name in names:
+        given = parameters.get(name, {})
+        flags = [flag for key, value in given.items() for flag in ("--param", f"{key}={value}")]
+        cli = run_stage(f"query {name}", [piao, "query", name, "--store", str(store), "-f", "csv", *flags], logs)
+        measured = subprocess.run([python, "-c", BARE_QUERY, str(store), name, json.dumps(given)],
+                                  capture_output=True, text=True)
+        rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]
+        queries.append({"query": name, "parameters": given, "cli_wall_s": cli["wall_s"], "cli_peak_rss_mb": cli["peak_rss_mb"],
+                        "exit": cli["exit"], "bare_s": round(float(seconds), 3), "rows": rows})
+        print(f"    bare Oxigraph: {seconds} s, {rows} rows")
+
+    figures = {"date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", "machine": machine(),
+               "plans": manifest["expected"]["plans"], "comuni": len(manifest["comuni"]), "years": args.years,
+               "indicator_rows": manifest["expected"]["assignments"], "triples": triples, "workers": args.workers,
+               "cached_convert_identical": same, "one_worker_identical": same_one_worker,
+               "cached_validation_identical": same_validation,
+               "stages": stages, "queries": queries}
+    (work / "RESULTS.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    if args.results:
+        args.results.write_text(markdown(figures), encoding="utf-8")
+    if not args.keep:
+        for path in (corpus, nq, store, bare, cache, logs):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    return 0
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores, {memory:.1f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, load average at the end {os.getloadavg()[0]:.1f}")
+
+
+def markdown(figures: dict) -> str:
+    factor = NATIONAL_PLANS / figures["plans"]
+    by_name = {stage["stage"]: stage for stage in figures["stages"]}
+    bare = by_name["oxigraph bulk_load (reference)"]
+    lines = [
+        "| stage | wall s | CPU s | ratio to Oxigraph bulk_load, wall | ratio, CPU | peak RSS MB (largest process) | "
+        "disk MB | exit | **extrapolated** national wall (×{:.1f}) | **extrapolated** national CPU |".format(factor),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for stage in figures["stages"]:
+        ratio = stage["wall_s"] / bare["wall_s"] if bare["wall_s"] else float("nan")
+        cpu_ratio = stage["cpu_s"] / bare["cpu_s"] if bare["cpu_s"] else float("nan")
+        disk = " + ".join(f"{stage[key]}" for key in ("disk_mb", "cache_mb") if key in stage)
+        lines.append(f"| {stage['stage']} | {stage['wall_s']:.1f} | {stage['cpu_s']:.1f} | {ratio:.1f}× | {cpu_ratio:.1f}× | "
+                     f"{stage['peak_rss_mb']:.0f} | {disk} | {stage['exit']} | "
+                     f"{hours(stage['wall_s'] * factor)} | {hours(stage['cpu_s'] * factor)} |")
+    lines += ["", "| saved query | parameters | rows | piao-lod query (CLI, wall s, start-up included) | "
+                  "bare Oxigraph query s | ratio | **extrapolated** national bare s | over 10 s? |",
+              "|---|---|---:|---:|---:|---:|---:|---|"]
+    for query in figures["queries"]:
+        ratio = query["cli_wall_s"] / query["bare_s"] if query["bare_s"] else float("nan")
+        national = query["bare_s"] * factor
+        flag = "**yes, here**" if query["cli_wall_s"] > QUERY_LIMIT_S else ("**yes, extrapolated**" if national > QUERY_LIMIT_S else "no")
+        params = ", ".join(f"{key}={value}" for key, value in query["parameters"].items()) or "defaults"
+        lines.append(f"| {query['query']} | {params} | {query['rows']} | {query['cli_wall_s']:.2f} | {query['bare_s']:.3f} | "
+                     f"{ratio:.1f}× | {national:.1f} | {flag} |")
+    return "\n".join(lines) + "\n"
+
+
+def hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

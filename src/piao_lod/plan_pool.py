@@ -1,0 +1,188 @@
+"""Plans are independent, so the work on them runs in worker processes, one plan (or ente) per task.
+
+Two kinds of task, both mapped over their inputs by :func:`map_in_workers`, which keeps the
+input order, so the output of N workers is byte-identical to that of one process:
+
+- reading a source: the table becomes a :class:`~piao_lod.records.Plan` and, when the IRI base
+  is known, the plan's sorted triples as N-Triples (the costliest half of a conversion), compressed:
+  the caller holds every plan's triples until it writes them, and compressed they take a tenth;
+- validating an ente: the graphs of the ente's plans are validated in a store of their own.
+  The shapes never relate two enti (every IRI a plan mints is under its ente, and indicators,
+  settori and dirigenti belong to the ente), so the union of the enti's results is the result
+  of validating everything at once. Graphs that are not plans' (a Turtle file of several plans
+  loaded under the file's name), or a plan graph describing something outside its ente, are
+  validated together in one store, as before.
+
+Both consult the :class:`~piao_lod.work_cache.WorkCache` first: an unchanged source is neither
+read nor validated again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from piao_lod.errors import SourceError
+from piao_lod.plan_table import read_plan_table
+from piao_lod.reading import ReadingOptions
+from piao_lod.records import Plan
+from piao_lod.work_cache import WorkCache, digest_of
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def map_in_workers(function: Callable[[Item], Result], items: Iterable[Item], workers: int | None = None) -> list[Result]:
+    """``[function(item) for item in items]``, in ``workers`` processes (default: every core), in input order.
+
+    Workers are forked, so they start with what the caller holds (an in-memory store, for validation);
+    ``function`` and its results cross the process boundary by pickle."""
+    items = list(items)
+    count = min(default_workers() if workers is None else workers, len(items))
+    if count <= 1 or sys.platform == "win32":
+        return [function(item) for item in items]
+    with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
+        return list(pool.map(function, items))
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceRead:
+    """What reading one source gave: a plan (with its sorted triples, if a base was given) or an error."""
+
+    plan: Plan | None = None
+    packed_triples: bytes | None = None      # N-Triples, zlib-compressed
+    error: SourceError | None = None
+    reused: bool = False
+
+
+def reading_key(source: Path, options: ReadingOptions, base: str | None) -> str | None:
+    """The cache key of a source read with these options, or None when a file it depends on cannot be read
+    (the reader then says why)."""
+    try:
+        parts = [str(source), source.read_bytes(), repr(options), base or ""]
+        if options.profile is not None:
+            parts.append(Path(options.profile).read_bytes())
+    except OSError:
+        return None
+    return digest_of(*parts)
+
+
+def read_source(source: str | Path, options: ReadingOptions, base: str | None, cache: WorkCache | None) -> SourceRead:
+    from piao_lod.rdf_output import sorted_plan_triples
+
+    key = reading_key(Path(source), options, base) if cache else None
+    if key and (found := cache.get("plans", key)) is not None:
+        return SourceRead(found.plan, found.packed_triples, reused=True)
+    try:
+        plan = read_plan_table(source, options=options)
+    except SourceError as error:
+        return SourceRead(error=error.without_frames())
+    packed = (zlib.compress(ox.serialize(sorted_plan_triples(plan, base), format=ox.RdfFormat.N_TRIPLES), 1)
+              if base else None)
+    read = SourceRead(plan, packed)
+    if key:
+        cache.put("plans", key, read)
+    return read
+
+
+def read_sources(sources: Sequence[str | Path], options: ReadingOptions, base: str | None = None,
+                 workers: int | None = None, cache: WorkCache | None = None) -> list[SourceRead]:
+    return map_in_workers(partial(read_source, options=options, base=base, cache=cache), sources, workers)
+
+
+def unpacked(packed_triples: bytes) -> bytes:
+    """The N-Triples a worker made."""
+    return zlib.decompress(packed_triples)
+
+
+def triples_of(packed_triples: bytes) -> list[ox.Triple]:
+    return [quad.triple for quad in ox.parse(unpacked(packed_triples), format=ox.RdfFormat.N_TRIPLES)]
+
+
+# -- validating ---------------------------------------------------------------------------------------
+
+PLAN_GRAPH = re.compile(r"^(?P<ente>.+)/piano/\d{4}$")
+
+
+def graphs_by_ente(store: ox.Store) -> dict[str, list[ox.NamedNode]] | None:
+    """Ente IRI -> the plan graphs of that ente, sorted; None if the store holds a graph that is neither a plan's
+    nor one of the project's vocabularies."""
+    from piao_lod.graph_inputs import REFERENCE_GRAPHS
+
+    enti: dict[str, list[ox.NamedNode]] = {}
+    for graph in store.named_graphs():
+        if graph in REFERENCE_GRAPHS:
+            continue
+        match = PLAN_GRAPH.match(graph.value) if isinstance(graph, ox.NamedNode) else None
+        if match is None:
+            return None
+        enti.setdefault(match["ente"], []).append(graph)
+    return {ente: sorted(graphs, key=lambda g: g.value) for ente, graphs in sorted(enti.items())}
+
+
+_FORKED_STORE: ox.Store | None = None
+
+
+def validate_ente(ente: tuple[str, list[ox.NamedNode]], cache: WorkCache | None):
+    """The located findings of one ente's graphs (from the store the worker was forked with), or None when a graph
+    describes something outside the ente (then the enti cannot be validated apart)."""
+    from piao_lod.validation import validate_store
+
+    ente_iri, graphs = ente
+    own = (f"<{ente_iri}>".encode(), f"<{ente_iri}/".encode())
+    contents = []
+    for graph in graphs:
+        lines = sorted(_FORKED_STORE.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())
+        if not all(line.startswith(own) for line in lines):
+            return None
+        contents.append((graph, b"\n".join(lines) + b"\n"))
+    key = digest_of("validation", *(part for graph, text in contents for part in (graph.value, text))) if cache else None
+    if key and (found := cache.get("validation", key)) is not None:
+        return found
+    store = ox.Store()
+    for graph, text in contents:
+        store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    findings = validate_store(store).findings
+    if key:
+        cache.put("validation", key, findings)
+    return findings
+
+
+def validate_by_ente(store: ox.Store, workers: int | None = None, cache: WorkCache | None = None):
+    """The validation report of the store, computed ente by ente in worker processes (see the module's docstring)."""
+    from piao_lod.validation import ValidationReport, finding_order, validate_store
+
+    global _FORKED_STORE
+    enti = graphs_by_ente(store)
+    if not enti or (cache is None and (workers or default_workers()) <= 1):
+        return validate_store(store)
+    _FORKED_STORE = store
+    try:
+        parts = map_in_workers(partial(validate_ente, cache=cache), enti.items(), workers)
+    finally:
+        _FORKED_STORE = None
+    if any(part is None for part in parts):
+        return validate_store(store)
+    findings = [located for part in parts for located in part]
+    return ValidationReport(sorted(findings, key=lambda located: finding_order(located[0])))
