@@ -302,6 +302,10 @@ def test_version_page_says_what_changed(versions_site):
     assert any("target 2024 20 → 10" in text for text in texts)
     original = page(versions_site, ORIGINAL)
     assert "prima versione" in original.find(id="cosa-e-cambiato").find_next("p").get_text()
+    english = page(versions_site, UPDATE.replace("piao-lod/id/", "piao-lod/en/id/"))
+    assert english.find(id="cosa-e-cambiato").get_text().strip() == "What changed"
+    english_rows = [" ".join(row.get_text(" ").split()) for row in english.find(id="cosa-e-cambiato").find_next("table").find("tbody").find_all("tr")]
+    assert any(f"objective {REMOVED[0]} removed" in text for text in english_rows)
 
 
 def test_first_version_of_next_year_compares_with_the_year_before(versions_site):
@@ -322,4 +326,7 @@ def test_objective_page_shows_its_history_across_versions_and_years(versions_sit
     cells = [[" ".join(cell.get_text(" ").split()) for cell in row.find_all("td")] for row in rows]
     assert [row[0] for row in cells] == ["2024", "2024", "2025"]
     assert cells[1][2] == RENAMED[2] and cells[0][2].startswith("Avvio processo di condivisione")
-    assert {row[3] for row in cells} == {"codice"}
+    assert {row[3] for row in cells} == {"stesso codice"}
+    english = page(versions_site, f"{PLAN}/obiettivo/{RENAMED[0]}".replace("piao-lod/id/", "piao-lod/en/id/"))
+    assert english.find(id="storia").get_text(" ").strip() == "In every version and year"
+    assert {" ".join(row.find_all("td")[3].get_text().split()) for row in english.find(id="storia").find_next("table").find("tbody").find_all("tr")} == {"same code"}

@@ -26,6 +26,7 @@ same graph add to each other).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,11 +34,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.plan_pool import unpacked
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.namespaces import PIAO
+from piao_lod.namespaces import OX, PIAO
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.problems import counts_as_data_problem
@@ -103,11 +104,24 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     parse_rdf_file(loading, path, rdf_format, file_graph)
     graphs = sorted(set(loading.named_graphs()) - before, key=str)
     versions = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, VERSION_CLASS, file_graph)}
+    plans = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, PLAN_CLASS, file_graph)}
+    if not versions and len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
+        versions = {undated_version(loading, plan, path)}     # written before plans had versions
     if len(versions) == 1 and isinstance(version := next(iter(versions)), ox.NamedNode):
         loading.remove_graph(file_graph)
         parse_rdf_file(loading, path, rdf_format, version)
         graphs = [version if graph == file_graph else graph for graph in graphs]
     return graphs
+
+
+def undated_version(loading: ox.Store, plan: ox.NamedNode, path: Path) -> ox.NamedNode:
+    """The version a file of one plan without versions is taken as, named like an undated document's
+    (``{plan}/versione/versione-{the file's SHA-256, 8 hex digits}``), and said so in its graph."""
+    version = ox.NamedNode(f"{plan.value}/versione/versione-{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}")
+    loading.extend([ox.Quad(version, RDF_TYPE, VERSION_CLASS, version),
+                    ox.Quad(version, OX["dcterms"].isVersionOf, plan, version),
+                    ox.Quad(plan, OX["dcterms"].hasVersion, version, version)])
+    return version
 
 
 def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphName]) -> None:
@@ -135,7 +149,7 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
                 conversion.unusable.append(error.without_frames())
     for plan in conversion.plans:
         name = plan_graph_name(plan, base)
-        made = conversion.packed_triples.get((plan.ente.ipa_code, plan.year))
+        made = conversion.packed_triples.get(plan_key(plan))
         if made is not None:
             loading.load(unpacked(made), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
         else:

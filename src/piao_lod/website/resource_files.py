@@ -135,6 +135,10 @@ def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path,
             for suffix in ("ttl", "jsonld", "nt"):
                 downloads.append(write_download(data_dir, f"{REFERENCE_STEMS[graph]}.{suffix}", serialize_triples(triples, suffix),
                                                 suffix, graph_iri=graph.value))
+    placed = {*versions, *(version for listed in versions.values() for version in listed)} | {g.value for g in REFERENCE_GRAPHS}
+    for graph in sorted(store.named_graphs(), key=str):       # e.g. an RDF file of several plans without versions
+        if isinstance(graph, ox.NamedNode) and graph.value not in placed:
+            everything.extend(plan_quads(store, graph))
     everything.sort(key=str)
     triples = sorted({quad.triple for quad in everything}, key=str)
     downloads.append(write_download(data_dir, "piao-lod.trig", ox.serialize(everything, format=ox.RdfFormat.TRIG,
