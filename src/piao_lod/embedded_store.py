@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
 from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, LoadedInputs, load_dataset, replace_graphs
+from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.store_directory import current_directory, is_store, load_lock, pin_for_reading, replace_store
 from piao_lod.work_cache import WorkCache
@@ -84,6 +85,9 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
 def write_store(path: Path, loaded: LoadedInputs) -> StoreLoad:
     """Replace the graphs ``loaded`` holds in the store at ``path`` (whose load lock is held)."""
     replaced = [*loaded.graphs, *REFERENCE_GRAPHS]
+    for plan in loaded.plans:          # made again below from every version the store will hold
+        loaded.store.remove_graph(ox.NamedNode(plan))
+    versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
 
     def mostly_kept(previous: ox.Store) -> bool:
         graphs = set(previous.named_graphs())
@@ -93,6 +97,7 @@ def write_store(path: Path, loaded: LoadedInputs) -> StoreLoad:
         if previous is not None:
             keep_graphs(previous, store, set(replaced))
         replace_graphs(store, loaded.store, replaced)
+        refresh_indexes(store, loaded.plans, versions)
         return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),
                          sum(1 for _ in store.named_graphs()))
 

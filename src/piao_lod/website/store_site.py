@@ -37,8 +37,10 @@ from piao_lod.validation_report import report_data
 from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses, download_names
 from piao_lod.website.build import FIXED_PAGE_FOLDERS
 from piao_lod.website.page_context import SiteData
-from piao_lod.website.related import ObjectiveVersions, Version
-from piao_lod.website.resource_files import PLAN_DOWNLOADS, download_of, plan_quads, serialize_triples
+from piao_lod.plan_versions import versions_by_plan
+from piao_lod.website.related import Appearance, ObjectiveHistory, objective_rows
+from piao_lod.website.resource_files import (PLAN_DOWNLOADS, download_of, plan_and_versions_quads, plan_download_triples,
+                                             serialize_triples)
 from piao_lod.website.resource_index import RDF_TYPE, ResourceIndex, ResourceView, Value
 
 VALIDATED_ENTI = 64          # enti whose validation is kept in memory
@@ -101,9 +103,10 @@ class StoreIndex(ResourceIndex):
     made by one): the default graph, then the named graphs in the store's order, and a triple held by
     several graphs where it is first met."""
 
-    def __init__(self, store: ox.Store, graph_rank: dict):
+    def __init__(self, store: ox.Store, graph_rank: dict, shown: Callable[[ox.Quad], bool] = lambda quad: True):
         self.store = store
         self.graph_rank = graph_rank
+        self.shown = shown           # what the build's index holds: each plan as its latest version
         self.outgoing = OnDemand(lambda iri: self.subject(iri)[0])
         self.triples = OnDemand(lambda iri: self.subject(iri)[1])
         self.incoming = OnDemand(self.referring)
@@ -136,7 +139,8 @@ class StoreIndex(ResourceIndex):
 
     def in_scan_order(self, quads: Iterable[ox.Quad]) -> list[ox.Triple]:
         rank = self.graph_rank
-        ordered = sorted(quads, key=lambda quad: rank.get(quad.graph_name, -1))     # stable: within a graph, as read
+        ordered = sorted((quad for quad in quads if self.shown(quad)),
+                         key=lambda quad: rank.get(quad.graph_name, -1))     # stable: within a graph, as read
         seen: set[ox.Triple] = set()
         triples = []
         for quad in ordered:
@@ -241,7 +245,24 @@ class StoreCatalogue:
             subject = ox.NamedNode(iri)
         except ValueError:          # a spelling no IRI has (a space, as a folder name may hold)
             return False
-        return next(iter(self.store.quads_for_pattern(subject, None, None, None)), None) is not None
+        return any(self.shown(quad) for quad in self.store.quads_for_pattern(subject, None, None, None))
+
+    @cached_property
+    def plan_versions(self) -> dict[str, list[str]]:
+        """Plan IRI -> its version IRIs, oldest first."""
+        return versions_by_plan(self.store)
+
+    @cached_property
+    def older_versions(self) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
+        """The graphs of versions that are not their plan's latest, and what of them is still shown (the version
+        and its source document, so both can be named and linked), as
+        :func:`piao_lod.plan_versions.latest_versions_only` leaves them to the build."""
+        older = {ox.NamedNode(version) for listed in self.plan_versions.values() for version in listed[:-1]}
+        return older, {node for version in older for node in (version, ox.NamedNode(version.value + "/fonte"))}
+
+    def shown(self, quad: ox.Quad) -> bool:
+        older, kept = self.older_versions
+        return quad.graph_name not in older or quad.subject in kept
 
     @cached_property
     def graph_rank(self) -> dict:
@@ -249,8 +270,8 @@ class StoreCatalogue:
 
     @cached_property
     def plan_graphs(self) -> list[ox.NamedNode]:
-        return sorted((graph for graph in self.store.named_graphs()
-                       if isinstance(graph, ox.NamedNode) and graph not in REFERENCE_GRAPHS), key=lambda g: g.value)
+        """The plans' own graphs, named by the plan IRIs (as the build lists them)."""
+        return [ox.NamedNode(plan) for plan in self.plan_versions]
 
     @cached_property
     def plan_order(self) -> list[str]:
@@ -284,7 +305,7 @@ class StoreCatalogue:
         not all plans' and vocabularies')."""
         by_ente = graphs_by_ente(self.store)
         if by_ente is None:
-            return {graph.value: [graph] for graph in self.plan_graphs}
+            return {plan: [ox.NamedNode(graph) for graph in [plan, *versions]] for plan, versions in self.plan_versions.items()}
         return {graph.value: graphs for graphs in by_ente.values() for graph in graphs}
 
     def plan_file(self, name: str) -> bytes | None:
@@ -292,8 +313,8 @@ class StoreCatalogue:
         plan = self.download_stems.get(name)
         if plan is None:
             return None
-        return serialize_triples([quad.triple for quad in plan_quads(self.store, ox.NamedNode(plan))],
-                                 name.rsplit(".", 1)[1])
+        quads = plan_and_versions_quads(self.store, plan, self.plan_versions.get(plan, []))
+        return serialize_triples(plan_download_triples(quads), name.rsplit(".", 1)[1])
 
     def plan_downloads(self, plan: str):
         names = [name for name, iri in self.download_stems.items() if iri == plan]
@@ -330,9 +351,9 @@ class StoreCatalogue:
 
     def site(self, downloads_of: str | None = None) -> StoreSite:
         """The site data for one page (a fresh index: what a page reads is not kept after it)."""
-        return StoreSite(self.addresses, StoreIndex(self.store, self.graph_rank), self.plan_graphs,
+        return StoreSite(self.addresses, StoreIndex(self.store, self.graph_rank, self.shown), self.plan_graphs,
                          self.plan_downloads(downloads_of) if downloads_of else [], {}, self.store,
-                         self.source_files, False, self.pages, [], None, catalogue=self)
+                         self.source_files, False, self.pages, [], None, self.plan_versions, catalogue=self)
 
 
 @dataclass
@@ -350,27 +371,28 @@ class StoreSite(SiteData):
         return self.catalogue.figures
 
     @property
-    def versions(self) -> EnteVersions:
-        return EnteVersions(self.index)
+    def history(self) -> EnteHistory:
+        return EnteHistory(self)
 
     def problems_of(self, plan_iri: str, lang: str) -> list[dict]:
         return self.catalogue.validation_results(plan_iri, lang)
 
 
-class EnteVersions:
-    """:class:`ObjectiveVersions` over the objectives of one ente's plans: the only ones it can match."""
+class EnteHistory:
+    """:class:`ObjectiveHistory` over the versions of one ente's plans: the only ones it can match."""
 
-    def __init__(self, index: ResourceIndex):
-        self.index = index
+    def __init__(self, site: StoreSite):
+        self.site = site
 
-    def of(self, objective: ResourceView) -> list[Version]:
+    def of(self, objective: ResourceView) -> list[Appearance]:
         plan = objective.link("piao:inPlan")
         ente = plan.link("piao:ente") if plan is not None else None
         if ente is None:
             return []
-        objectives = {candidate for plan in ente.referrers("piao:ente") for candidate in plan.referrers("piao:inPlan")
-                      if candidate.has_type("piao:Objective")}
-        return ObjectiveVersions(self.index, sorted(objectives, key=lambda view: view.sort_key)).of(objective)
+        every = self.site.plan_versions
+        plans = {other.iri: every[other.iri] for other in ente.referrers("piao:ente") if other.iri in every}
+        rows = [row for versions in plans.values() for version in versions for row in objective_rows(self.site.store, version)]
+        return ObjectiveHistory(self.site.index, plans, rows).of(objective)
 
 
 def site_url_of_store(store: ox.Store) -> str:
