@@ -1,5 +1,6 @@
-"""``load`` and ``validate`` write their inputs into a store a batch at a time (``piao_lod.streamed_inputs``):
-the same store and the same report as reading everything into memory first, whatever the batch size."""
+"""``load`` writes its inputs into the store a batch at a time (``piao_lod.streamed_inputs``) and ``validate`` of many
+plans splits them into files by ente (``piao_lod.ente_files``): the same store and the same report as reading
+everything into memory first."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from answers import BASE, CREMONA_2025, OTHER_COMUNE, PLANS
-from piao_lod import streamed_inputs
+from piao_lod import ente_files, streamed_inputs
 from piao_lod.cli import app
 from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.graph_inputs import load_dataset
@@ -109,21 +110,21 @@ def test_a_file_changed_during_a_load_leaves_the_store_as_it_was(tmp_path, monke
 
 
 @pytest.mark.parametrize("inputs", ["rdf", "tables"])
-def test_validating_from_a_store_on_disk_gives_the_report_validating_in_memory_gives(tmp_path, monkeypatch, rdf_inputs,
+def test_validating_from_files_by_ente_gives_the_report_validating_in_memory_gives(tmp_path, monkeypatch, rdf_inputs,
                                                                                      inputs):
     given = [rdf_inputs[0], rdf_inputs[3]] if inputs == "rdf" else PLANS
     cache = tmp_path / "cache"
     in_memory = invoke("validate", *given, "-f", "json", "--workers", "2", "--no-cache")
-    monkeypatch.setattr(streamed_inputs, "ON_DISK_FROM_RDF_BYTES", 0)
-    monkeypatch.setattr(streamed_inputs, "ON_DISK_FROM_TABLES", 0)
+    monkeypatch.setattr(ente_files, "SPLIT_FROM_RDF_BYTES", 0)
+    monkeypatch.setattr(ente_files, "SPLIT_FROM_TABLES", 0)
     (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(streamed_inputs.tempfile, "tempdir", str(tmp_path / "tmp"))
-    scanned = []
-    scan = streamed_inputs.scan_inputs
-    monkeypatch.setattr(streamed_inputs, "scan_inputs", lambda *args, **kwargs: scanned.append(1) or scan(*args, **kwargs))
+    monkeypatch.setattr(ente_files.tempfile, "tempdir", str(tmp_path / "tmp"))
+    split = []
+    by_ente = ente_files.EnteFiles.by_ente
+    monkeypatch.setattr(ente_files.EnteFiles, "by_ente", lambda self: split.append(1) or by_ente(self))
     for workers in ("1", "2"):
         on_disk = invoke("validate", *given, "-f", "json", "--workers", workers, "--cache", cache)
         assert (on_disk.exit_code, on_disk.stdout) == (in_memory.exit_code, in_memory.stdout)
     assert in_memory.exit_code == 1
-    assert len(scanned) == 2                            # both validations went through a store on disk
-    assert not list((tmp_path / "tmp").iterdir())      # which is deleted afterwards
+    assert len(split) == 2                              # both validations read the enti from files
+    assert not list((tmp_path / "tmp").iterdir())      # which are deleted afterwards

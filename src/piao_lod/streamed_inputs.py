@@ -13,9 +13,6 @@ held 2.4 GB for 1.85 million quads (the whole corpus, then its N-Quads dump).
 2. :meth:`ScannedInputs.write_into` the store: each file parsed again and its
    quads written :data:`BATCH_QUADS` at a time, then each plan's triples.
 
-``validate`` of more than a few plans (:func:`inputs_in_a_store`) writes them so into a
-temporary on-disk store, which its workers open each for the enti they validate.
-
 Where the triples go is :mod:`piao_lod.graph_inputs`' rule, unchanged: named
 graphs keep their names, default-graph triples go to the one plan they
 describe, else to a graph named after the file.
@@ -23,9 +20,7 @@ describe, else to a graph named after the file.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -35,7 +30,7 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion, convert_sources
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.graph_inputs import PLAN_CLASS, RDF_TYPE, GraphName, LoadedInputs, is_rdf, load_inputs
+from piao_lod.graph_inputs import PLAN_CLASS, RDF_TYPE, GraphName, is_rdf
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
 from piao_lod.problems import counts_as_data_problem
@@ -46,9 +41,6 @@ from piao_lod.work_cache import WorkCache
 # Quads handed to Oxigraph's bulk loader at once. It sorts what it is given in memory before writing
 # it, so this bounds the memory of a load: ≈ 170 MB at 100,000 (≈ 1.3 GB for one bulk load of a big file).
 BATCH_QUADS = 100_000
-# Inputs above either size (about 20 plans) are validated from a temporary on-disk store rather than from memory.
-ON_DISK_FROM_RDF_BYTES = 20 * 2**20
-ON_DISK_FROM_TABLES = 20
 
 
 @dataclass(frozen=True)
@@ -168,33 +160,3 @@ def scan_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
     written.update(dict.fromkeys(plan_graph_name(plan, base) for plan in conversion.plans))
     return ScannedInputs(files, conversion, base, list(written))
 
-
-def too_big_for_memory(paths: Sequence[Path]) -> bool:
-    tables, rdf_bytes = 0, 0
-    for path in paths:
-        if not is_rdf(path):
-            tables += 1
-            continue
-        try:
-            rdf_bytes += path.stat().st_size
-        except OSError:
-            continue              # reported when it is read
-    return tables > ON_DISK_FROM_TABLES or rdf_bytes > ON_DISK_FROM_RDF_BYTES
-
-
-@contextmanager
-def inputs_in_a_store(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
-                      workers: int | None = None, cache: WorkCache | None = None) -> Iterator[tuple[LoadedInputs, str | None]]:
-    """The inputs in a store, and the store's directory when it is on disk: few plans are read into memory
-    (:func:`~piao_lod.graph_inputs.load_inputs`); more are written into a temporary on-disk store, deleted
-    afterwards, which this process then holds read-only (so worker processes can open it too)."""
-    if not too_big_for_memory(paths):
-        yield load_inputs(paths, base, options, workers=workers, cache=cache), None
-        return
-    scanned = scan_inputs(paths, base, options, workers=workers, cache=cache)
-    with tempfile.TemporaryDirectory(prefix="piao-lod-inputs-") as folder:
-        writing = ox.Store(folder)
-        scanned.write_into(writing)
-        writing.flush()
-        del writing
-        yield LoadedInputs(ox.Store.read_only(folder), scanned.conversion, scanned.graphs), folder
