@@ -128,3 +128,18 @@ def test_validating_from_files_by_ente_gives_the_report_validating_in_memory_giv
     assert in_memory.exit_code == 1
     assert len(split) == 2                              # both validations read the enti from files
     assert not list((tmp_path / "tmp").iterdir())      # which are deleted afterwards
+
+
+def test_validating_by_ente_reports_a_bad_file_and_validates_the_others(tmp_path, monkeypatch, rdf_inputs):
+    broken = tmp_path / "broken.nq"
+    lines = rdf_inputs[0].read_bytes().splitlines(keepends=True)
+    broken.write_bytes(b"".join(lines[:700]) + b"<https://example.org/s> <https://example.org/p> .\n")
+    alone = invoke("validate", rdf_inputs[3], "-f", "json", "--no-cache")
+    monkeypatch.setattr(ente_files, "SPLIT_FROM_RDF_BYTES", 0)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(ente_files.tempfile, "tempdir", str(tmp_path / "tmp"))
+    result = invoke("validate", broken, rdf_inputs[3], "-f", "json", "--no-cache", "--workers", "2")
+    assert result.exit_code == 2
+    assert f"{broken}: error: not valid RDF" in result.stderr and "line 701" in result.stderr
+    assert result.stdout == alone.stdout
+    assert not list((tmp_path / "tmp").iterdir())
