@@ -27,7 +27,7 @@ from piao_lod.sparql_query import query_store
 OBJECTIVE_DIR = "id/c_d150/piano/2024/obiettivo/1.3.2_0003"
 OBJECTIVE_PATH = "/" + OBJECTIVE_DIR
 OBJECTIVE_IRI = BASE + "c_d150/piano/2024/obiettivo/1.3.2_0003"
-PLAN_GRAPH = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
+PLAN_GRAPH = "https://w3id.org/piao-lod/id/c_d150/piano/2024/versione/aggiornamento-e97ce4cb"   # the example's one version: its objectives
 ONTOLOGY_GRAPH = "https://w3id.org/piao-lod/ontology"
 SITE_TITLE = "Piani della performance – dati aperti"
 RDF_TYPES = {"text/turtle": ("ttl", "turtle"), "application/ld+json": ("jsonld", "json-ld"),

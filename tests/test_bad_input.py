@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from rdflib import DCTERMS, Graph, Literal, URIRef
+from rdflib import ConjunctiveGraph, DCTERMS, Graph, Literal, URIRef
 
 from conftest import DATA
 from piao_lod.namespaces import PIAO
@@ -312,11 +312,23 @@ def test_one_unusable_source_among_several(run_cli, tmp_path):
     assert (URIRef(PLAN), None, None) in converted_graph(tmp_path / "x.ttl")
 
 
-def test_two_sources_for_the_same_plan(run_cli, tmp_path):
+def test_two_sources_for_the_same_plan_are_two_versions(run_cli, tmp_path):
     first = write_table(tmp_path, name="first.csv")
     second = write_table(tmp_path, {"Titolo Obiettivo": "Dalla seconda fonte"}, name="second.csv")
-    result = convert(run_cli, first, second, "-o", tmp_path / "x.ttl")
+    result = convert(run_cli, first, second, "-o", tmp_path / "x.trig")
+    assert result.exit_code == 0, result.stderr
+    dataset = ConjunctiveGraph()
+    dataset.parse(tmp_path / "x.trig", format="trig")
+    versions = [graph for graph in dataset.contexts() if "/versione/" in str(graph.identifier)]
+    assert len(versions) == 2
+    titles = {graph.value(URIRef(f"{PLAN}/obiettivo/1.1.1_0001"), DCTERMS.title) for graph in versions}
+    assert titles == {Literal("Nuova palestra", lang="it"), Literal("Dalla seconda fonte", lang="it")}
+
+
+def test_the_same_document_twice_is_one_version(run_cli, tmp_path):
+    first = write_table(tmp_path, name="first.csv")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(first.read_bytes())
+    result = convert(run_cli, first, copy, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{second}: error: plan c_d150 2024 was already read from {first}; one source per plan" in result.stderr
-    graph = converted_graph(tmp_path / "x.ttl")
-    assert graph.value(URIRef(f"{PLAN}/obiettivo/1.1.1_0001"), DCTERMS.title) == Literal("Nuova palestra", lang="it")
+    assert f"{copy}: error: version" in result.stderr and f"was already read from {first}" in result.stderr

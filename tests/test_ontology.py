@@ -217,12 +217,30 @@ def test_every_piao_iri_in_a_converted_graph_is_declared(ontology, data):
     assert not undeclared, f"used by the graph builder but not in ontology/piao.ttl: {undeclared}"
 
 
-def test_every_declared_term_is_written_by_the_graph_builder(ontology, example, workbook_graph, layout_graphs):
+def change_set_graph(folder: Path) -> Graph:
+    """What ``piao-lod diff --format ttl`` writes for a target that changed between two small tables, with
+    the graph of the first, which names the act that adopted it."""
+    from piao_lod.plan_diff import diff, render_turtle
+    from piao_lod.reading import DEFAULT_READING
+
+    header = "Ente;Anno;Settore;Dirigente;Codice Obiettivo;Titolo Obiettivo;Codice Ind;Titolo Indicatore;Target Atteso;Peso"
+    sides = []
+    for name, target in (("old.csv", "10"), ("new.csv", "8")):
+        (folder / name).write_text(f"Piano della performance 2025, deliberazione di Giunta n. 4 del 12/01/2025\n{header}\n"
+                                   f"c_d150;2025;Settore Uno;Rossi Maria;1_1;Obiettivo;1;Pratiche;{target};100\n", encoding="utf-8")
+        sides.append(str(folder / name))
+    changes = Graph().parse(data=render_turtle(diff(*sides, "https://w3id.org/piao-lod/id/", DEFAULT_READING)), format="turtle")
+    return changes + plan_to_graph(read_plan_table(sides[0]))
+
+
+def test_every_declared_term_is_written_by_the_graph_builder(ontology, example, workbook_graph, layout_graphs, tmp_path):
     """The ontology has no dead terms: all but the scheme itself appear in the converted graphs
     (the text example, the workbook, the layouts, and the example's PDF for piao:pageNumber)."""
     pdf_graph = plan_to_graph(read_plan_table(EXAMPLE.with_suffix(".pdf")))
-    used = piao_iris_used(example) | piao_iris_used(workbook_graph) | piao_iris_used(layout_graphs) | piao_iris_used(pdf_graph)
-    unused = piao_terms(ontology) - used - {PIAO.TargetKinds}
+    used = (piao_iris_used(example) | piao_iris_used(workbook_graph) | piao_iris_used(layout_graphs)
+            | piao_iris_used(pdf_graph) | piao_iris_used(change_set_graph(tmp_path)))
+    change_kinds = set(ontology.subjects(SKOS.inScheme, PIAO.ChangeKinds))    # each written when that change happens
+    unused = piao_terms(ontology) - used - {PIAO.TargetKinds, PIAO.ChangeKinds} - change_kinds
     assert not unused, f"declared but never written: {sorted(unused)}"
 
 

@@ -179,7 +179,8 @@ def test_dumps_catalog_and_hosting_files_are_written(site):
     dump = ox.Store()
     dump.load(path=str(site / "dati" / "piao-lod.trig"), format=ox.RdfFormat.TRIG)
     assert sorted(g.value for g in dump.named_graphs()) == [
-        "https://w3id.org/piao-lod/bilancio/scheme", BASE + "c_d150/piano/2024", "https://w3id.org/piao-lod/ontology",
+        "https://w3id.org/piao-lod/bilancio/scheme", BASE + "c_d150/piano/2024",
+        BASE + "c_d150/piano/2024/versione/aggiornamento-e97ce4cb", "https://w3id.org/piao-lod/ontology",
         "https://w3id.org/piao-lod/pnrr/scheme", "https://w3id.org/piao-lod/units"]
 
 

@@ -281,11 +281,16 @@ def test_void_describes_size_partitions_dumps_and_plans(store, addresses):
                       if void.value(partition, VOID["class"]) == URIRef("https://w3id.org/piao-lod/ontology#Objective"))
     assert int(void.value(objectives, VOID.entities)) == 2 * 37
     subsets = {str(void.value(subset, FOAF.primaryTopic)): subset for subset in void.objects(dataset, VOID.subset)}
-    assert set(subsets) == {CREMONA_PLAN, BRESCIA_PLAN, "https://w3id.org/piao-lod/ontology",
-                            "https://w3id.org/piao-lod/pnrr/scheme", "https://w3id.org/piao-lod/bilancio/scheme",
-                            "https://w3id.org/piao-lod/units"}
-    cremona_graph = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(CREMONA_PLAN)))
-    assert int(void.value(subsets[CREMONA_PLAN], VOID.triples)) == cremona_graph
+    versions = {graph for graph in subsets if "/versione/" in graph}          # a subset per plan version too
+    assert {graph.split("/versione/")[0] for graph in versions} == {CREMONA_PLAN, BRESCIA_PLAN}
+    assert set(subsets) - versions == {CREMONA_PLAN, BRESCIA_PLAN, "https://w3id.org/piao-lod/ontology",
+                                       "https://w3id.org/piao-lod/pnrr/scheme", "https://w3id.org/piao-lod/bilancio/scheme",
+                                       "https://w3id.org/piao-lod/units"}
+    for graph in (CREMONA_PLAN, *versions):
+        size = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        assert int(void.value(subsets[graph], VOID.triples)) == size, graph
+    for version in versions:
+        assert {title.language for title in void.objects(subsets[version], DCTERMS.title)} == {"it", "en"}, version
     assert (dataset, VOID.sparqlEndpoint, None) not in void
 
 
@@ -296,11 +301,11 @@ import pyoxigraph as ox
 from piao_lod.graph_inputs import load_dataset
 from piao_lod.website.addresses import SiteAddresses
 from piao_lod.website.catalog import write_catalog
+from piao_lod.plan_versions import versions_by_plan
 from piao_lod.website.resource_files import write_dumps
 store = load_dataset([Path(sys.argv[2])], "https://w3id.org/piao-lod/id/").store
 out = Path(sys.argv[1])
-plans = [ox.NamedNode("https://w3id.org/piao-lod/id/c_d150/piano/2024")]
-downloads = write_dumps(store, plans, out / "dati", lambda iri: "c_d150-piano-2024")
+downloads = write_dumps(store, versions_by_plan(store), out / "dati", lambda iri: "c_d150-piano-2024")
 write_catalog(out, store, SiteAddresses(), downloads, datetime.date(2025, 3, 1), "dati@example.org")
 """
 

@@ -26,14 +26,16 @@ ENTE_YEAR = ("--ente", "c_d150", "--year", "2024")
 
 
 def without_provenance(graph: Graph) -> Graph:
-    """The plan itself: no source rows or document, no derivation links, no text as written.
+    """The plan itself: no source rows or document, no version (an undated document's version is named by
+    its digest), no derivation links, no text as written.
 
     XLSX numbers have no "as written" text, so those triples differ by design.
     """
-    provenance = set(graph.subjects(RDF.type, PIAO.SourceRow)) | set(graph.subjects(RDF.type, PIAO.SourceDocument))
+    provenance = (set(graph.subjects(RDF.type, PIAO.SourceRow)) | set(graph.subjects(RDF.type, PIAO.SourceDocument))
+                  | set(graph.subjects(RDF.type, PIAO.PlanVersion)))
     kept = Graph()
     for s, p, o in graph:
-        if s in provenance or p == PROV.wasDerivedFrom or str(p).endswith("AsWritten"):
+        if s in provenance or o in provenance or p == PROV.wasDerivedFrom or str(p).endswith("AsWritten"):
             continue
         kept.add((s, p, o))
     return kept

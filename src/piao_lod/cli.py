@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -75,6 +76,8 @@ YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100,
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
 SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
 PagesOption = Annotated[Optional[str], typer.Option("--pages", help="PDF pages to read, e.g. 12-40 or 1,3,7-9 or 12- (default: every page).", show_default=False)]
+VersionOption = Annotated[Optional[str], typer.Option("--version-name", help="The plan version a document is, when it does not say (e.g. originale, aggiornamento-luglio); two documents of one plan and year are two versions.", show_default=False)]
+VersionDateOption = Annotated[Optional[datetime], typer.Option("--version-date", formats=["%Y-%m-%d"], help="The date that version was adopted (YYYY-MM-DD): versions are ordered by it.", show_default=False)]
 ProfileOption = Annotated[Optional[Path], typer.Option("--profile", help="A layout profile (TOML) for a table the header vocabulary cannot read (see piao-lod inspect).", show_default=False)]
 ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
 UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
@@ -98,10 +101,12 @@ def main(
 
 
 def reading_options(ente: str | None, year: int | None, source_format: SourceFormat | None,
-                    pages: str | None = None, profile: Path | None = None) -> ReadingOptions:
+                    pages: str | None = None, profile: Path | None = None, version: str | None = None,
+                    version_date: datetime | None = None) -> ReadingOptions:
     """The reading options every command that reads tables takes, in one value."""
     return ReadingOptions(ente, year, source_format.value if source_format else None, profile,
-                          parse_pages(pages) if pages is not None else None)
+                          parse_pages(pages) if pages is not None else None, version,
+                          version_date.date() if version_date else None)
 
 
 def work_cache(folder: Path | None, disabled: bool) -> WorkCache | None:
@@ -177,6 +182,8 @@ def convert(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
     lang: LangOption = Language.it,
     workers: WorkersOption = None,
@@ -187,7 +194,7 @@ def convert(
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_base(base)
-        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile), base,
+        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile, version_name, version_date), base,
                                      workers, work_cache(cache, no_cache))
     except PiaoLodError as error:
         raise fail(error) from None
@@ -209,6 +216,47 @@ def convert(
     raise typer.Exit(conversion.exit_code)
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    ttl = "ttl"
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The older side: a plan table, an RDF file, or a version or plan IRI in --store.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="The newer side, likewise.", show_default=False)],
+    store: StoreOption = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="text for people, json for machines, ttl for a cs:ChangeSet of piao:PlanChange.")] = DiffFormat.text,
+    lang: LangOption = Language.it,
+    base: BaseOption = DEFAULT_BASE_IRI,
+    ente: EnteOption = None,
+    year: YearOption = None,
+    source_format: SourceFormatOption = None,
+    pages: PagesOption = None,
+    profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
+) -> None:
+    """What changed between two versions (or two years) of a plan: objectives added, removed, renamed or moved,
+    indicators added or removed, targets, weights, units and deadlines changed. Exit 0 the same; 1 different; 2 unusable."""
+    from piao_lod.plan_diff import diff as compare_plans
+    from piao_lod.plan_diff import render_json as diff_json
+    from piao_lod.plan_diff import render_text as diff_text
+    from piao_lod.plan_diff import render_turtle as diff_turtle
+
+    try:
+        check_base(base)
+        opened = open_store_for_reading(store) if store is not None else None
+        result = compare_plans(old, new, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), opened)
+    except PiaoLodError as error:
+        raise fail(error) from None
+    output = {DiffFormat.text: lambda: diff_text(result, lang.value), DiffFormat.json: lambda: diff_json(result, lang.value),
+              DiffFormat.ttl: lambda: diff_turtle(result)}[fmt]()
+    typer.echo(output, nl=False)
+    raise typer.Exit(EXIT_OK if result.same else outcome_exit_code(False, True))
+
+
 @app.command()
 def inspect(
     table: Annotated[Path, typer.Argument(help="A plan table (.txt .csv .xlsx .pdf).", show_default=False)],
@@ -217,6 +265,8 @@ def inspect(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
     lang: LangOption = Language.it,
 ) -> None:
     """Show how a table reads: each column's field, the columns not understood, the objectives and indicator rows
@@ -225,7 +275,7 @@ def inspect(
     from piao_lod.table_inspection import inspect_table, inspection_exit_code, render_inspection
 
     try:
-        found = inspect_table(table, reading_options(ente, year, source_format, pages, profile))
+        found = inspect_table(table, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
     except PiaoLodError as error:
         raise fail(error) from None
     typer.echo(render_inspection(found, lang.value), nl=False)
@@ -244,6 +294,8 @@ def validate(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
     workers: WorkersOption = None,
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
@@ -252,7 +304,7 @@ def validate(
     try:
         check_base(base)
         cached = work_cache(cache, no_cache)
-        with inputs_to_validate(inputs, base, reading_options(ente, year, source_format, pages, profile), workers,
+        with inputs_to_validate(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
                                 cached, split=engine is Engine.oxigraph) as (loaded, split):
             for error in loaded.conversion.unusable:
                 typer.echo(error.located(), err=True)
@@ -295,6 +347,8 @@ def load(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
     lang: LangOption = Language.it,
     workers: WorkersOption = None,
@@ -304,7 +358,7 @@ def load(
     """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
     try:
         check_base(base)
-        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile), workers,
+        done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
                                work_cache(cache, no_cache))
     except PiaoLodError as error:
         raise fail(error) from None
@@ -357,6 +411,8 @@ def query(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
 ) -> None:
     """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
@@ -371,7 +427,7 @@ def query(
         if endpoint:
             answer = query_endpoint(endpoint, text, form, user, password)
         else:
-            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages, profile)), text)
+            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date)), text)
         output = render(answer, fmt)
     except PiaoLodError as error:
         raise fail(error) from None
@@ -406,6 +462,8 @@ def publish(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
 ) -> None:
     """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
@@ -415,7 +473,7 @@ def publish(
             raise UsageError("give either SOURCE files or --store, not both")
         if sources:
             check_base(base)
-            loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages, profile))
+            loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
             report_conversion(loaded.conversion, problems.value)
             if not loaded.graphs:
                 raise UsageError("nothing to publish: no SOURCE could be used")
@@ -440,6 +498,8 @@ def build(
     source_format: SourceFormatOption = None,
     pages: PagesOption = None,
     profile: ProfileOption = None,
+    version_name: VersionOption = None,
+    version_date: VersionDateOption = None,
     workers: WorkersOption = None,
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
@@ -460,7 +520,7 @@ def build(
         task = bar.add_task("pages", total=None)
         try:
             built = build_site(inputs or [], output, site_url=base_url,
-                               options=reading_options(ente, year, source_format, pages, profile), workers=workers,
+                               options=reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers=workers,
                                cache=work_cache(cache, no_cache),
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint, templates=templates)

@@ -14,6 +14,11 @@ from piao_lod.records import Plan
 from piao_lod.work_cache import WorkCache
 
 
+def plan_key(plan: Plan) -> tuple[str, int, str]:
+    """What tells one plan version from another: ente, year and version key."""
+    return plan.ente.ipa_code, plan.year, plan.version.key
+
+
 @dataclass
 class Conversion:
     """The plans that could be read, their problems, and the sources that could not be used."""
@@ -21,14 +26,14 @@ class Conversion:
     plans: list[Plan] = field(default_factory=list)
     unusable: list[SourceError] = field(default_factory=list)
     base: str | None = None                                   # the IRI base of ``packed_triples``
-    packed_triples: dict[tuple[str, int], bytes] = field(default_factory=dict)   # (ente, year) -> its sorted triples
+    packed_triples: dict[tuple[str, int, str], bytes] = field(default_factory=dict)   # plan_key -> its sorted triples
     reused: int = 0                                           # plans taken from the cache instead of read
 
     def sorted_triples(self, plan: Plan, base: str):
         """The plan's triples, sorted: those its worker made, else made now."""
         from piao_lod.rdf_output import sorted_plan_triples
 
-        made = self.packed_triples.get((plan.ente.ipa_code, plan.year)) if base == self.base else None
+        made = self.packed_triples.get(plan_key(plan)) if base == self.base else None
         return triples_of(made) if made is not None else sorted_plan_triples(plan, base)
 
     @property
@@ -47,18 +52,19 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
     an unusable one is recorded and the others are still converted. With ``base``, the workers also make each
     plan's triples under that base."""
     conversion = Conversion(base=base)
-    seen: dict[tuple[str, int], str] = {}
+    seen: dict[tuple[str, int, str], str] = {}
     for source, read in zip(sources, read_sources(sources, options, base, workers, cache)):
         if read.error is not None:
             conversion.unusable.append(read.error)
             continue
         plan = read.plan
         conversion.reused += read.reused
-        key = (plan.ente.ipa_code, plan.year)
+        key = plan_key(plan)
         if key in seen:
             conversion.unusable.append(SourceError(
-                f"plan {plan.ente.ipa_code} {plan.year} was already read from {seen[key]}; one source per plan",
-                str(source)))
+                f"version {plan.version.key} of plan {plan.ente.ipa_code} {plan.year} was already read from "
+                f"{seen[key]}; one source per version (two documents that do not say which version they are "
+                "are told apart by their content; give --version-name to name them)", str(source)))
             continue
         seen[key] = str(source)
         conversion.plans.append(plan)

@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
-from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
+from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.store_directory import current_directory, is_store, load_lock, pin_for_reading, replace_store
 from piao_lod.streamed_inputs import ScannedInputs, scan_inputs, write_in_batches
@@ -87,6 +88,7 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
 def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
     """Replace the graphs ``loaded`` writes in the store at ``path`` (whose load lock is held)."""
     replaced = [*loaded.graphs, *REFERENCE_GRAPHS]
+    versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
 
     def mostly_kept(previous: ox.Store) -> bool:
         graphs = set(previous.named_graphs())
@@ -98,6 +100,7 @@ def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
         clear_graphs(store, replaced)
         loaded.write_into(store)
         load_reference_graphs(store)
+        refresh_indexes(store, plans_of_versions(store, versions), versions)   # each plan's own graph
         return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),
                          sum(1 for _ in store.named_graphs()))
 

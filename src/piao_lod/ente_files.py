@@ -5,11 +5,11 @@ in a store of its own. Given more than a few plans (:func:`too_big_for_memory`),
 ``validate`` no longer reads everything into one in-memory store first: one
 streaming pass writes each input's quads, a graph at a time, into a temporary
 N-Quads file per ente (the ente is in a plan graph's IRI,
-``…/<ente>/piano/<year>``), and each worker reads the files of the enti it
+``…/<ente>/piano/<year>/versione/<key>``), and each worker reads the files of the enti it
 validates. Reading an ente back from an on-disk Oxigraph store instead was
 measured 12 times slower (every term is a random read there).
 
-Where triples go is :mod:`piao_lod.graph_inputs`' rule, unchanged. An RDF file
+Where triples go is :func:`piao_lod.graph_inputs.default_graph_of`. An RDF file
 that turns out not to be valid RDF is reported and its files dropped, as if it
 had not been given.
 """
@@ -26,10 +26,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError
-from piao_lod.graph_inputs import PLAN_CLASS, RDF_TYPE, REFERENCE_GRAPHS, GraphName, LoadedInputs, is_rdf, load_inputs
+from piao_lod.graph_inputs import (INDEX_PREDICATES, PLAN_CLASS, RDF_TYPE, REFERENCE_GRAPHS, VERSION_CLASS, GraphName,
+                                   LoadedInputs, default_graph_of, is_rdf, load_inputs)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import PLAN_GRAPH, unpacked
 from piao_lod.rdf_formats import format_of_path
@@ -87,18 +88,21 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
     written: dict[str, list[Path]] = {}
     named: set[GraphName] = set()
-    plans: set = set()
+    plans, versions = set(), set()
     default_file = None
     try:
         parsed = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=True)
         for graph, run in groupby(parsed, key=lambda quad: quad.graph_name):
-            run = list(run)
+            run = [quad for quad in run if quad.predicate not in INDEX_PREDICATES]
             if isinstance(graph, ox.DefaultGraph):
                 default_file = default_file or files.new_file(".nt")
                 plans.update(quad.subject for quad in run if quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS)
+                versions.update(quad.subject for quad in run if quad.predicate == RDF_TYPE and quad.object == VERSION_CLASS)
                 with default_file.open("ab") as handle:
                     ox.serialize((quad.triple for quad in run), handle, format=ox.RdfFormat.N_TRIPLES)
                 continue
+            if any(quad.subject == graph and quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS for quad in run):
+                continue          # a plan's own graph: what it says (the versions' order) is no rule's concern
             named.add(graph)
             ente = ente_of(graph)
             if ente not in written:
@@ -115,7 +119,10 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
         raise SourceError(detail, str(path)) from None
     graphs = sorted(named | {file_graph} if default_file else named, key=str)
     if default_file is not None:
-        target = plan if len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode) else file_graph
+        target, added = default_graph_of(path, plans, versions)
+        if added:
+            with default_file.open("ab") as handle:
+                ox.serialize((quad.triple for quad in added), handle, format=ox.RdfFormat.N_TRIPLES)
         files.triples.setdefault(ente_of(target), []).append((default_file, target))
         named.add(target)
         graphs = list(dict.fromkeys(target if graph == file_graph else graph for graph in graphs))
@@ -131,7 +138,7 @@ def split_plans(conversion: Conversion, base: str, files: EnteFiles) -> list[Gra
     graphs = []
     for plan in conversion.plans:
         name = plan_graph_name(plan, base)
-        made = conversion.packed_triples.get((plan.ente.ipa_code, plan.year)) if conversion.base == base else None
+        made = conversion.packed_triples.get(plan_key(plan)) if conversion.base == base else None
         path = files.new_file(".nt")
         if made is not None:
             path.write_bytes(unpacked(made))

@@ -6,14 +6,18 @@ are kept for the report; RDF files keep their graphs.
 
 Where the triples go:
 
-- a plan converted from a table: the graph named by the plan IRI;
+- a plan converted from a table: the graph named by its version's IRI
+  (``{plan}/versione/{key}``, see :mod:`piao_lod.plan_versions`);
 - an RDF file with named graphs (TriG, N-Quads written by ``convert``): the
   graphs it names;
 - triples outside any named graph (Turtle, N-Triples, JSON-LD, RDF/XML, or the
-  default graph of a TriG file): the plan's graph when they describe exactly
-  one ``piao:Plan``, else a graph named after the file (``file:///…/x.ttl``),
+  default graph of a TriG file): the version's graph when they describe exactly
+  one ``piao:PlanVersion``, else a graph named after the file (``file:///…/x.ttl``),
   since the triples of several plans cannot be told apart (indicators, settori
   and dirigenti belong to the ente, not to one plan).
+
+Each plan's own graph (named by the plan IRI: its versions, their order, the latest) is made
+again after every load from the versions the store then holds.
 
 Every graph a load writes is emptied in the target store first: loading a plan
 again replaces its graph, never duplicates it (inputs of one load that name the
@@ -22,6 +26,7 @@ same graph add to each other).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,12 +34,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.plan_pool import unpacked
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.namespaces import PIAO
+from piao_lod.namespaces import OX, PIAO
 from piao_lod.plan_graph import plan_graph_name, plan_triples
+from piao_lod.plan_versions import refresh_indexes
 from piao_lod.problems import counts_as_data_problem
 from piao_lod.rdf_formats import format_of_path
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
@@ -43,6 +49,8 @@ from piao_lod.work_cache import WorkCache
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PLAN_CLASS = ox.NamedNode(str(PIAO.Plan))
+VERSION_CLASS = ox.NamedNode(str(PIAO.PlanVersion))
+IS_VERSION_OF = ox.NamedNode("http://purl.org/dc/terms/isVersionOf")
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/ontology")
 PNRR_GRAPH = ox.NamedNode("https://w3id.org/piao-lod/pnrr/scheme")
@@ -60,6 +68,7 @@ class LoadedInputs:
     store: ox.Store
     conversion: Conversion
     graphs: list[GraphName] = field(default_factory=list)   # the graphs the inputs wrote, in order
+    plans: list[str] = field(default_factory=list)          # the plans whose own graph (versions) was made again
 
     @property
     def exit_code(self) -> int:
@@ -94,12 +103,34 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     before = set(loading.named_graphs())
     parse_rdf_file(loading, path, rdf_format, file_graph)
     graphs = sorted(set(loading.named_graphs()) - before, key=str)
+    versions = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, VERSION_CLASS, file_graph)}
     plans = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, PLAN_CLASS, file_graph)}
-    if len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
+    target, added = default_graph_of(path, plans, versions)
+    if target != file_graph:
         loading.remove_graph(file_graph)
-        parse_rdf_file(loading, path, rdf_format, plan)
-        graphs = [plan if graph == file_graph else graph for graph in graphs]
+        parse_rdf_file(loading, path, rdf_format, target)
+        loading.extend(added)
+        graphs = [target if graph == file_graph else graph for graph in graphs]
     return graphs
+
+
+def default_graph_of(path: Path, plans: set, versions: set) -> tuple[ox.NamedNode, list[ox.Quad]]:
+    """Where an RDF file's default-graph triples go, given the plans and versions they describe, and what to add
+    there: the graph of the one version they describe; for one plan written before plans had versions, an
+    undated version of it (``{plan}/versione/versione-{8 hex digits of the file's SHA-256}``), said so in its
+    graph; else a graph named after the file. The one rule of every way inputs are read."""
+    if not versions and len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        version = ox.NamedNode(f"{plan.value}/versione/versione-{digest.hexdigest()[:8]}")
+        return version, [ox.Quad(version, RDF_TYPE, VERSION_CLASS, version),
+                         ox.Quad(version, OX["dcterms"].isVersionOf, plan, version),
+                         ox.Quad(plan, OX["dcterms"].hasVersion, version, version)]
+    if len(versions) == 1 and isinstance(version := next(iter(versions)), ox.NamedNode):
+        return version, []
+    return ox.NamedNode(path.resolve().as_uri()), []
 
 
 def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphName]) -> None:
@@ -127,16 +158,44 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
                 conversion.unusable.append(error.without_frames())
     for plan in conversion.plans:
         name = plan_graph_name(plan, base)
-        made = conversion.packed_triples.get((plan.ente.ipa_code, plan.year))
+        made = conversion.packed_triples.get(plan_key(plan))
         if made is not None:
             loading.load(unpacked(made), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
         else:
             loading.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in plan_triples(plan, base))
         written[name] = None
-    if store is None:
-        return LoadedInputs(loading, conversion, list(written))
-    replace_graphs(store, loading, list(written))
-    return LoadedInputs(store, conversion, list(written))
+    drop_version_indexes(loading, written)
+    versions = [graph.value for graph in written if isinstance(graph, ox.NamedNode)]
+    plans = plans_of_versions(loading, versions)
+    target = loading if store is None else store
+    if store is not None:
+        replace_graphs(store, loading, list(written))
+    refresh_indexes(target, plans, versions)
+    return LoadedInputs(target, conversion, list(written), sorted(plans))
+
+
+INDEX_PREDICATES = tuple(ox.NamedNode(iri) for iri in (str(PIAO.latestVersion), str(PIAO.versionOrder),
+                                                         "http://www.w3.org/ns/prov#wasRevisionOf"))
+
+
+def drop_version_indexes(loading: ox.Store, written: dict) -> None:
+    """A plan's own graph (its versions' order, the latest) read from a file is not taken as it is: it is
+    made again from the versions the store will hold (and what a union file said of it is dropped)."""
+    for graph in list(written):
+        if not isinstance(graph, ox.NamedNode):
+            continue
+        if next(loading.quads_for_pattern(graph, RDF_TYPE, PLAN_CLASS, graph), None):
+            loading.remove_graph(graph)
+            del written[graph]
+            continue
+        for predicate in INDEX_PREDICATES:
+            for quad in list(loading.quads_for_pattern(None, predicate, None, graph)):
+                loading.remove(quad)
+
+
+def plans_of_versions(store: ox.Store, versions: Sequence[str]) -> set[str]:
+    return {quad.object.value for version in versions
+            for quad in store.quads_for_pattern(ox.NamedNode(version), IS_VERSION_OF, None, ox.NamedNode(version))}
 
 
 @lru_cache(maxsize=None)

@@ -41,13 +41,15 @@ def check_base(base: str) -> str:
 
 
 class PlanIris:
-    """Mints the IRIs of one plan's resources, as strings."""
+    """Mints the IRIs of one plan's resources, as strings. The plan (ente and year) and what its versions
+    share keep one IRI across versions; the version and its source document have their own."""
 
-    def __init__(self, base: str, ipa_code: str, year: int):
+    def __init__(self, base: str, ipa_code: str, year: int, version: str = "versione"):
         self.base = check_base(base)
         self.ente = self.base + segment(ipa_code)
         self.plan = f"{self.ente}/piano/{year}"
-        self.source = f"{self.plan}/fonte"
+        self.version = f"{self.plan}/versione/{segment(version)}"
+        self.source = f"{self.version}/fonte"
 
     def row(self, line: int, sheet: str | None = None, page: int | None = None) -> str:
         if page is not None:

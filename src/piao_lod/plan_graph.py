@@ -43,6 +43,7 @@ LABELS = {
     "page_row": N_("Page {page}, row {line} of {file}"),
     "sheet_row": N_("Row {line} of sheet {sheet} of {file}"),
     "document": N_("Source document {file}"),
+    "version": N_("{version} of the {year} plan – {ente}{when}"),
     "incarico": N_("{dirigente} heading {settore} ({year})"),
     "incarico_vacant": N_("{settore} without a dirigente ({year})"),
     "period": N_("Period of the appointment: {dirigente} heading {settore} ({year})"),
@@ -80,31 +81,44 @@ def indicator_name(assignment: Assignment) -> str:
     return assignment.indicator_code or short(assignment.indicator_title or assignment.key)
 
 
+def plan_iris(plan: Plan, base: str = DEFAULT_BASE_IRI) -> PlanIris:
+    return PlanIris(base, plan.ente.ipa_code, plan.year, plan.version.key)
+
+
 def plan_graph_name(plan: Plan, base: str = DEFAULT_BASE_IRI) -> ox.NamedNode:
-    """The named graph a plan is written to: its plan IRI."""
-    return ox.NamedNode(PlanIris(base, plan.ente.ipa_code, plan.year).plan)
+    """The named graph a plan is written to: its version's IRI, so the versions of a plan live side by side."""
+    return ox.NamedNode(plan_iris(plan, base).version)
 
 
 def plan_triples(plan: Plan, base: str = DEFAULT_BASE_IRI) -> list[ox.Triple]:
-    """Every triple of one plan (duplicates removed, in no particular order)."""
-    builder = PlanGraphBuilder(plan, PlanIris(base, plan.ente.ipa_code, plan.year))
+    """Every triple of one plan version (duplicates removed, in no particular order)."""
+    builder = PlanGraphBuilder(plan, plan_iris(plan, base))
     builder.build()
     return list(builder.triples)
 
 
 def plan_to_graph(plan: Plan, base: str = DEFAULT_BASE_IRI, graph: Graph | None = None) -> Graph:
-    """Add the triples of one plan to ``graph`` (a new rdflib Graph by default) and return it."""
+    """Add the triples of one plan to ``graph`` (a new rdflib Graph by default) and return it: what
+    ``convert`` writes for it, its version and the plan's own statements of its versions included."""
+    from piao_lod.rdf_output import plan_version_indexes
+
     graph = Graph() if graph is None else graph
     bind_prefixes(graph)
-    return add_triples(graph, plan_triples(plan, base))
+    return add_triples(graph, [*plan_triples(plan, base), *(quad.triple for quad in plan_version_indexes([plan], base))])
 
 
 def plans_to_dataset(plans: Iterable[Plan], base: str = DEFAULT_BASE_IRI) -> Dataset:
-    """One named graph per plan, named by the plan's IRI (an rdflib Dataset)."""
+    """One named graph per plan version, named by the version's IRI, and one per plan with its versions (an
+    rdflib Dataset): as ``convert`` writes TriG."""
+    from piao_lod.rdf_output import plan_version_indexes
+
+    plans = list(plans)
     dataset = Dataset()
     bind_prefixes(dataset)
     for plan in plans:
         add_triples(dataset.graph(URIRef(plan_graph_name(plan, base).value)), plan_triples(plan, base))
+    for quad in plan_version_indexes(plans, base):
+        add_triples(dataset.graph(URIRef(quad.graph_name.value)), [quad.triple])
     return dataset
 
 
@@ -179,7 +193,7 @@ class PlanGraphBuilder:
         self.add(node, PIAO.year, typed(str(plan.year), XSD.gYear))
         self.add(node, DCTERMS.title, text(f"Piano degli obiettivi {plan.year} – {plan.ente.name}", "it"))
         self.add(node, DCTERMS.title, text(f"Objectives plan {plan.year} – {plan.ente.name}", "en"))
-        self.add(node, PROV.wasDerivedFrom, source)
+        self.add_version(source)
         if plan.objective_weights_per == "dirigente" and any(objective.weight for objective in plan.objectives):
             self.add(node, PIAO.objectiveWeightsPer, text("dirigente"))
         document = plan.source
@@ -192,6 +206,27 @@ class PlanGraphBuilder:
             self.add(source, DCTERMS.title, text(document.title, "it"))
         if document.section:
             self.add(source, PIAO.section, text(document.section, "it"))
+
+    def add_version(self, source: str) -> None:
+        """The version this document is of the plan: what it says of itself, and the document it comes from."""
+        plan, version, node = self.plan, self.plan.version, self.iris.version
+        self.add(node, RDF.type, PIAO.PlanVersion)
+        self.add(node, DCTERMS.isVersionOf, self.iris.plan)
+        self.add(self.iris.plan, DCTERMS.hasVersion, node)
+        self.add(node, PIAO.versionKey, text(version.key))
+        self.add(node, PROV.wasDerivedFrom, source)
+        name = version.label or gettext("it", N_("Version"))
+        for lang in LANGUAGES:
+            label = version.label if version.label else gettext(lang, N_("Version"))
+            when = f", {version.adopted.strftime('%d/%m/%Y')}" if version.adopted else ""
+            self.add(node, RDFS.label, text(gettext(lang, LABELS["version"], version=label, year=plan.year,
+                                                    ente=plan.ente.name, when=when), lang))
+        if version.label:
+            self.add(node, PIAO.versionLabel, text(name, "it"))
+        if version.adopted:
+            self.add(node, DCTERMS.issued, typed(version.adopted.isoformat(), XSD.date))
+        if version.act:
+            self.add(node, PIAO.adoptingAct, text(version.act, "it"))
 
     def add_objective(self, objective: Objective) -> None:
         node = self.iris.objective(objective.key)

@@ -124,7 +124,7 @@ def triples_of(packed_triples: bytes) -> list[ox.Triple]:
 
 # -- validating ---------------------------------------------------------------------------------------
 
-PLAN_GRAPH = re.compile(r"^(?P<ente>.+)/piano/\d{4}$")
+PLAN_GRAPH = re.compile(r"^(?P<ente>.+)/piano/\d{4}(?:/versione/[^/]+)?$")   # a plan's own graph, or one of its versions
 
 
 def graphs_by_ente(store: ox.Store) -> dict[str, list[ox.NamedNode]] | None:

@@ -30,11 +30,11 @@ from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
 from piao_lod.problems import Listing, Location, Problem, Term
 from piao_lod.layout_profiles import Profile, bundled_profiles, default_block_headings, load_profile
 from piao_lod.reading import ReadingOptions
-from piao_lod.records import (Assignment, Objective, PersonName, Plan, RowRef, SettoreMention, SourceDocument,
-                              StrategicObjective, YearFigures)
+from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersion, RowRef, SettoreMention,
+                              SourceDocument, StrategicObjective, YearFigures)
 from piao_lod.resources import vocabulary_file
 from piao_lod.units import read_unit
-from piao_lod.values import Target, TargetKind, read_formula, read_number, read_settore_name, read_target
+from piao_lod.values import Target, TargetKind, read_date, read_formula, read_number, read_settore_name, read_target
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
@@ -45,6 +45,15 @@ YEAR_MARKER = re.compile(r"\b(?:PIANO\s+DEGLI\s+OBIETTIVI|PIANO\s+DELLA\s+PERFOR
 TRIENNIUM_IN_TITLE = re.compile(r"\b(?P<first>20\d\d)\s*[-–—/]\s*(?P<last>20\d\d)\b")
 TRIENNIUM = re.compile(r"^\s*(?P<first>\d{4})\s*[-–—/]\s*(?P<last>\d{4})\s*$")
 DOCUMENT_TITLE = re.compile(r"Piano\s+Integrato\s+di\s+Attivit", re.IGNORECASE)
+UPDATE_WORDS = re.compile(r"(?<!\bin )\b(?P<word>(?:(?:primo|secondo|terzo|I|II|III)\s+)?(?:aggiornamento|variazione|modifica|"
+                          r"revisione|rettifica|integrazione))\b(?:\s+(?:n\.?|nr\.?|numero)\s*(?P<number>\d{1,3}))?",
+                          re.IGNORECASE)
+PLAN_WORDS = re.compile(r"\b(?:piano|PIAO|obiettivi|performance)\b", re.IGNORECASE)
+ADOPTING_ACT = re.compile(r"(?P<act>\b(?:deliberazione|delibera|decreto|determinazione|D\.\s?G\.\s?C\.|D\.\s?C\.\s?C\.|DGC|DCC)"
+                          r"[^\n]{0,80}?\b(?:n\.|nr\.|numero|n)\s*(?P<number>\d{1,5})(?:\s*/\s*(?:19|20)\d\d)?\s*"
+                          r"(?:del|in\s+data|dd\.?)\s*(?P<date>\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})))", re.IGNORECASE)
+ADOPTED_ON = re.compile(r"\b(?:approvat[oa]|adottat[oa])\b[^\n]{0,40}?\b(?:il|in\s+data)\s*"
+                        r"(?P<date>\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2}))", re.IGNORECASE)
 PAGE_FURNITURE = re.compile(r"^(?:pag(?:ina)?\.?\s*)?\d{1,4}(?:\s*(?:di|/|of)\s*\d{1,4})?$", re.IGNORECASE)
 # A match starts only where a run of spaces starts, and takes the run once: ``\s*(?:...)`` retried the run at
 # every position of it (quadratic on a cell of spaces).
@@ -81,7 +90,7 @@ def read_plan_table(
     path = Path(path)
     profile = load_profile(options.profile) if options.profile else None
     raw = read_source_rows(path, options.source_format, options.pages)
-    return PlanAssembler(path, raw, profile).assemble(options.ente, options.year)
+    return PlanAssembler(path, raw, profile).assemble(options.ente, options.year, options.version, options.version_date)
 
 
 def row_key(row: SourceRow) -> str:
@@ -155,6 +164,10 @@ class PlanAssembler:
         self.title: str | None = None
         self.section: str | None = None
         self.headings: set[str] = set()
+        self.version_label: str | None = None
+        self.version_act: str | None = None
+        self.version_number: str | None = None
+        self.version_adopted = None
         self.pending_prose: list[tuple[SourceRow, str]] = []
         self.column_values: dict[str, dict[str, int]] = {"ente": {}, "year": {}}
         self.sheet: str | None = None
@@ -188,7 +201,8 @@ class PlanAssembler:
 
     # -- the pass --------------------------------------------------------------
 
-    def assemble(self, ente_flag: str | None, year_flag: int | None) -> Plan:
+    def assemble(self, ente_flag: str | None, year_flag: int | None, version_flag: str | None = None,
+                 version_date=None) -> Plan:
         self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
         rows = [row for row in self.raw.rows if not row.is_blank]
         index = 0
@@ -231,7 +245,24 @@ class PlanAssembler:
         self.assign_indicator_keys()
         per = (self.profile.objective_weights_per if self.profile and self.profile.objective_weights_per else
                "settore" if any(objective.settore for objective in self.objectives) else "dirigente")
-        return Plan(self.source_document(), ente, year, self.objectives, self.problems, triennium, per, self.header_rows)
+        document = self.source_document()
+        return Plan(document, ente, year, self.objectives, self.problems, triennium, per, self.header_rows,
+                    self.plan_version(document, version_flag, version_date))
+
+    def plan_version(self, document: SourceDocument, flag: str | None, flag_date) -> PlanVersion:
+        """The version this document is. Its key says what the document says (or ``--version``); the digest of
+        the document is added when nothing it says tells it apart from another document of the same plan."""
+        adopted = flag_date or self.version_adopted
+        if flag:
+            return PlanVersion(slug(flag), flag, adopted, self.version_act)
+        parts = [slug(self.version_label) if self.version_label else "versione"]
+        if adopted:
+            parts.append(adopted.isoformat())
+        if self.version_number:
+            parts.append(f"n{self.version_number}")
+        if not adopted and not self.version_number:
+            parts.append(document.sha256[:8])
+        return PlanVersion("-".join(parts), self.version_label, adopted, self.version_act)
 
     def no_table_error(self) -> SourceError:
         best = max((row for row in self.raw.rows if row.tabular), default=None,
@@ -272,9 +303,24 @@ class PlanAssembler:
                 return heading.field, value
         return None
 
+    def read_version_statement(self, text: str) -> None:
+        """What the document says of which version it is: an update (``AGGIORNAMENTO PIANO DEGLI OBIETTIVI``,
+        a line that names the plan: "modifica" alone is too common in prose), the act that adopted it
+        (``Deliberazione di Giunta n. 45 del 15/03/2024``), the date it was approved."""
+        if self.version_label is None and PLAN_WORDS.search(text) and (match := UPDATE_WORDS.search(text)):
+            self.version_label = " ".join(match["word"].split()).capitalize() + (f" n. {match['number']}" if match["number"] else "")
+        if self.version_act is None and (match := ADOPTING_ACT.search(text)):
+            self.version_act = " ".join(match["act"].split())
+            self.version_number = match["number"]
+            self.version_adopted = self.version_adopted or read_date(match["date"])
+        if self.version_adopted is None and (match := ADOPTED_ON.search(text)):
+            self.version_adopted = read_date(match["date"])
+
     def read_prose(self, text: str, row: SourceRow) -> None:
         text = text[:LONGEST_PROSE]
         key = " ".join(text.split()).casefold()
+        if self.layout is None or self.block_heading(text) is None:
+            self.read_version_statement(text)
         if heading := self.block_heading(text):
             field, value = heading
             if field == "dirigente":

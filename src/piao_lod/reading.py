@@ -7,6 +7,7 @@ takes the same options with the same meaning.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +50,16 @@ def parse_pages(text: str) -> PageSelection:
 @dataclass(frozen=True)
 class ReadingOptions:
     """``ente`` (IPA code) and ``year`` are used where the document is silent; ``source_format`` forces a
-    reader; ``profile`` is a layout profile file; ``pages`` restricts the PDF pages read."""
+    reader; ``profile`` is a layout profile file; ``pages`` restricts the PDF pages read; ``version`` and
+    ``version_date`` name and date the plan version where the document does not."""
 
     ente: str | None = None
     year: int | None = None
     source_format: str | None = None
     profile: Path | None = None
     pages: PageSelection | None = None
+    version: str | None = None          # the plan version a document is, when it does not say (--version)
+    version_date: dt.date | None = None  # the date that version was adopted (--version-date), to order versions
 
 
 DEFAULT_READING = ReadingOptions()

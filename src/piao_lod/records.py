@@ -116,9 +116,23 @@ class Objective:
         return ([self.settore] if self.settore else []) + self.other_settori
 
 
+@dataclass(frozen=True)
+class PlanVersion:
+    """Which version of the ente's plan for the year a document is: the original, an update.
+
+    ``key`` is the version's IRI segment: from ``--version`` if given, else from what the document says
+    (``aggiornamento``, the act that adopted it, its date), with the document's digest added when that
+    alone would not tell two documents apart; ``adopted`` orders the versions of a plan."""
+
+    key: str
+    label: str | None = None          # as the document (or --version) says: "Aggiornamento"
+    adopted: dt.date | None = None
+    act: str | None = None            # the act as written: "Deliberazione di Giunta n. 45 del 15/03/2024"
+
+
 @dataclass
 class Plan:
-    """One ente, one year, one source document."""
+    """One ente, one year, one source document: one version of the ente's plan for that year."""
 
     source: SourceDocument
     ente: Ente
@@ -128,3 +142,4 @@ class Plan:
     triennium: tuple[int, int] | None = None
     objective_weights_per: str = "settore"  # how the plan groups objective weights: "settore" or "dirigente"
     header_rows: list[RowRef] = field(default_factory=list)
+    version: PlanVersion = field(default_factory=lambda: PlanVersion("versione"))

@@ -13,9 +13,10 @@ held 2.4 GB for 1.85 million quads (the whole corpus, then its N-Quads dump).
 2. :meth:`ScannedInputs.write_into` the store: each file parsed again and its
    quads written :data:`BATCH_QUADS` at a time, then each plan's triples.
 
-Where the triples go is :mod:`piao_lod.graph_inputs`' rule, unchanged: named
-graphs keep their names, default-graph triples go to the one plan they
-describe, else to a graph named after the file.
+Where the triples go is :func:`piao_lod.graph_inputs.default_graph_of`: named
+graphs keep their names, default-graph triples go to the one plan version they
+describe, else to a graph named after the file; plans' own graphs (their
+versions' order) are made again by the load, not taken from a file.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.graph_inputs import PLAN_CLASS, RDF_TYPE, GraphName, is_rdf
+from piao_lod.graph_inputs import INDEX_PREDICATES, PLAN_CLASS, RDF_TYPE, VERSION_CLASS, GraphName, default_graph_of, is_rdf
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
 from piao_lod.problems import counts_as_data_problem
@@ -51,6 +52,8 @@ class ScannedFile:
     rdf_format: ox.RdfFormat
     graphs: list[GraphName]              # the graphs it writes, sorted by name
     default_graph: GraphName | None      # where its default-graph triples go (None: it has none)
+    added: list[ox.Quad] = field(default_factory=list)      # what the placement adds (an undated version)
+    skipped: frozenset = frozenset()     # plans' own graphs, made again by the load from the versions it holds
 
 
 @dataclass
@@ -87,26 +90,29 @@ def scan_rdf_file(path: Path) -> ScannedFile:
     check_readable(path)
     rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
     named: set[GraphName] = set()
-    plans: set = set()
+    plans, versions, indexes = set(), set(), set()
     has_default = False
     try:
         for quad in ox.parse(path=str(path), format=rdf_format):
             graph = quad.graph_name
             if isinstance(graph, ox.DefaultGraph):
                 has_default = True
-                if quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS:
-                    plans.add(quad.subject)
+                if quad.predicate == RDF_TYPE and quad.object in (PLAN_CLASS, VERSION_CLASS):
+                    (plans if quad.object == PLAN_CLASS else versions).add(quad.subject)
             else:
                 named.add(graph)
+                if quad.subject == graph and quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS:
+                    indexes.add(graph)
     except (SyntaxError, OSError, ValueError) as error:
         raise rdf_syntax_error(path, error) from None
-    default_graph = None
+    named -= indexes
+    default_graph, added = None, []
     if has_default:
-        default_graph = plan if len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode) else file_graph
+        default_graph, added = default_graph_of(path, plans, versions)
         named.discard(default_graph)
     graphs = sorted(named | {file_graph} if has_default else named, key=str)
     return ScannedFile(path, rdf_format, [default_graph if graph == file_graph else graph for graph in graphs],
-                       default_graph)
+                       default_graph, added, frozenset(indexes))
 
 
 def file_quads(scanned: ScannedFile) -> Iterator[ox.Quad]:
@@ -114,19 +120,22 @@ def file_quads(scanned: ScannedFile) -> Iterator[ox.Quad]:
     target = scanned.default_graph
     try:        # blank nodes renamed, as Store.load does: two files' ``_:b1`` are two nodes
         for quad in ox.parse(path=str(scanned.path), format=scanned.rdf_format, rename_blank_nodes=True):
+            if quad.graph_name in scanned.skipped or quad.predicate in INDEX_PREDICATES:
+                continue
             if target is not None and isinstance(quad.graph_name, ox.DefaultGraph):
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
             yield quad
     except (SyntaxError, OSError, ValueError) as error:     # changed since it was scanned: the load is abandoned
         raise SourceError(f"changed while it was being loaded; load it again ({rdf_syntax_error(scanned.path, error).detail})",
                           str(scanned.path)) from None
+    yield from scanned.added
 
 
 def plan_quads(conversion: Conversion, base: str) -> Iterator[ox.Quad]:
     """Every converted plan's triples in the plan's graph: those its worker made, else made now."""
     for plan in conversion.plans:
         name = plan_graph_name(plan, base)
-        made = conversion.packed_triples.get((plan.ente.ipa_code, plan.year)) if conversion.base == base else None
+        made = conversion.packed_triples.get(plan_key(plan)) if conversion.base == base else None
         triples = ((quad.subject, quad.predicate, quad.object)
                    for quad in ox.parse(unpacked(made), format=ox.RdfFormat.N_TRIPLES)) if made is not None else \
             ((triple.subject, triple.predicate, triple.object) for triple in plan_triples(plan, base))

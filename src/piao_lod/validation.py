@@ -199,8 +199,10 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
         lines = tuple(line for _, line in places)
         pages = tuple(page or None for page, _ in places)
         document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
-        if document is None:               # a plan: derived from its document itself
-            document = next((row for row in rows if nav.has_type(row, PIAO.SourceDocument)), None)
+        if document is None:               # a version: derived from its document; a plan: from its versions'
+            sources = rows + [source for version in nav.objects(focus, DCTERMS.hasVersion)
+                              for source in nav.objects(version, PROV.wasDerivedFrom)]
+            document = next((row for row in sources if nav.has_type(row, PIAO.SourceDocument)), None)
         objective = (focus if nav.has_type(focus, PIAO.Objective) else nav.value(focus, PIAO.objective)
                      or nav.value(nav.value(focus, PIAO.assignment), PIAO.objective))
         plan = nav.value(objective, PIAO.inPlan) or nav.value(focus, PIAO.inPlan) or (

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from jinja2 import TemplateError
 
 from piao_lod.errors import BuildError, UsageError, outcome_exit_code
+from piao_lod.plan_versions import latest_versions_only, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.iris import PlanIris
@@ -95,7 +96,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
                          + "\n".join(error.located() for error in loaded.conversion.unusable))
     store = loaded.store
-    plan_graphs = sorted((g for g in loaded.graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+    versions = versions_by_plan(store)
+    plan_graphs = [ox.NamedNode(plan) for plan in versions]
     check_plans_inside_site(plan_graphs, addresses)
     timings["convert+load"] = time.perf_counter() - started
 
@@ -105,7 +107,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings["validate"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    index = ResourceIndex.from_store(store)
+    index = ResourceIndex.from_store(latest_versions_only(store, versions))
     pages, refused = assign_pages((iri for iri in index.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
                                   addresses, FIXED_PAGE_FOLDERS)
     problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]
@@ -118,7 +120,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     try:
         mark = time.perf_counter()
         stems = download_names((graph.value for graph in plan_graphs), addresses)
-        downloads = write_dumps(store, plan_graphs, staging / "dati", stems.__getitem__)
+        downloads = write_dumps(store, versions, staging / "dati", stems.__getitem__)
         source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
         record = BuildRecord(addresses.site_url, toolkit_digest(templates), plan_digests(downloads))
@@ -128,7 +130,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
         copy_static(staging / "static")
         site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search,
-                        {**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems, templates)
+                        {**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems, templates,
+                        plan_versions=versions)
         mark = time.perf_counter()
         page_iris = sorted(pages)
         reused = render_pages(staging, site, page_iris, workers, progress, Reuse(out, reusable))

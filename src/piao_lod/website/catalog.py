@@ -34,13 +34,16 @@ import pyoxigraph as ox
 from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD, Graph, Literal, Namespace, URIRef
 
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH
-from piao_lod.namespaces import PREFIXES
+from piao_lod.namespaces import OX, PREFIXES
+from piao_lod.plan_versions import versions_by_plan
 from piao_lod.query_parameters import bind_parameters
 from piao_lod.resources import packaged, vocabulary_file
 from piao_lod.saved_queries import parse_query, saved_query
 from piao_lod.website.addresses import Download, SiteAddresses
 from piao_lod.website.incremental import PlanDates
 from piao_lod.website.resource_files import REFERENCE_DATASETS
+
+RDFS_LABEL = OX["rdfs"].label
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -440,7 +443,8 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
                sparql_endpoint: str | None = None) -> Graph:
     """A VoID description of the site's data as its full dump holds it (``store`` is that dump loaded):
     size, class and property partitions, the vocabularies it uses, its dumps, one subset per plan and
-    one each for the ontology and the PNRR scheme, with the files that hold them."""
+    one per plan version (each in a graph of its own), one each for the reference schemes, with the files
+    that hold them."""
     document = void_document(addresses)
     dataset = URIRef(f"{document}#piao-lod")
     graph = new_graph()
@@ -491,7 +495,12 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
         graph.add((dataset, VOID.exampleResource, URIRef(plans[0].plan)))
     graph_sizes = {row["graph"].value: int(row["triples"].value)
                    for row in store.query(saved_query("graph-sizes").text)}
-    subsets = [(plan.key, plan.plan, {"it": plan.title_it}) for plan in plans]
+    versions = versions_by_plan(store)
+    subsets = []
+    for plan in plans:
+        subsets.append((plan.key, plan.plan, {"it": plan.title_it}))
+        subsets += [(f"{plan.key}/{version.rsplit('/', 1)[-1]}", version, labels_of(store, version))
+                    for version in versions.get(plan.plan, [])]
     subsets += [(dataset.key, dataset.graph.value, dataset.titles) for dataset in REFERENCE_DATASETS]
     for key, graph_iri, titles in subsets:
         subset = URIRef(f"{document}#{key}")
@@ -510,6 +519,13 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
             for suffix in ("ttl", "jsonld", "nt", "rdf"):
                 graph.add((subset, VOID.dataDump, URIRef(addresses.url(f"ontology/index.{suffix}"))))
     return graph
+
+
+def labels_of(store: ox.Store, iri: str) -> dict[str, str]:
+    """Language -> the resource's rdfs:label in that language."""
+    return {quad.object.language: quad.object.value
+            for quad in store.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None, None)
+            if isinstance(quad.object, ox.Literal) and quad.object.language}
 
 
 def vocabulary_of(iri: str) -> str | None:

@@ -12,12 +12,14 @@ from jinja2 import Environment
 from piao_lod.messages import LANGUAGES, gettext
 from piao_lod.namespaces import PIAO, compact
 from piao_lod.problems import Problem
+from piao_lod.website.catalog import site_query, text_of
 from piao_lod.website.addresses import EDITIONS, RESOURCE_FILES, Download, SiteAddresses
 from piao_lod.website.page_types import PageType, page_type_of
-from piao_lod.website.related import ObjectiveVersions
+from piao_lod.website.related import ObjectiveHistory, ObjectiveRow
 from piao_lod.website.render import PageLinks, broader_chain, environment_for
 from piao_lod.website.resource_index import ResourceIndex, ResourceView
 from piao_lod.website.schema_org import SITE_NAME, SITE_TAGLINE, catalog_markup, resource_markup
+from piao_lod.website.version_changes import version_changes
 
 PAGE_SIZE = 100          # rows per page of a long listing (the home page's plans)
 
@@ -37,6 +39,7 @@ class SiteData:
     pages: dict[str, str] = field(default_factory=dict)       # IRI -> page folder, for every page written
     problems: list[Problem] = field(default_factory=list)     # resources that could not be given a page
     templates: Path | None = None                             # the publisher's templates, in place of the site's
+    plan_versions: dict[str, list[str]] = field(default_factory=dict)   # plan IRI -> its versions, oldest first
 
     def environment(self, lang: str) -> Environment:
         return environment_for(lang, self.templates)
@@ -56,8 +59,10 @@ class SiteData:
                 "pnrr_objectives": sum(1 for o in self.index.instances("piao:Objective") if o.link("piao:pnrrMeasure"))}
 
     @cached_property
-    def versions(self) -> ObjectiveVersions:
-        return ObjectiveVersions(self.index)
+    def history(self) -> ObjectiveHistory:
+        rows = (ObjectiveRow(text_of(row, "version"), text_of(row, "objective"), text_of(row, "code"), text_of(row, "title"))
+                for row in site_query("objectives-by-version", self.store))
+        return ObjectiveHistory(self.index, self.plan_versions, rows)
 
     def problems_of(self, plan_iri: str, lang: str) -> list[dict]:
         return [result for result in self.validation[lang]["results"] if result.get("plan") == plan_iri]
@@ -122,6 +127,13 @@ def resource_context(site: SiteData, view: ResourceView, page_type: PageType, pa
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
                     "schema": resource_markup(site, view, page_type, page_dir),
                     "type_label": kind, "page_type_of": page_type_of})
+    if page_type.name == "version":
+        context["changes"] = version_changes(site.store, site.plan_versions, view.iri)
+    elif page_type.name == "plan":
+        versions = site.plan_versions.get(view.iri, [])
+        context["versions"] = [site.index.view(version) for version in versions]
+        first = version_changes(site.store, site.plan_versions, versions[0]) if versions else None
+        context["year_changes"] = first if first is not None and first.across_years else None
     return context
 
 

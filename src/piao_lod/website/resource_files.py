@@ -111,21 +111,22 @@ REFERENCE_DATASETS = (
 REFERENCE_STEMS = {dataset.graph: dataset.stem for dataset in REFERENCE_DATASETS if dataset.stem}
 
 
-def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path, slug_of) -> list[Download]:
-    """Every plan in every format (one dataset each in the catalog), the PNRR scheme on its own, and the
-    whole site's data: every plan, the ontology and the PNRR scheme, each in its named graph in TriG and
-    N-Quads, their union in Turtle, JSON-LD and N-Triples (gzip)."""
+def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path, slug_of) -> list[Download]:
+    """Every plan in every format, with all its versions (one dataset each in the catalog), the reference
+    schemes on their own, and the whole site's data: every plan version, the plans' own graphs, the
+    ontology and the schemes, each in its named graph in TriG and N-Quads, their union in Turtle,
+    JSON-LD and N-Triples (gzip)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     downloads: list[Download] = []
     everything: list[ox.Quad] = []
-    for graph in plan_graphs:
-        quads = plan_quads(store, graph)
+    for plan, plan_versions in versions.items():
+        quads = [quad for graph in [plan, *plan_versions] for quad in plan_quads(store, ox.NamedNode(graph))]
         everything.extend(quads)
-        triples = [quad.triple for quad in quads]
-        stem = slug_of(graph.value)
+        triples = sorted({quad.triple for quad in quads}, key=str)
+        stem = slug_of(plan)
         for suffix in PLAN_DOWNLOADS:
             downloads.append(write_download(data_dir, f"{stem}.{suffix}", serialize_triples(triples, suffix),
-                                            suffix, plan_iri=graph.value))
+                                            suffix, plan_iri=plan))
     for graph in REFERENCE_GRAPHS:
         quads = plan_quads(store, graph)
         everything.extend(quads)
@@ -134,6 +135,10 @@ def write_dumps(store: ox.Store, plan_graphs: list[ox.NamedNode], data_dir: Path
             for suffix in ("ttl", "jsonld", "nt"):
                 downloads.append(write_download(data_dir, f"{REFERENCE_STEMS[graph]}.{suffix}", serialize_triples(triples, suffix),
                                                 suffix, graph_iri=graph.value))
+    placed = {*versions, *(version for listed in versions.values() for version in listed)} | {g.value for g in REFERENCE_GRAPHS}
+    for graph in sorted(store.named_graphs(), key=str):       # e.g. an RDF file of several plans without versions
+        if isinstance(graph, ox.NamedNode) and graph.value not in placed:
+            everything.extend(plan_quads(store, graph))
     everything.sort(key=str)
     triples = sorted({quad.triple for quad in everything}, key=str)
     downloads.append(write_download(data_dir, "piao-lod.trig", ox.serialize(everything, format=ox.RdfFormat.TRIG,
