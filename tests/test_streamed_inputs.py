@@ -16,6 +16,7 @@ from piao_lod import ente_files, streamed_inputs
 from piao_lod.cli import app
 from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.graph_inputs import load_dataset
+from piao_lod.reading import ReadingOptions
 
 PLAN_OTHER = f"{BASE}x_999999/piano/2024"
 
@@ -65,13 +66,15 @@ def test_blank_nodes_of_two_files_stay_two_nodes(tmp_path):
 
 
 def test_a_second_load_replaces_its_graphs_and_keeps_the_others(tmp_path, rdf_inputs):
+    """The same version loaded again (named alike: an undated changed table would be a version of its own)."""
     store = tmp_path / "store"
-    assert invoke("load", rdf_inputs[0], OTHER_COMUNE, "--store", store).exit_code == 0
+    assert invoke("load", rdf_inputs[0], OTHER_COMUNE, "--version-name", "adottato", "--store", store).exit_code == 0
     shorter = tmp_path / "synthetic-x_999999-2024.csv"
     lines = OTHER_COMUNE.read_text(encoding="utf-8").splitlines()
     shorter.write_text("\n".join(line for line in lines if "1.1_0002" not in line) + "\n", encoding="utf-8")
-    assert invoke("load", shorter, "--store", store).exit_code == 0
-    assert quads(open_store_for_reading(store)) == quads(load_dataset([rdf_inputs[0], shorter], BASE).store)
+    assert invoke("load", shorter, "--version-name", "adottato", "--store", store).exit_code == 0
+    expected = load_dataset([rdf_inputs[0], shorter], BASE, ReadingOptions(version="adottato")).store
+    assert quads(open_store_for_reading(store)) == quads(expected)
 
 
 def test_a_bad_line_deep_in_a_big_file_is_reported_with_its_line_and_nothing_of_the_file_is_loaded(tmp_path, monkeypatch,
