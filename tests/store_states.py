@@ -61,13 +61,11 @@ def after(module, name):
 if point == "after-copy":            # the previous store copied, nothing written yet
     after(store_directory, "copy_store_files")
 elif point == "after-clearing":      # in the new store, the replaced graphs emptied, the new triples not yet written
-    original_clear = embedded_store.replace_graphs
-    def replace_graphs(store, loading, graphs):
-        for graph in graphs:
-            store.clear_graph(graph)
+    original_clear = embedded_store.clear_graphs
+    def clear_graphs(store, graphs):
+        original_clear(store, graphs)
         pause()
-        original_clear(store, loading, graphs)
-    embedded_store.replace_graphs = replace_graphs
+    embedded_store.clear_graphs = clear_graphs
 elif point == "before-swap":         # the new store complete and closed
     before(store_directory, "swap_in")
 elif point == "after-swap":          # swapped, the old store not yet deleted

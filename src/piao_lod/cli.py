@@ -31,7 +31,8 @@ from piao_lod.validation_report import fully_conforms, render_json, render_text,
 from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
-from piao_lod.graph_inputs import load_dataset, load_inputs
+from piao_lod.graph_inputs import load_dataset
+from piao_lod.ente_files import inputs_to_validate
 from piao_lod.publish import publish_store
 from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
@@ -303,16 +304,16 @@ def validate(
     try:
         check_base(base)
         cached = work_cache(cache, no_cache)
-        loaded = load_inputs(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers=workers,
-                             cache=cached)
+        with inputs_to_validate(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
+                                cached, split=engine is Engine.oxigraph) as (loaded, split):
+            for error in loaded.conversion.unusable:
+                typer.echo(error.located(), err=True)
+            if loaded.conversion.unusable and not loaded.conversion.plans and not loaded.graphs:
+                raise typer.Exit(EXIT_UNUSABLE_INPUT)
+            report = (validate_by_ente(loaded.store, workers, cached, split) if engine is Engine.oxigraph
+                      else validate_graph(store_as_graph(loaded.store), Engine.pyshacl))
     except PiaoLodError as error:
         raise fail(error) from None
-    for error in loaded.conversion.unusable:
-        typer.echo(error.located(), err=True)
-    if loaded.conversion.unusable and not loaded.conversion.plans and len(loaded.store) == 0:
-        raise typer.Exit(EXIT_UNUSABLE_INPUT)
-    report = (validate_by_ente(loaded.store, workers, cached) if engine is Engine.oxigraph
-              else validate_graph(store_as_graph(loaded.store), Engine.pyshacl))
     problems = loaded.conversion.problems
     if fmt is ReportFormat.json:
         typer.echo(render_json(report, problems, lang.value, engine.value), nl=False)

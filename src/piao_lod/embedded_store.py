@@ -21,10 +21,11 @@ import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
-from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, LoadedInputs, load_dataset, replace_graphs
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.store_directory import current_directory, is_store, load_lock, pin_for_reading, replace_store
+from piao_lod.streamed_inputs import ScannedInputs, scan_inputs, write_in_batches
 from piao_lod.work_cache import WorkCache
 
 DEFAULT_STORE_DIR = Path("piao-store")
@@ -71,22 +72,22 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
     """Load plans (tables or RDF) into the store at ``path``, replacing their graphs, with the ontology
     and the PNRR scheme in graphs of their own; all of it or, if the load is stopped, none of it.
 
-    The inputs are read first, in memory. A load that replaces at most half the store's graphs then
-    patches a copy of it; one that replaces more writes a new store with the graphs it keeps, which is
-    faster (emptying a graph costs more than writing it) and leaves no deleted triples on disk."""
+    The inputs are scanned first (:mod:`piao_lod.streamed_inputs`: RDF checked, tables converted), then
+    written straight into the new store a batch at a time, never held whole in memory. A load that
+    replaces at most half the store's graphs patches a copy of the store; one that replaces more writes
+    a new store with the graphs it keeps, which is faster (emptying a graph costs more than writing it)
+    and leaves no deleted triples on disk."""
     location = check_store_location(path)
     try:
         with load_lock(location):
-            return write_store(location, load_dataset(inputs, base, options, workers=workers, cache=cache))
+            return write_store(location, scan_inputs(inputs, base, options, workers=workers, cache=cache))
     except OSError as error:
         raise StoreError(f"{path}: cannot write the store ({error.strerror or error}); it is left as it was") from None
 
 
-def write_store(path: Path, loaded: LoadedInputs) -> StoreLoad:
-    """Replace the graphs ``loaded`` holds in the store at ``path`` (whose load lock is held)."""
+def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
+    """Replace the graphs ``loaded`` writes in the store at ``path`` (whose load lock is held)."""
     replaced = [*loaded.graphs, *REFERENCE_GRAPHS]
-    for plan in loaded.plans:          # made again below from every version the store will hold
-        loaded.store.remove_graph(ox.NamedNode(plan))
     versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
 
     def mostly_kept(previous: ox.Store) -> bool:
@@ -96,8 +97,10 @@ def write_store(path: Path, loaded: LoadedInputs) -> StoreLoad:
     def fill(store: ox.Store, previous: ox.Store | None) -> StoreLoad:
         if previous is not None:
             keep_graphs(previous, store, set(replaced))
-        replace_graphs(store, loaded.store, replaced)
-        refresh_indexes(store, loaded.plans, versions)
+        clear_graphs(store, replaced)
+        loaded.write_into(store)
+        load_reference_graphs(store)
+        refresh_indexes(store, plans_of_versions(store, versions), versions)   # each plan's own graph
         return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),
                          sum(1 for _ in store.named_graphs()))
 
@@ -105,10 +108,16 @@ def write_store(path: Path, loaded: LoadedInputs) -> StoreLoad:
 
 
 def keep_graphs(previous: ox.Store, store: ox.Store, replaced: set[GraphName]) -> None:
-    """Copy into ``store``, in one bulk write, every graph of ``previous`` that is not in ``replaced``
+    """Copy into ``store``, in bulk writes, every graph of ``previous`` that is not in ``replaced``
     (and its default graph); empty graphs stay as named graphs."""
     kept = [graph for graph in previous.named_graphs() if graph not in replaced]
-    store.bulk_extend(chain.from_iterable(previous.quads_for_pattern(None, None, None, graph)
-                                          for graph in [ox.DefaultGraph(), *kept]))
+    write_in_batches(store, chain.from_iterable(previous.quads_for_pattern(None, None, None, graph)
+                                                for graph in [ox.DefaultGraph(), *kept]))
     for graph in kept:
         store.add_graph(graph)
+
+
+def clear_graphs(store: ox.Store, graphs: Sequence[GraphName]) -> None:
+    """Empty the graphs a load replaces (they are only there in a copy of the previous store)."""
+    for graph in graphs:
+        store.clear_graph(graph)

@@ -105,23 +105,32 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     graphs = sorted(set(loading.named_graphs()) - before, key=str)
     versions = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, VERSION_CLASS, file_graph)}
     plans = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, PLAN_CLASS, file_graph)}
-    if not versions and len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
-        versions = {undated_version(loading, plan, path)}     # written before plans had versions
-    if len(versions) == 1 and isinstance(version := next(iter(versions)), ox.NamedNode):
+    target, added = default_graph_of(path, plans, versions)
+    if target != file_graph:
         loading.remove_graph(file_graph)
-        parse_rdf_file(loading, path, rdf_format, version)
-        graphs = [version if graph == file_graph else graph for graph in graphs]
+        parse_rdf_file(loading, path, rdf_format, target)
+        loading.extend(added)
+        graphs = [target if graph == file_graph else graph for graph in graphs]
     return graphs
 
 
-def undated_version(loading: ox.Store, plan: ox.NamedNode, path: Path) -> ox.NamedNode:
-    """The version a file of one plan without versions is taken as, named like an undated document's
-    (``{plan}/versione/versione-{the file's SHA-256, 8 hex digits}``), and said so in its graph."""
-    version = ox.NamedNode(f"{plan.value}/versione/versione-{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}")
-    loading.extend([ox.Quad(version, RDF_TYPE, VERSION_CLASS, version),
-                    ox.Quad(version, OX["dcterms"].isVersionOf, plan, version),
-                    ox.Quad(plan, OX["dcterms"].hasVersion, version, version)])
-    return version
+def default_graph_of(path: Path, plans: set, versions: set) -> tuple[ox.NamedNode, list[ox.Quad]]:
+    """Where an RDF file's default-graph triples go, given the plans and versions they describe, and what to add
+    there: the graph of the one version they describe; for one plan written before plans had versions, an
+    undated version of it (``{plan}/versione/versione-{8 hex digits of the file's SHA-256}``), said so in its
+    graph; else a graph named after the file. The one rule of every way inputs are read."""
+    if not versions and len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        version = ox.NamedNode(f"{plan.value}/versione/versione-{digest.hexdigest()[:8]}")
+        return version, [ox.Quad(version, RDF_TYPE, VERSION_CLASS, version),
+                         ox.Quad(version, OX["dcterms"].isVersionOf, plan, version),
+                         ox.Quad(plan, OX["dcterms"].hasVersion, version, version)]
+    if len(versions) == 1 and isinstance(version := next(iter(versions)), ox.NamedNode):
+        return version, []
+    return ox.NamedNode(path.resolve().as_uri()), []
 
 
 def replace_graphs(store: ox.Store, loading: ox.Store, graphs: Sequence[GraphName]) -> None:

@@ -6,7 +6,9 @@ input order, so the output of N workers is byte-identical to that of one process
 - reading a source: the table becomes a :class:`~piao_lod.records.Plan` and, when the IRI base
   is known, the plan's sorted triples as N-Triples (the costliest half of a conversion), compressed:
   the caller holds every plan's triples until it writes them, and compressed they take a tenth;
-- validating an ente: the graphs of the ente's plans are validated in a store of their own.
+- validating an ente: the graphs of the ente's plans are validated in a store of their own, taken
+  from the store the worker was forked with or, for a big corpus, from the ente's own files
+  (:mod:`piao_lod.ente_files`).
   The shapes never relate two enti (every IRI a plan mints is under its ente, and indicators,
   settori and dirigenti belong to the ente), so the union of the enti's results is the result
   of validating everything at once. Graphs that are not plans' (a Turtle file of several plans
@@ -142,6 +144,7 @@ def graphs_by_ente(store: ox.Store) -> dict[str, list[ox.NamedNode]] | None:
 
 
 _FORKED_STORE: ox.Store | None = None
+_ENTE_FILES = None          # an EnteFiles: each ente read from its own files instead
 
 
 def validate_ente(ente: tuple[str, list[ox.NamedNode]], cache: WorkCache | None):
@@ -150,10 +153,11 @@ def validate_ente(ente: tuple[str, list[ox.NamedNode]], cache: WorkCache | None)
     from piao_lod.validation import validate_store
 
     ente_iri, graphs = ente
+    source = _FORKED_STORE if _ENTE_FILES is None else _ENTE_FILES.store([ente_iri])
     own = (f"<{ente_iri}>".encode(), f"<{ente_iri}/".encode())
     contents = []
     for graph in graphs:
-        lines = sorted(_FORKED_STORE.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())
+        lines = sorted(source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())
         if not all(line.startswith(own) for line in lines):
             return None
         contents.append((graph, b"\n".join(lines) + b"\n"))
@@ -169,20 +173,21 @@ def validate_ente(ente: tuple[str, list[ox.NamedNode]], cache: WorkCache | None)
     return findings
 
 
-def validate_by_ente(store: ox.Store, workers: int | None = None, cache: WorkCache | None = None):
-    """The validation report of the store, computed ente by ente in worker processes (see the module's docstring)."""
+def validate_by_ente(store: ox.Store, workers: int | None = None, cache: WorkCache | None = None, files=None):
+    """The validation report of the store (or of the inputs split into ``files``, an
+    :class:`~piao_lod.ente_files.EnteFiles`), computed ente by ente in worker processes (see the module's docstring)."""
     from piao_lod.validation import ValidationReport, finding_order, validate_store
 
-    global _FORKED_STORE
-    enti = graphs_by_ente(store)
-    if not enti or (cache is None and (workers or default_workers()) <= 1):
-        return validate_store(store)
-    _FORKED_STORE = store
+    global _FORKED_STORE, _ENTE_FILES
+    enti = graphs_by_ente(store) if files is None else files.by_ente()
+    if not enti or (files is None and cache is None and (workers or default_workers()) <= 1):
+        return validate_store(store if files is None else files.store())
+    _FORKED_STORE, _ENTE_FILES = (store, None) if files is None else (None, files)
     try:
         parts = map_in_workers(partial(validate_ente, cache=cache), enti.items(), workers)
     finally:
-        _FORKED_STORE = None
+        _FORKED_STORE = _ENTE_FILES = None
     if any(part is None for part in parts):
-        return validate_store(store)
+        return validate_store(store if files is None else files.store())
     findings = [located for part in parts for located in part]
     return ValidationReport(sorted(findings, key=lambda located: finding_order(located[0])))

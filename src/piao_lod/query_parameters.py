@@ -10,11 +10,21 @@ Oxigraph, rdflib and any remote endpoint. A small tokenizer (strings, IRIs,
 comments, braces) finds that group; the block goes on the line of its ``{``,
 so line numbers in error messages stay those of the file.
 
+A sub-select is evaluated on its own and would not see that block, so every
+sub-select whose ``WHERE`` group names a parameter gets the same block first in
+that group too: a parameter can restrict the pattern of a sub-select itself.
+
 Values are plain string literals: a query compares them with codes as written
 (``?indicator dcterms:identifier ?_indicator``) or with ``STR()`` of typed
 values (``FILTER(STR(?year) = ?_year)``). Triple patterns anywhere are joined
-with the bound value; a FILTER must sit in the outermost group to see it (a
-nested group, ``GRAPH`` block or sub-select is evaluated on its own).
+with the bound value; a FILTER must sit in the outermost group (or the
+sub-select's) to see it (a nested group or ``GRAPH`` block is evaluated on its own).
+
+Oxigraph joins the block into the pattern it restricts, looking up the value
+rather than scanning every plan, only when that pattern is a plain one: a
+``GRAPH`` block holding only triple patterns, its ``OPTIONAL`` parts outside it
+(``OPTIONAL { GRAPH ?g { … } }``). A ``FILTER`` on a parameter is applied after
+the pattern, to every plan (measured in ``benchmarks/RESULTS-national.md``).
 """
 
 from __future__ import annotations
@@ -80,6 +90,30 @@ def where_group_start(query: SparqlQuery) -> int:
     raise QueryError(f"{query.source}: error: the query has no WHERE group to bind its parameters in")
 
 
+def subselect_groups(query: SparqlQuery) -> list[tuple[int, int]]:
+    """(offset just after its ``{``, offset of its ``}``) of the WHERE group of every sub-select."""
+    groups, waiting, open_groups, braces = [], [], [], 0
+    for kind, text, end in tokens(query.text):
+        if kind == "word" and text.upper() == "SELECT" and braces > 0:
+            waiting.append(braces)             # its group is the next "{" at this depth
+        elif text == "{":
+            if waiting and waiting[-1] == braces:
+                waiting.pop()
+                open_groups.append((end, braces))
+            braces += 1
+        elif text == "}":
+            braces -= 1
+            if open_groups and open_groups[-1][1] == braces:
+                start, _ = open_groups.pop()
+                groups.append((start, end - 1))
+    return groups
+
+
+def names_parameter(query: SparqlQuery, start: int, stop: int, names: set[str]) -> bool:
+    return any(kind == "variable" and text[2:] in names and text[1] == "_"
+               for kind, text, _ in tokens(query.text[start:stop]))
+
+
 def parameter_values(query: SparqlQuery, given: Mapping[str, str]) -> dict[str, str | None]:
     """The value of every declared parameter: given, else its default, else None (unbound) when optional."""
     declared = {parameter.name: parameter for parameter in query.parameters}
@@ -104,5 +138,10 @@ def bind_parameters(query: SparqlQuery, given: Mapping[str, str] | None = None) 
         return query.text
     variables = " ".join(f"?_{name}" for name in values)
     terms = " ".join("UNDEF" if value is None else str(ox.Literal(value)) for value in values.values())
-    at = where_group_start(query)
-    return f"{query.text[:at]} VALUES ({variables}) {{ ({terms}) }}{query.text[at:]}"
+    block = f" VALUES ({variables}) {{ ({terms}) }}"
+    starts = [where_group_start(query)] + [start for start, stop in subselect_groups(query)
+                                           if names_parameter(query, start, stop, set(values))]
+    text = query.text
+    for at in sorted(starts, reverse=True):
+        text = f"{text[:at]}{block}{text[at:]}"
+    return text
