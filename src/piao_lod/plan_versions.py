@@ -121,12 +121,22 @@ def versions_by_plan(store: ox.Store) -> dict[str, list[str]]:
     return {plan: [version for _, version in sorted(entries)] for plan, entries in sorted(found.items())}
 
 
+class LatestVersionsFilter:
+    """Which quads show each plan as its latest version: every quad but those of older versions' graphs,
+    except what they say of the version itself and of its source document (so both can still be named and
+    linked). One rule for the build (:func:`latest_versions_only`) and for pages read from a store."""
+
+    def __init__(self, versions: dict[str, list[str]]):
+        self.older = {ox.NamedNode(version) for listed in versions.values() for version in listed[:-1]}
+        self.kept = {node for version in self.older for node in (version, ox.NamedNode(version.value + "/fonte"))}
+
+    def __call__(self, quad: ox.Quad) -> bool:
+        return quad.graph_name not in self.older or quad.subject in self.kept
+
+
 def latest_versions_only(store: ox.Store, versions: dict[str, list[str]]) -> ox.Store:
-    """A copy of ``store`` in which each plan is its latest version: the graphs of the older versions are
-    left out, except what they say of the version itself and of its source document (so both can still
-    be named and linked)."""
-    older = {ox.NamedNode(version) for listed in versions.values() for version in listed[:-1]}
-    kept = {node for version in older for node in (version, ox.NamedNode(version.value + "/fonte"))}
+    """A copy of ``store`` in which each plan is its latest version (see :class:`LatestVersionsFilter`)."""
+    shown = LatestVersionsFilter(versions)
     view = ox.Store()
-    view.bulk_extend(quad for quad in store if quad.graph_name not in older or quad.subject in kept)
+    view.bulk_extend(quad for quad in store if shown(quad))
     return view

@@ -20,7 +20,7 @@ from piao_lod.website.related import ObjectiveHistory, objective_rows
 from piao_lod.website.render import PageLinks, broader_chain, environment_for
 from piao_lod.website.resource_index import ResourceIndex, ResourceView
 from piao_lod.website.schema_org import SITE_NAME, SITE_TAGLINE, catalog_markup, resource_markup
-from piao_lod.website.version_changes import version_changes
+from piao_lod.website.version_changes import VersionOrder, version_changes
 
 PAGE_SIZE = 100          # rows per page of a long listing (the home page's plans)
 
@@ -62,6 +62,10 @@ class SiteData:
                 "assignments": count("piao:IndicatorAssignment"), "settori": count("org:OrganizationalUnit"),
                 "dirigenti": count("foaf:Person"),
                 "pnrr_objectives": sum(1 for o in self.index.instances("piao:Objective") if o.link("piao:pnrrMeasure"))}
+
+    @cached_property
+    def version_order(self) -> VersionOrder:
+        return VersionOrder(self.store, self.plan_versions)
 
     @cached_property
     def history(self) -> ObjectiveHistory:
@@ -133,12 +137,12 @@ def resource_context(site: SiteData, view: ResourceView, page_type: PageType, pa
                     "schema": resource_markup(site, view, page_type, page_dir),
                     "type_label": kind, "page_type_of": page_type_of})
     if page_type.name == "version":
-        context["changes"] = version_changes(site.store, site.plan_versions, view.iri)
+        context["changes"] = version_changes(site.store, site.version_order, view.iri)
     elif page_type.name == "plan":
         versions = site.plan_versions.get(view.iri, [])
         context["versions"] = [site.index.view(version) for version in versions]
-        first = version_changes(site.store, site.plan_versions, versions[0]) if versions else None
-        context["year_changes"] = first if first is not None and first.across_years else None
+        first = site.version_order.previous(versions[0]) if versions else None
+        context["year_changes"] = first is not None and first[1]      # its first version follows last year's plan
     return context
 
 

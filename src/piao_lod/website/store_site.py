@@ -37,8 +37,9 @@ from piao_lod.validation_report import report_data
 from piao_lod.website.addresses import DEFAULT_SITE_URL, SiteAddresses, download_names
 from piao_lod.website.build import FIXED_PAGE_FOLDERS
 from piao_lod.website.page_context import SiteData
-from piao_lod.plan_versions import versions_by_plan
+from piao_lod.plan_versions import LatestVersionsFilter, versions_by_plan
 from piao_lod.website.related import Appearance, ObjectiveHistory, objective_rows
+from piao_lod.website.version_changes import VersionOrder
 from piao_lod.website.resource_files import (PLAN_DOWNLOADS, download_of, plan_and_versions_quads, plan_download_triples,
                                              serialize_triples)
 from piao_lod.website.resource_index import RDF_TYPE, ResourceIndex, ResourceView, Value
@@ -253,16 +254,13 @@ class StoreCatalogue:
         return versions_by_plan(self.store)
 
     @cached_property
-    def older_versions(self) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
-        """The graphs of versions that are not their plan's latest, and what of them is still shown (the version
-        and its source document, so both can be named and linked), as
-        :func:`piao_lod.plan_versions.latest_versions_only` leaves them to the build."""
-        older = {ox.NamedNode(version) for listed in self.plan_versions.values() for version in listed[:-1]}
-        return older, {node for version in older for node in (version, ox.NamedNode(version.value + "/fonte"))}
+    def version_order(self) -> VersionOrder:
+        return VersionOrder(self.store, self.plan_versions)
 
-    def shown(self, quad: ox.Quad) -> bool:
-        older, kept = self.older_versions
-        return quad.graph_name not in older or quad.subject in kept
+    @cached_property
+    def shown(self) -> LatestVersionsFilter:
+        """What the build's index holds of the store: each plan as its latest version."""
+        return LatestVersionsFilter(self.plan_versions)
 
     @cached_property
     def graph_rank(self) -> dict:
@@ -369,6 +367,10 @@ class StoreSite(SiteData):
     @property
     def figures(self) -> dict[str, int]:
         return self.catalogue.figures
+
+    @property
+    def version_order(self) -> VersionOrder:
+        return self.catalogue.version_order
 
     @property
     def history(self) -> EnteHistory:

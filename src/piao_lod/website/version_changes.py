@@ -30,25 +30,38 @@ def plan_of(store: ox.Store, plan: str) -> tuple[str, int] | None:
     return ente.object.value, int(year.object.value[:4])
 
 
-def previous_of(store: ox.Store, versions: dict[str, list[str]], version: str) -> tuple[str, bool] | None:
-    for plan, listed in versions.items():
-        if version not in listed:
-            continue
-        position = listed.index(version)
-        if position:
-            return listed[position - 1], False
-        here = plan_of(store, plan)
-        if here is None:
+class VersionOrder:
+    """Where each version stands: its plan and place among the plan's versions, and each ente's plan of each
+    year, to find what a version page compares with. Made once per build (each plan looked up once)."""
+
+    def __init__(self, store: ox.Store, versions: dict[str, list[str]]):
+        self.versions = versions
+        self.place = {version: (plan, position) for plan, listed in versions.items()
+                      for position, version in enumerate(listed)}
+        self.where = {plan: found for plan in versions if (found := plan_of(store, plan)) is not None}
+        self.plan_at: dict[tuple[str, int], str] = {}
+        for plan, found in self.where.items():
+            self.plan_at.setdefault(found, plan)
+
+    def previous(self, version: str) -> tuple[str, bool] | None:
+        """The version ``version`` is compared with, and whether it is the latest of the year before's plan
+        (rather than an earlier version of the same plan); None when there is none."""
+        placed = self.place.get(version)
+        if placed is None:
             return None
-        ente, year = here
-        earlier = [other for other in versions if other != plan and plan_of(store, other) == (ente, year - 1)]
-        return (versions[earlier[0]][-1], True) if earlier else None
-    return None
+        plan, position = placed
+        if position:
+            return self.versions[plan][position - 1], False
+        if plan not in self.where:
+            return None
+        ente, year = self.where[plan]
+        earlier = self.plan_at.get((ente, year - 1))
+        return (self.versions[earlier][-1], True) if earlier is not None else None
 
 
-def version_changes(store: ox.Store, versions: dict[str, list[str]], version: str) -> VersionChanges | None:
+def version_changes(store: ox.Store, order: VersionOrder, version: str) -> VersionChanges | None:
     """The changes shown on ``version``'s page; None for the first version of an ente's first plan."""
-    found = previous_of(store, versions, version)
+    found = order.previous(version)
     if found is None:
         return None
     previous, across_years = found
