@@ -29,8 +29,8 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError
-from piao_lod.graph_inputs import (INDEX_PREDICATES, PLAN_CLASS, RDF_TYPE, REFERENCE_GRAPHS, VERSION_CLASS, GraphName,
-                                   LoadedInputs, default_graph_of, is_rdf, load_inputs)
+from piao_lod.graph_inputs import (INDEX_PREDICATES, REFERENCE_GRAPHS, DescribedPlans, GraphName, LoadedInputs, is_rdf,
+                                   load_inputs, marks_own_graph)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import PLAN_GRAPH, unpacked
 from piao_lod.rdf_formats import format_of_path
@@ -88,7 +88,7 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
     written: dict[str, list[Path]] = {}
     named: set[GraphName] = set()
-    plans, versions = set(), set()
+    described = DescribedPlans()
     default_file = None
     try:
         parsed = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=True)
@@ -96,12 +96,12 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
             run = [quad for quad in run if quad.predicate not in INDEX_PREDICATES]
             if isinstance(graph, ox.DefaultGraph):
                 default_file = default_file or files.new_file(".nt")
-                plans.update(quad.subject for quad in run if quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS)
-                versions.update(quad.subject for quad in run if quad.predicate == RDF_TYPE and quad.object == VERSION_CLASS)
+                for quad in run:
+                    described.see(quad)
                 with default_file.open("ab") as handle:
                     ox.serialize((quad.triple for quad in run), handle, format=ox.RdfFormat.N_TRIPLES)
                 continue
-            if any(quad.subject == graph and quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS for quad in run):
+            if any(marks_own_graph(quad) for quad in run):
                 continue          # a plan's own graph: what it says (the versions' order) is no rule's concern
             named.add(graph)
             ente = ente_of(graph)
@@ -119,7 +119,7 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
         raise SourceError(detail, str(path)) from None
     graphs = sorted(named | {file_graph} if default_file else named, key=str)
     if default_file is not None:
-        target, added = default_graph_of(path, plans, versions)
+        target, added = described.target(path)
         if added:
             with default_file.open("ab") as handle:
                 ox.serialize((quad.triple for quad in added), handle, format=ox.RdfFormat.N_TRIPLES)

@@ -40,6 +40,7 @@ from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.namespaces import OX, PIAO
 from piao_lod.plan_graph import plan_graph_name, plan_triples
+from piao_lod.iris import version_iri
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.problems import counts_as_data_problem
 from piao_lod.rdf_formats import format_of_path
@@ -103,9 +104,10 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     before = set(loading.named_graphs())
     parse_rdf_file(loading, path, rdf_format, file_graph)
     graphs = sorted(set(loading.named_graphs()) - before, key=str)
-    versions = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, VERSION_CLASS, file_graph)}
-    plans = {quad.subject for quad in loading.quads_for_pattern(None, RDF_TYPE, PLAN_CLASS, file_graph)}
-    target, added = default_graph_of(path, plans, versions)
+    described = DescribedPlans()
+    for quad in loading.quads_for_pattern(None, RDF_TYPE, None, file_graph):
+        described.see(quad)
+    target, added = described.target(path)
     if target != file_graph:
         loading.remove_graph(file_graph)
         parse_rdf_file(loading, path, rdf_format, target)
@@ -114,19 +116,40 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     return graphs
 
 
+@dataclass
+class DescribedPlans:
+    """The plans and plan versions an RDF file's default graph types, gathered while the file is read."""
+
+    plans: set = field(default_factory=set)
+    versions: set = field(default_factory=set)
+
+    def see(self, quad: ox.Quad | ox.Triple) -> None:
+        if quad.predicate == RDF_TYPE:
+            if quad.object == PLAN_CLASS:
+                self.plans.add(quad.subject)
+            elif quad.object == VERSION_CLASS:
+                self.versions.add(quad.subject)
+
+    def target(self, path: Path) -> tuple[ox.NamedNode, list[ox.Quad]]:
+        return default_graph_of(path, self.plans, self.versions)
+
+
+def marks_own_graph(quad: ox.Quad) -> bool:
+    """The statement that makes a named graph a plan's own graph (its versions' order): the plan typed in it."""
+    return quad.subject == quad.graph_name and quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS
+
+
 def default_graph_of(path: Path, plans: set, versions: set) -> tuple[ox.NamedNode, list[ox.Quad]]:
     """Where an RDF file's default-graph triples go, given the plans and versions they describe, and what to add
     there: the graph of the one version they describe; for one plan written before plans had versions, an
     undated version of it (``{plan}/versione/versione-{8 hex digits of the file's SHA-256}``), said so in its
     graph; else a graph named after the file. The one rule of every way inputs are read."""
     if not versions and len(plans) == 1 and isinstance(plan := next(iter(plans)), ox.NamedNode):
-        digest = hashlib.sha256()
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        version = ox.NamedNode(f"{plan.value}/versione/versione-{digest.hexdigest()[:8]}")
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        version = ox.NamedNode(version_iri(plan.value, f"versione-{digest[:8]}"))
         return version, [ox.Quad(version, RDF_TYPE, VERSION_CLASS, version),
-                         ox.Quad(version, OX["dcterms"].isVersionOf, plan, version),
+                         ox.Quad(version, IS_VERSION_OF, plan, version),
                          ox.Quad(plan, OX["dcterms"].hasVersion, version, version)]
     if len(versions) == 1 and isinstance(version := next(iter(versions)), ox.NamedNode):
         return version, []

@@ -40,6 +40,11 @@ def check_base(base: str) -> str:
     return base if base.endswith(("/", "#")) else base + "/"
 
 
+def version_iri(plan: str, key: str) -> str:
+    """The IRI of a plan's version with that key, also the name of its graph."""
+    return f"{plan}/versione/{segment(key)}"
+
+
 class PlanIris:
     """Mints the IRIs of one plan's resources, as strings. The plan (ente and year) and what its versions
     share keep one IRI across versions; the version and its source document have their own."""
@@ -48,7 +53,7 @@ class PlanIris:
         self.base = check_base(base)
         self.ente = self.base + segment(ipa_code)
         self.plan = f"{self.ente}/piano/{year}"
-        self.version = f"{self.plan}/versione/{segment(version)}"
+        self.version = version_iri(self.plan, version)
         self.source = f"{self.version}/fonte"
 
     def row(self, line: int, sheet: str | None = None, page: int | None = None) -> str:

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.graph_inputs import INDEX_PREDICATES, PLAN_CLASS, RDF_TYPE, VERSION_CLASS, GraphName, default_graph_of, is_rdf
+from piao_lod.graph_inputs import INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
 from piao_lod.problems import counts_as_data_problem
@@ -90,25 +90,24 @@ def scan_rdf_file(path: Path) -> ScannedFile:
     check_readable(path)
     rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
     named: set[GraphName] = set()
-    plans, versions, indexes = set(), set(), set()
+    described, indexes = DescribedPlans(), set()
     has_default = False
     try:
         for quad in ox.parse(path=str(path), format=rdf_format):
             graph = quad.graph_name
             if isinstance(graph, ox.DefaultGraph):
                 has_default = True
-                if quad.predicate == RDF_TYPE and quad.object in (PLAN_CLASS, VERSION_CLASS):
-                    (plans if quad.object == PLAN_CLASS else versions).add(quad.subject)
+                described.see(quad)
             else:
                 named.add(graph)
-                if quad.subject == graph and quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS:
+                if marks_own_graph(quad):
                     indexes.add(graph)
     except (SyntaxError, OSError, ValueError) as error:
         raise rdf_syntax_error(path, error) from None
     named -= indexes
     default_graph, added = None, []
     if has_default:
-        default_graph, added = default_graph_of(path, plans, versions)
+        default_graph, added = described.target(path)
         named.discard(default_graph)
     graphs = sorted(named | {file_graph} if has_default else named, key=str)
     return ScannedFile(path, rdf_format, [default_graph if graph == file_graph else graph for graph in graphs],
