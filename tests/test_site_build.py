@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -237,20 +238,58 @@ def test_hostile_values_render_as_text(tmp_path):
     assert "\u202eRTL override" in indicator.h1.get_text()
 
 
+def indexed_urls(bundle: Path) -> list[str]:
+    """The URLs of the pages a Pagefind bundle holds (each fragment is gzip'd JSON after a signature)."""
+    urls = []
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        urls.append(json.loads(data[data.index(b"{"):])["url"])
+    return urls
+
+
+def test_search_finds_every_page_pagefind_finds_in_the_whole_site_split_into_parts_by_ente(site, tmp_path):
+    """The build gives Pagefind only the pages meant for search, the enti's in parts of their own: together they
+    hold every page Pagefind indexes when given the whole site, each once, an ente's pages all in one part."""
+    whole = tmp_path / "pagefind"
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(whole), "--silent"],
+                   check=True, capture_output=True)
+    parts = sorted((site / "pagefind" / "parti").iterdir())
+    assert parts and all(part.name.isdigit() for part in parts)
+    in_parts = [indexed_urls(part) for part in parts]
+    found = indexed_urls(site / "pagefind") + [url for urls in in_parts for url in urls]
+    assert sorted(found) == sorted(indexed_urls(whole))
+    assert len(found) == len(set(found)) > 500
+    assert all(url.split("/")[1:3] == ["id", "c_d150"] or url.split("/")[1:4] == ["en", "id", "c_d150"]
+               for urls in in_parts for url in urls)
+    home = soup(site / "index.html").find(id="search")
+    assert home["data-parts"].split() == [f"pagefind/parti/{part.name}/" for part in parts]
+    assert soup(site / "en" / "index.html").find(id="search")["data-parts"].split() == [
+        f"../pagefind/parti/{part.name}/" for part in parts]
+    assert not (site / ".search-input").exists()
+
+
 def test_rebuild_after_one_plan_changed_equals_a_full_build_and_keeps_the_other_entes_pages(tmp_path):
     other = DATA / "queries" / "synthetic-x_999999-2024.csv"
     out = tmp_path / "_site"
-    assert build(str(EXAMPLE), str(other), "-o", str(out), "--no-search").returncode == 1
+    assert build(str(EXAMPLE), str(other), "-o", str(out)).returncode == 1
     kept_page = out / OBJECTIVE / "index.html"
     inode = kept_page.stat().st_ino
+    plan_download = out / "dati" / "c_d150-piano-2024.ttl"
+    download_inode = plan_download.stat().st_ino
     changed = tmp_path / other.name
     changed.write_text(other.read_text(encoding="utf-8").replace(";40;100", ";45;100", 1), encoding="utf-8")
     assert changed.read_text(encoding="utf-8") != other.read_text(encoding="utf-8")
-    rebuilt = build(str(EXAMPLE), str(changed), "-o", str(out), "--no-search")
+    rebuilt = build(str(EXAMPLE), str(changed), "-o", str(out))
     assert rebuilt.returncode == 1, rebuilt.stderr
     reused = int(re.search(r"\((\d+) unchanged", rebuilt.stderr).group(1))
     assert reused > 300                                   # every page of c_d150
     assert kept_page.stat().st_ino == inode               # linked from the previous build, not written again
     full = tmp_path / "full"
-    assert build(str(EXAMPLE), str(changed), "-o", str(full), "--no-search").returncode == 1
+    assert build(str(EXAMPLE), str(changed), "-o", str(full)).returncode == 1
+    assert tree_digest(out) == tree_digest(full)
+    assert plan_download.stat().st_ino == download_inode  # an unchanged plan's downloads are linked too
+    (out / OBJECTIVE / "index.ttl").unlink()              # a previous site someone edited: its ente is rendered again
+    (out / "id" / "c_d150" / "stray.html").write_text("<p>not a page</p>", encoding="utf-8")
+    again = build(str(EXAMPLE), str(changed), "-o", str(out))
+    assert int(re.search(r"\((\d+) unchanged", again.stderr).group(1)) < reused
     assert tree_digest(out) == tree_digest(full)

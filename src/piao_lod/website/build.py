@@ -43,11 +43,14 @@ from piao_lod.website.page_rendering import fixed_page, resource_page, resource_
 from piao_lod.website.render import environment_for
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
 from piao_lod.website.hosting import write_hosting_files
-from piao_lod.website.incremental import BuildRecord, ente_of, plan_digests, reuse_page, unchanged_enti
+from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
+                                          unchanged_enti)
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import GENERIC, page_types
 from piao_lod.website.resource_files import RESOURCE_FORMATS, write_dumps
 from piao_lod.website.resource_index import ResourceIndex
+from piao_lod.website.search_index import (PARTS_FOLDER, index_for_search, is_searchable, search_bundles,
+                                           unchanged_bundles)
 from piao_lod.work_cache import WorkCache, toolkit_digest
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
@@ -120,12 +123,14 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     staging.mkdir(parents=True)
     try:
         mark = time.perf_counter()
+        toolkit = toolkit_digest(templates)
+        previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
         stems = download_names((graph.value for graph in plan_graphs), addresses)
-        downloads = write_dumps(store, versions, staging / "dati", stems.__getitem__)
+        downloads = write_dumps(store, versions, staging / "dati", stems.__getitem__,
+                                earlier_downloads(previous, addresses.site_url, toolkit, out))
         source_files = copy_sources(loaded.conversion, staging / "dati" / "fonti")
         timings["dumps"] = time.perf_counter() - mark
-        record = BuildRecord(addresses.site_url, toolkit_digest(templates), plan_digests(downloads))
-        previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
+        record = BuildRecord(addresses.site_url, toolkit, plan_digests(downloads))
         reusable = unchanged_enti(previous, record, addresses)
         record.date_plans(previous, catalog_date(date, catalog_plans(store)))
 
@@ -135,8 +140,13 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
                         plan_versions=versions)
         mark = time.perf_counter()
         page_iris = sorted(pages)
-        reused = render_pages(staging, site, page_iris, workers, progress, Reuse(out, reusable))
-        fixed = render_fixed_pages(staging, site)
+        reused = reuse_ente_pages(out, staging, pages, reusable, addresses, tuple(EDITIONS.values())) if reusable else set()
+        record.searchable = {pages[iri] for iri in reused if pages[iri] in previous.searchable} if reused else set()
+        record.searchable |= render_pages(staging, site, [iri for iri in page_iris if iri not in reused], workers,
+                                          progress, len(reused))
+        bundles = search_bundles(record.searchable) if search else {}
+        site.search_parts = sorted(bundle for bundle in bundles if bundle.startswith(PARTS_FOLDER))
+        fixed, searchable_fixed = render_fixed_pages(staging, site)
         write_ontology_files(staging / "ontology")
         timings["pages"] = time.perf_counter() - mark
 
@@ -147,7 +157,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         timings["catalog"] = time.perf_counter() - mark
         if search:
             mark = time.perf_counter()
-            index_for_search(staging)
+            reused_folders = {pages[iri] for iri in reused}
+            index_for_search(staging, bundles, EDITIONS.values(), searchable_fixed, out,
+                             unchanged_bundles(bundles, previous.searchable, reused_folders) if reused else set())
             timings["search"] = time.perf_counter() - mark
         (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
         files = sum(len(names) for _, _, names in os.walk(staging))
@@ -157,7 +169,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings["total"] = time.perf_counter() - started
     return BuiltSite(out, (len(page_iris) + len(fixed)) * len(EDITIONS), files, len(store), len(plan_graphs),
                      outcome_exit_code(False, not validation["it"]["conforms"] or bool(problems)), timings,
-                     reused * len(EDITIONS), problems)
+                     len(reused) * len(EDITIONS), problems)
 
 
 def site_url_of(site: Path) -> str:
@@ -261,25 +273,16 @@ def copy_static(target: Path) -> None:
 
 # -- pages -------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Reuse:
-    """Pages of these enti may be taken from the previous site (see :mod:`incremental`)."""
-
-    previous_site: Path
-    enti: set[str]
-
-
 _WORKER_SITE: SiteData | None = None
 _WORKER_OUT: Path | None = None
-_WORKER_REUSE: Reuse | None = None
 
 
 def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None,
-                 progress: Callable[[int, int], None] | None, reuse: Reuse) -> int:
-    """Render every resource page, in worker processes when there are enough pages to pay for them;
-    returns how many were reused from the previous build instead."""
-    global _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE
-    _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE = site, out, reuse
+                 progress: Callable[[int, int], None] | None, done_before: int = 0) -> set[str]:
+    """Render these resources' pages, in worker processes when there are enough pages to pay for them;
+    returns the folders of the pages meant for search. ``done_before``: pages already in place, for progress."""
+    global _WORKER_SITE, _WORKER_OUT
+    _WORKER_SITE, _WORKER_OUT = site, out
     chunks = [iris[start:start + CHUNK] for start in range(0, len(iris), CHUNK)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     for lang in EDITIONS:        # compiled once here, before the workers fork, rather than once in each of them
@@ -287,78 +290,57 @@ def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None
             site.environment(lang).get_template(template)
     try:
         if workers <= 1 or len(chunks) < 4 or sys.platform == "win32":
-            return tally(map(render_chunk, chunks), len(iris), progress)
+            return tally(map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return tally(pool.map(render_chunk, chunks), len(iris), progress)
+            return tally(pool.map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
     finally:
-        _WORKER_SITE = _WORKER_OUT = _WORKER_REUSE = None
+        _WORKER_SITE = _WORKER_OUT = None
 
 
-def tally(results, total: int, progress: Callable[[int, int], None] | None) -> int:
-    done = reused = 0
-    for count, reused_here in results:
+def tally(results, done: int, total: int, progress: Callable[[int, int], None] | None) -> set[str]:
+    searchable: set[str] = set()
+    for count, found in results:
         done += count
-        reused += reused_here
+        searchable.update(found)
         if progress:
             progress(done, total)
-    return reused
+    return searchable
 
 
-def render_chunk(iris: list[str]) -> tuple[int, int]:
-    """Each resource's page in every edition, and its RDF files beside the Italian one."""
-    site, out, reuse = _WORKER_SITE, _WORKER_OUT, _WORKER_REUSE
-    reused = 0
+def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
+    """Each resource's page in every edition, and its RDF files beside the Italian one; returns how many, and
+    the folders of those meant for search (the same templates in every edition)."""
+    site, out = _WORKER_SITE, _WORKER_OUT
+    searchable = []
     for iri in iris:
         page_dir = site.pages[iri]
-        if reuse.enti and ente_of(iri, site.addresses) in reuse.enti and reuse_edition_pages(reuse.previous_site, out, page_dir):
-            reused += 1
-            continue
         for lang, edition in EDITIONS.items():
             directory = out / check_relative(edition + page_dir)
             directory.mkdir(parents=True, exist_ok=True)
-            (directory / "index.html").write_text(resource_page(site, iri, lang), encoding="utf-8")
+            html = resource_page(site, iri, lang)
+            (directory / "index.html").write_text(html, encoding="utf-8")
+        if is_searchable(html):
+            searchable.append(page_dir)
         for suffix in RESOURCE_FORMATS:
             (out / page_dir / f"index.{suffix}").write_bytes(resource_rdf(site, iri, suffix))
-    return len(iris), reused
+    return len(iris), searchable
 
 
-def reuse_edition_pages(previous_site: Path, out: Path, page_dir: str) -> bool:
-    """The page and its RDF files, and the page in every other edition, from the previous build (all or none)."""
-    folders = [(edition + page_dir, None if not edition else ("index.html",)) for edition in EDITIONS.values()]
-    if not all((previous_site / folder / name).is_file() for folder, names in folders for name in names or ("index.html",)):
-        return False
-    return all(reuse_page(previous_site, out, folder, names) for folder, names in folders)
-
-
-def render_fixed_pages(out: Path, site: SiteData) -> list[str]:
+def render_fixed_pages(out: Path, site: SiteData) -> tuple[list[str], list[str]]:
     """Home, validation report, saved queries, data, the publisher's statements and 404: pages that are not a
-    resource, in every edition; returns their folders within an edition."""
-    written = []
+    resource, in every edition; returns their folders within an edition, and the paths of those meant for search."""
+    written, searchable = [], []
     for lang, edition in EDITIONS.items():
         for page in fixed_pages(site, lang):
             target = out / check_relative(page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(fixed_page(site, page), encoding="utf-8")
+            html = fixed_page(site, page)
+            target.write_text(html, encoding="utf-8")
+            if is_searchable(html):
+                searchable.append(page.path)
             if page.path.endswith("index.html") and not edition:
                 written.append(page.path[: -len("index.html")])
-    return written
-
-
-def index_for_search(out: Path) -> None:
-    """Pagefind's static full-text index (its own binary, from the pagefind package on PyPI)."""
-    completed = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"],
-                               capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise BuildError(f"pagefind failed to index the site: {completed.stderr.strip()[-2000:]}")
-    sort_search_languages(out / "pagefind" / "pagefind-entry.json")
-
-
-def sort_search_languages(entry: Path) -> None:
-    """Pagefind lists the editions' indexes in hash-map order, a new one each run: sorted, the same input
-    gives the same site byte for byte."""
-    manifest = json.loads(entry.read_text(encoding="utf-8"))
-    manifest["languages"] = dict(sorted(manifest.get("languages", {}).items()))
-    entry.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return written, searchable
 
 
 def swap_in(staging: Path, out: Path) -> None:

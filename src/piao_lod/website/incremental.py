@@ -3,9 +3,10 @@
 The unit is the ente: every page under ``id/{ente}/`` shows only what that ente's plans
 state (its plans, objectives, settori, dirigenti, indicators), plus the ontology and the
 PNRR scheme. So when a build finds the previous site made by the same piao-lod (same code,
-templates and vocabularies: the *toolkit digest*), the pages of the enti none of whose plans
-changed are linked from the previous site instead of rendered again. Everything else (PNRR
-pages, which list objectives of every ente; home, catalog, dumps, search index) is rebuilt.
+templates and vocabularies: the *toolkit digest*), the folders of the enti none of whose plans
+changed are linked from the previous site, file by file, instead of rendered again, and so are the
+downloads of the plans whose graph did not change. Everything else (PNRR pages, which list
+objectives of every ente; home, catalog, the whole-site dumps, the search index) is made again.
 A test checks that a rebuild after one plan changed is byte-identical to a full build.
 """
 
@@ -14,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
+from piao_lod.website.file_links import link_tree
+from piao_lod.website.resource_files import EarlierDownloads
 
 
 def plan_digests(downloads: list[Download]) -> dict[str, str]:
@@ -49,11 +51,13 @@ class BuildRecord:
     toolkit: str = ""
     plans: dict[str, str] = field(default_factory=dict)       # plan IRI -> digest of its graph
     dates: dict[str, PlanDates] = field(default_factory=dict)  # plan IRI -> first published, last changed
+    searchable: set[str] = field(default_factory=set)          # folders of the resource pages meant for search
 
     def to_json(self) -> str:
         dates = {plan: [day.issued.isoformat(), day.modified.isoformat()] for plan, day in self.dates.items()}
         return json.dumps({"built_by": "piao-lod", "site_url": self.site_url, "toolkit": self.toolkit,
-                           "plans": self.plans, "dates": dates}, sort_keys=True) + "\n"
+                           "plans": self.plans, "dates": dates, "searchable": sorted(self.searchable)},
+                          sort_keys=True) + "\n"
 
     @classmethod
     def read(cls, marker: Path) -> BuildRecord | None:
@@ -61,7 +65,8 @@ class BuildRecord:
             data = json.loads(marker.read_text(encoding="utf-8"))
             dates = {plan: PlanDates(dt.date.fromisoformat(issued), dt.date.fromisoformat(modified))
                      for plan, (issued, modified) in dict(data.get("dates", {})).items()}
-            return cls(data["site_url"], data.get("toolkit", ""), dict(data.get("plans", {})), dates)
+            return cls(data["site_url"], data.get("toolkit", ""), dict(data.get("plans", {})), dates,
+                       {str(folder) for folder in data.get("searchable", [])})
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -79,9 +84,19 @@ class BuildRecord:
                 self.dates[plan] = PlanDates(known.issued, max(day, known.issued))
 
 
+def earlier_downloads(previous: BuildRecord | None, site_url: str, toolkit: str, site: Path) -> EarlierDownloads | None:
+    """The previous build's plan downloads, when this build would write the same bytes for the same graph."""
+    return EarlierDownloads(site / "dati", previous.plans) if reusable(previous, site_url, toolkit) else None
+
+
+def reusable(previous: BuildRecord | None, site_url: str, toolkit: str) -> bool:
+    """Whether what the previous build wrote is what this one would write for the same data."""
+    return previous is not None and previous.site_url == site_url and previous.toolkit == toolkit
+
+
 def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses: SiteAddresses) -> set[str]:
     """The enti whose plans are exactly those of the previous build, when its pages can be reused at all."""
-    if previous is None or previous.site_url != current.site_url or previous.toolkit != current.toolkit:
+    if not reusable(previous, current.site_url, current.toolkit):
         return set()
     enti = {ente_of(plan, addresses) for plan in set(previous.plans) | set(current.plans)}
     changed = {ente_of(plan, addresses) for plan in set(previous.plans) ^ set(current.plans)}
@@ -89,18 +104,48 @@ def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses
     return {ente for ente in enti - changed if ente}
 
 
-def reuse_page(previous_site: Path, staging: Path, page_dir: str, names: tuple[str, ...] | None = None) -> bool:
-    """Link (or copy) a page and its RDF files (or only the files ``names``) from the previous site; False if
-    they are not all there."""
-    source = previous_site / page_dir
-    names = names or tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)
-    if not all((source / name).is_file() for name in names):
-        return False
-    target = staging / page_dir
-    target.mkdir(parents=True, exist_ok=True)
-    for name in names:
+def reuse_ente_pages(previous_site: Path, staging: Path, pages: dict[str, str], enti: set[str],
+                     addresses: SiteAddresses, editions: tuple[str, ...]) -> set[str]:
+    """Link the folders of the ``enti`` (``id/{ente}/`` in every edition) from the previous site, one walk per
+    folder rather than one look per page; returns the IRIs whose pages are now in ``staging``. An ente whose
+    previous folder is not exactly its pages' files (a page missing, a stray file) is left to be rendered."""
+    by_ente: dict[str, list[str]] = {}
+    for iri in pages:
+        ente = ente_of(iri, addresses)
+        if ente in enti:
+            by_ente.setdefault(ente, []).append(iri)
+    reused: set[str] = set()
+    for ente, iris in sorted(by_ente.items()):
+        folder = addresses.page_dir(addresses.data_base + ente)
+        if folder is None or not all(pages[iri].startswith(folder) for iri in iris):
+            continue
+        expected = {edition + pages[iri] + name for iri in iris for edition in editions
+                    for name in (PAGE_FILES if not edition else ("index.html",))}
+        found = {edition + folder + name for edition in editions for name in files_under(previous_site / (edition + folder))}
+        if found != expected:
+            continue
+        for edition in editions:
+            link_tree(previous_site / (edition + folder), staging / (edition + folder))
+        reused.update(iris)
+    return reused
+
+
+PAGE_FILES = tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)      # a resource's page and its RDF files
+
+
+def files_under(folder: Path) -> list[str]:
+    """Paths of every file below ``folder``, relative to it, with ``/``."""
+    found = []
+    stack = [("", folder)]
+    while stack:
+        prefix, directory = stack.pop()
         try:
-            os.link(source / name, target / name)
+            entries = list(os.scandir(directory))
         except OSError:
-            shutil.copy2(source / name, target / name)
-    return True
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((prefix + entry.name + "/", entry.path))
+            else:
+                found.append(prefix + entry.name)
+    return found

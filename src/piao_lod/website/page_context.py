@@ -41,6 +41,7 @@ class SiteData:
     problems: list[Problem] = field(default_factory=list)     # resources that could not be given a page
     templates: Path | None = None                             # the publisher's templates, in place of the site's
     plan_versions: dict[str, list[str]] = field(default_factory=dict)   # plan IRI -> its versions, oldest first
+    search_parts: list[str] = field(default_factory=list)    # the enti's search bundles the search box merges
 
     def environment(self, lang: str) -> Environment:
         return environment_for(lang, self.templates)

@@ -15,6 +15,7 @@ from rdflib.compare import to_canonical_graph
 from piao_lod.graph_inputs import BUDGET_GRAPH, ONTOLOGY_GRAPH, PNRR_GRAPH, REFERENCE_GRAPHS, UNITS_GRAPH
 from piao_lod.namespaces import PREFIX_IRIS
 from piao_lod.website.addresses import Download, check_relative
+from piao_lod.website.file_links import link_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FOAF_DOCUMENT = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
@@ -125,11 +126,13 @@ def plan_download_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted({quad.triple for quad in quads}, key=str)
 
 
-def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path, slug_of) -> list[Download]:
+def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path, slug_of,
+                earlier: EarlierDownloads | None = None) -> list[Download]:
     """Every plan in every format, with all its versions (one dataset each in the catalog), the reference
     schemes on their own, and the whole site's data: every plan version, the plans' own graphs, the
     ontology and the schemes, each in its named graph in TriG and N-Quads, their union in Turtle,
-    JSON-LD and N-Triples (gzip)."""
+    JSON-LD and N-Triples (gzip). A plan whose N-Triples are those of the ``earlier`` build has its other
+    files linked from it rather than written again."""
     data_dir.mkdir(parents=True, exist_ok=True)
     downloads: list[Download] = []
     everything: list[ox.Quad] = []
@@ -138,9 +141,16 @@ def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path,
         everything.extend(quads)
         triples = plan_download_triples(quads)
         stem = slug_of(plan)
+        nt = serialize_triples(triples, "nt")
+        digest = hashlib.sha256(nt).hexdigest()
         for suffix in PLAN_DOWNLOADS:
-            downloads.append(write_download(data_dir, f"{stem}.{suffix}", serialize_triples(triples, suffix),
-                                            suffix, plan_iri=plan))
+            name = f"{stem}.{suffix}"
+            kept = earlier.file(plan, digest, name) if earlier and suffix != "nt" else None
+            if kept is not None:
+                downloads.append(link_download(data_dir, name, kept, suffix, plan))
+            else:
+                downloads.append(write_download(data_dir, name, nt if suffix == "nt" else serialize_triples(triples, suffix),
+                                                suffix, plan_iri=plan))
     for graph in REFERENCE_GRAPHS:
         quads = plan_quads(store, graph)
         everything.extend(quads)
@@ -169,6 +179,25 @@ def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri
                    graph_iri: str | None = None) -> Download:
     (data_dir / check_relative(name)).write_bytes(data)
     return download_of(f"{data_dir.name}/{name}", data, suffix, plan_iri, graph_iri)
+
+
+def link_download(data_dir: Path, name: str, source: Path, suffix: str, plan_iri: str) -> Download:
+    target = data_dir / check_relative(name)
+    link_file(source, target)
+    return download_of(f"{data_dir.name}/{name}", target.read_bytes(), suffix, plan_iri)
+
+
+@dataclass(frozen=True)
+class EarlierDownloads:
+    """The plan downloads of the previous build of the same site by the same toolkit."""
+
+    folder: Path                 # its ``dati/``
+    plans: dict[str, str]        # plan IRI -> digest of its N-Triples download
+
+    def file(self, plan: str, digest: str, name: str) -> Path | None:
+        """The earlier file ``name`` of ``plan``, if the plan's graph is the same as then."""
+        path = self.folder / name
+        return path if self.plans.get(plan) == digest and path.is_file() else None
 
 
 def download_of(path: str, data: bytes, suffix: str, plan_iri: str | None = None, graph_iri: str | None = None) -> Download:
