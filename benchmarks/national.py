@@ -111,11 +111,21 @@ print(rows, time.perf_counter() - started)
 """
 
 
-def query_parameters(manifest: dict) -> dict[str, dict[str, str]]:
-    """Values for the saved queries whose defaults name the real example (absent from a synthetic corpus)."""
+def query_cases(manifest: dict, names: list[str]) -> list[tuple[str, dict[str, str]]]:
+    """(saved query, parameters) to run: every query with its defaults, where they name nothing of the real example
+    (absent from a synthetic corpus), and again given one ente when it takes an optional one."""
+    from piao_lod.saved_queries import saved_query
+
     first, second = manifest["comuni"][0]["ipa_code"], manifest["comuni"][1]["ipa_code"]
-    return {"indicator-targets": {"ente": first, "indicator": "774"},
-            "shared-pnrr-measures": {"ente1": first, "ente2": second}}
+    fixed = {"indicator-targets": {"ente": first, "indicator": "774"},
+             "shared-pnrr-measures": {"ente1": first, "ente2": second}}
+    cases = []
+    for name in names:
+        cases.append((name, fixed.get(name, {})))
+        if name not in fixed and any(parameter.name == "ente" and parameter.optional
+                                     for parameter in saved_query(name).parameters):
+            cases.append((name, {"ente": first}))
+    return cases
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,12 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     stages.append(bare_load | {"disk_mb": disk_mb(bare)})
     triples = int(Path(bare_load["stdout"]).read_text().split()[0])
 
-    parameters = query_parameters(manifest)
     names = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
-    for name in names:
-        given = parameters.get(name, {})
+    for name, given in query_cases(manifest, names):
         flags = [flag for key, value in given.items() for flag in ("--param", f"{key}={value}")]
-        cli = run_stage(f"query {name}", [piao, "query", name, "--store", str(store), "-f", "csv", *flags], logs)
+        cli = run_stage(f"query {name} {' '.join(flags)}".strip(),
+                        [piao, "query", name, "--store", str(store), "-f", "csv", *flags], logs)
         measured = subprocess.run([python, "-c", BARE_QUERY, str(store), name, json.dumps(given)],
                                   capture_output=True, text=True)
         rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]

@@ -315,7 +315,8 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["no-such-query"], "no saved query has this name"),
     (["missing.rq"], "missing.rq: error: cannot read the query file"),
-    (["plan-counts", "--param", "year=2024"], "unknown parameter year; this query's parameters: none"),
+    (["graph-sizes", "--param", "year=2024"], "unknown parameter year; this query's parameters: none"),
+    (["plan-counts", "--param", "anno=2024"], "unknown parameter anno; this query's parameters: ente, year"),
     (["indicator-targets", "--param", "indicator"], "--param takes name=value"),
     (["indicator-targets", "-p", "ente=a", "-p", "ente=b"], "--param ente given twice"),
     ([], "give a QUERY"),

@@ -1,6 +1,7 @@
 """The saved queries rewritten to start from the ente they are given (so they do not scan every plan) give the rows
 they gave before (``tests/data/queries/before-rewrite/``), on the example with two other plans and on a synthetic
-corpus of several comuni and years; and parameters reach the sub-selects that name them."""
+corpus of several comuni and years: the listings over every plan, given an ente or a year, give the old rows of
+that ente or year, and without them all the old rows; and parameters reach the sub-selects that name them."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def rows(store: ox.Store, query, parameters: dict[str, str]) -> list:
     return oxigraph_rows(store.query(text, use_default_graph_as_union=True))
 
 
+def named_rows(store: ox.Store, query, parameters: dict[str, str]) -> list[dict]:
+    text, _ = prepare(query, parameters)
+    answer = store.query(text, use_default_graph_as_union=True)
+    names = [variable.value for variable in answer.variables]
+    return [dict(zip(names, row)) for row in oxigraph_rows(answer)]
+
+
 def enti(store: ox.Store) -> list[str]:
     answer = store.query("SELECT DISTINCT ?code WHERE { ?plan <https://w3id.org/piao-lod/ontology#ente> ?ente . "
                          "?ente <http://purl.org/dc/terms/identifier> ?code } ORDER BY ?code",
@@ -75,6 +83,48 @@ def test_shared_pnrr_measures_gives_the_rows_it_gave_before(stores, corpus):
     answers = [rows(store, before, given) for given in cases]
     assert [rows(store, after, given) for given in cases] == answers
     assert answers[0] and answers[3]
+
+
+LISTINGS = ["dirigenti-over-time", "objectives-by-programme", "objectives-by-settore", "objectives-dropped", "plan-counts",
+            "pnrr-indicators", "source-table", "targets-by-unit", "weights-not-100"]
+
+
+def plan_of_file(store: ox.Store) -> dict[str, tuple[str, str]]:
+    """(ente, year) of the plan each source file was read into: source-table's rows name only the file."""
+    answer = store.query(
+        "PREFIX piao: <https://w3id.org/piao-lod/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+        "SELECT ?file ?ente ?year WHERE { GRAPH ?g { ?plan piao:ente/dcterms:identifier ?ente ; piao:year ?year . "
+        "?document piao:fileName ?file } }")
+    return {solution["file"].value: (solution["ente"].value, solution["year"].value) for solution in answer}
+
+
+def ente_and_year(row: dict, files: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    if "file" in row:
+        return files[row["file"]]
+    return row["ente"], row.get("year", row.get("planYear"))
+
+
+@pytest.mark.parametrize("corpus", ["example", "synthetic"])
+@pytest.mark.parametrize("name", LISTINGS)
+def test_a_listing_given_an_ente_or_a_year_gives_the_old_rows_of_that_ente_or_year(stores, corpus, name):
+    store = stores[corpus]
+    before, after = resolve_query(str(BEFORE / f"{name}.rq")), saved_query(name)
+    declared = {parameter.name for parameter in after.parameters}
+    assert "ente" in declared and (name == "objectives-dropped") != ("year" in declared)
+    old = named_rows(store, before, {})
+    assert named_rows(store, after, {}) == old              # the defaults give exactly the rows they gave
+    files = plan_of_file(store)
+    codes = enti(store)
+    years = sorted({year for _, year in files.values()})
+    cases = ([{"ente": code} for code in codes] + [{"year": year} for year in years]
+             + [{"ente": codes[0], "year": years[-1]}, {"ente": "x_nessuno"}, {"year": "1990"}])
+    cases = [given for given in cases if set(given) <= declared]
+    for given in cases:
+        ente, year = given.get("ente"), given.get("year")
+        expected = [row for row in old
+                    if ente in (None, ente_and_year(row, files)[0]) and year in (None, ente_and_year(row, files)[1])]
+        assert sorted(named_rows(store, after, given), key=repr) == sorted(expected, key=repr), given
+    assert old or corpus == "synthetic"     # the synthetic corpus has no budget programmes, units or bad weights
 
 
 def test_parameters_are_bound_in_the_sub_selects_that_name_them():
