@@ -68,13 +68,14 @@ class EnteFiles:
                 for ente, graphs in sorted(self.graphs.items()) if ente != OTHERS}
 
     def store(self, enti: Sequence[str] | None = None) -> ox.Store:
-        """An in-memory store of these enti's quads (of every input, when ``enti`` is None)."""
+        """An in-memory store of these enti's quads (of every input, when ``enti`` is None). The files were written
+        by Oxigraph from quads it had parsed, so they are read without checking their IRIs again (1.6 times faster)."""
         store = ox.Store()
         for ente in self.graphs if enti is None else enti:
             for path in self.quads.get(ente, []):
-                store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+                store.load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
             for path, graph in self.triples.get(ente, []):
-                store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
         return store
 
 
