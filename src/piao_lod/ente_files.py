@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,7 +31,7 @@ from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError
 from piao_lod.graph_inputs import (INDEX_PREDICATES, REFERENCE_GRAPHS, DescribedPlans, GraphName, LoadedInputs, is_rdf,
-                                   load_inputs, marks_own_graph)
+                                   load_inputs, own_graph_mark)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import PLAN_GRAPH, unpacked
 from piao_lod.rdf_formats import format_of_path
@@ -41,6 +42,7 @@ from piao_lod.work_cache import WorkCache
 SPLIT_FROM_RDF_BYTES = 20 * 2**20
 SPLIT_FROM_TABLES = 20
 OTHERS = ""        # the bucket of graphs that are not a plan's
+DROPPED_PREDICATES = frozenset(INDEX_PREDICATES)
 
 
 @dataclass
@@ -66,13 +68,14 @@ class EnteFiles:
                 for ente, graphs in sorted(self.graphs.items()) if ente != OTHERS}
 
     def store(self, enti: Sequence[str] | None = None) -> ox.Store:
-        """An in-memory store of these enti's quads (of every input, when ``enti`` is None)."""
+        """An in-memory store of these enti's quads (of every input, when ``enti`` is None). The files were written
+        by Oxigraph from quads it had parsed, so they are read without checking their IRIs again (1.6 times faster)."""
         store = ox.Store()
         for ente in self.graphs if enti is None else enti:
             for path in self.quads.get(ente, []):
-                store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+                store.load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
             for path, graph in self.triples.get(ente, []):
-                store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
         return store
 
 
@@ -92,8 +95,8 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     default_file = None
     try:
         parsed = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=True)
-        for graph, run in groupby(parsed, key=lambda quad: quad.graph_name):
-            run = [quad for quad in run if quad.predicate not in INDEX_PREDICATES]
+        for graph, run in groupby(parsed, key=attrgetter("graph_name")):
+            run = [quad for quad in run if quad.predicate not in DROPPED_PREDICATES]
             if isinstance(graph, ox.DefaultGraph):
                 default_file = default_file or files.new_file(".nt")
                 for quad in run:
@@ -101,7 +104,7 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
                 with default_file.open("ab") as handle:
                     ox.serialize((quad.triple for quad in run), handle, format=ox.RdfFormat.N_TRIPLES)
                 continue
-            if any(marks_own_graph(quad) for quad in run):
+            if own_graph_mark(graph) in run:
                 continue          # a plan's own graph: what it says (the versions' order) is no rule's concern
             named.add(graph)
             ente = ente_of(graph)

@@ -139,6 +139,11 @@ def marks_own_graph(quad: ox.Quad) -> bool:
     return quad.subject == quad.graph_name and quad.predicate == RDF_TYPE and quad.object == PLAN_CLASS
 
 
+def own_graph_mark(graph: GraphName) -> ox.Quad:
+    """The quad :func:`marks_own_graph` finds in a named graph (to look for it in a list of quads at C speed)."""
+    return ox.Quad(graph, RDF_TYPE, PLAN_CLASS, graph)
+
+
 def default_graph_of(path: Path, plans: set, versions: set) -> tuple[ox.NamedNode, list[ox.Quad]]:
     """Where an RDF file's default-graph triples go, given the plans and versions they describe, and what to add
     there: the graph of the one version they describe; for one plan written before plans had versions, an

@@ -148,29 +148,44 @@ _ENTE_FILES = None          # an EnteFiles: each ente read from its own files in
 
 
 def validate_ente(ente: tuple[str, list[ox.NamedNode]], cache: WorkCache | None):
-    """The located findings of one ente's graphs (from the store the worker was forked with), or None when a graph
-    describes something outside the ente (then the enti cannot be validated apart)."""
+    """The located findings of one ente's graphs, or None when a graph describes something outside the ente (then
+    the enti cannot be validated apart). The ente's own files are read into a store once and validated there;
+    from the store the worker was forked with, its graphs are copied into a store of their own."""
     from piao_lod.validation import validate_store
 
     ente_iri, graphs = ente
-    source = _FORKED_STORE if _ENTE_FILES is None else _ENTE_FILES.store([ente_iri])
-    own = (f"<{ente_iri}>".encode(), f"<{ente_iri}/".encode())
-    contents = []
-    for graph in graphs:
-        lines = sorted(source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())
-        if not all(line.startswith(own) for line in lines):
-            return None
-        contents.append((graph, b"\n".join(lines) + b"\n"))
-    key = digest_of("validation", *(part for graph, text in contents for part in (graph.value, text))) if cache else None
+    store = _ENTE_FILES.store([ente_iri]) if _ENTE_FILES is not None else graphs_copied(_FORKED_STORE, graphs)
+    if not describes_only_ente(store, ente_iri):
+        return None
+    key = digest_of("validation", *(part for graph in graphs for part in (graph.value, sorted_triples(store, graph)))
+                    ) if cache else None
     if key and (found := cache.get("validation", key)) is not None:
         return found
-    store = ox.Store()
-    for graph, text in contents:
-        store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     findings = validate_store(store).findings
     if key:
         cache.put("validation", key, findings)
     return findings
+
+
+def graphs_copied(source: ox.Store, graphs: list[ox.NamedNode]) -> ox.Store:
+    store = ox.Store()
+    for graph in graphs:
+        store.load(source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph), format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=graph)
+    return store
+
+
+def describes_only_ente(store: ox.Store, ente_iri: str) -> bool:
+    """Every subject of the store's named graphs is the ente's IRI or under it (a SPARQL scan: looking at every
+    quad from Python took longer than validating them)."""
+    ente = ox.Literal(ente_iri)
+    return not store.query(f"ASK {{ GRAPH ?graph {{ ?subject ?predicate ?object }} FILTER (!isIRI(?subject) || "
+                           f"(STR(?subject) != {ente} && !STRSTARTS(STR(?subject), CONCAT({ente}, \"/\")))) }}")
+
+
+def sorted_triples(store: ox.Store, graph: ox.NamedNode) -> bytes:
+    """A graph's N-Triples, sorted: what its validation is cached under."""
+    return b"\n".join(sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())) + b"\n"
 
 
 def validate_by_ente(store: ox.Store, workers: int | None = None, cache: WorkCache | None = None, files=None):
