@@ -507,6 +507,7 @@ def build(
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
     sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Public URL of the SPARQL endpoint, announced in VoID.", show_default=False)] = None,
     templates: Annotated[Optional[Path], typer.Option("--templates", exists=True, file_okay=False, help="A folder of the publisher's templates that take the place of the site's own with the same name (accessibility.html, legal-notes.html).", show_default=False)] = None,
+    lang: LangOption = Language.it,
 ) -> None:
     """Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search.
     Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable input."""
@@ -528,10 +529,24 @@ def build(
             raise fail(error) from None
     for problem in built.problems:
         typer.echo(str(problem), err=True)
-    typer.echo(f"built {output}: {built.pages} pages ({built.reused} unchanged, kept from the previous build), "
-               f"{built.files} files, {built.plans} plan(s), {built.triples} triples in {built.seconds['total']:.1f} s" + ("; validation found problems, see validazione/index.html"
-                                                      if built.exit_code else ""), err=True)
+    typer.echo(build_summary(built, output, lang.value), err=True)
     raise typer.Exit(built.exit_code)
+
+
+def build_summary(built, output: Path, lang: str) -> str:
+    from babel.numbers import format_decimal
+
+    summary = gettext(lang, "built {output}: {pages} ({reused}), {files}, {plans}, {triples} in {seconds} s",
+                      output=str(output), pages=ngettext(lang, "{count} page", "{count} pages", built.pages),
+                      reused=ngettext(lang, "{count} unchanged, kept from the previous build",
+                                      "{count} unchanged, kept from the previous build", built.reused),
+                      files=ngettext(lang, "{count} file", "{count} files", built.files),
+                      plans=ngettext(lang, "{count} plan", "{count} plans", built.plans),
+                      triples=ngettext(lang, "{count} triple", "{count} triples", built.triples),
+                      seconds=format_decimal(built.seconds["total"], format="0.0", locale=lang))
+    if built.exit_code:
+        summary += gettext(lang, "; validation found problems, see validazione/index.html")
+    return summary
 
 
 @app.command()
