@@ -234,5 +234,6 @@ def test_home_search_finds_pages(site_reports):
     assert search, f"the search was not run: {site_reports['reports']['home']['errors']}"
     assert search["results"], f"no result for {SEARCH_WORD!r}"
     assert all(result["href"] for result in search["results"]), search["results"]
+    assert any("/id/c_d150/" in result["href"] for result in search["results"]), search["results"]   # from the ente's part
     violations = [describe_violation(v) for v in search["violations"]]
     assert not violations, "axe-core violations with search results shown:\n" + "\n".join(violations)
