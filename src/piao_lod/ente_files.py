@@ -9,6 +9,11 @@ N-Quads file per ente (the ente is in a plan graph's IRI,
 validates. Reading an ente back from an on-disk Oxigraph store instead was
 measured 12 times slower (every term is a random read there).
 
+N-Quads files, being line-based, are split in the worker processes, a range
+of whole lines each (:func:`split_nquads_in_workers`), so that the split does
+not run in one process alone while the other cores wait; a file that needs to
+be read whole (see :func:`split_range`) is split here as before.
+
 Where triples go is :func:`piao_lod.graph_inputs.default_graph_of`. An RDF file
 that turns out not to be valid RDF is reported and its files dropped, as if it
 had not been given.
