@@ -9,6 +9,11 @@ N-Quads file per ente (the ente is in a plan graph's IRI,
 validates. Reading an ente back from an on-disk Oxigraph store instead was
 measured 12 times slower (every term is a random read there).
 
+N-Quads files, being line-based, are split in the worker processes, a range
+of whole lines each (:func:`split_nquads_in_workers`), so that the split does
+not run in one process alone while the other cores wait; a file that needs to
+be read whole (see :func:`split_range`) is split here as before.
+
 Where triples go is :func:`piao_lod.graph_inputs.default_graph_of`. An RDF file
 that turns out not to be valid RDF is reported and its files dropped, as if it
 had not been given.
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -33,7 +38,7 @@ from piao_lod.errors import SourceError
 from piao_lod.graph_inputs import (INDEX_PREDICATES, REFERENCE_GRAPHS, DescribedPlans, GraphName, LoadedInputs, is_rdf,
                                    load_inputs, own_graph_mark)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
-from piao_lod.plan_pool import PLAN_GRAPH, unpacked
+from piao_lod.plan_pool import PLAN_GRAPH, default_workers, map_in_workers, unpacked
 from piao_lod.rdf_formats import format_of_path
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.work_cache import WorkCache
@@ -41,6 +46,7 @@ from piao_lod.work_cache import WorkCache
 # Inputs above either size (about 20 plans) are split into files by ente rather than read into memory.
 SPLIT_FROM_RDF_BYTES = 20 * 2**20
 SPLIT_FROM_TABLES = 20
+RANGE_BYTES = 8 * 2**20       # of an N-Quads file's lines, split by one worker
 OTHERS = ""        # the bucket of graphs that are not a plan's
 DROPPED_PREDICATES = frozenset(INDEX_PREDICATES)
 
@@ -50,6 +56,7 @@ class EnteFiles:
     """Where each ente's quads are: N-Quads files, and N-Triples files of one graph each."""
 
     folder: Path
+    prefix: str = ""                                                                   # of the files' names
     quads: dict[str, list[Path]] = field(default_factory=dict)                         # ente IRI -> N-Quads
     triples: dict[str, list[tuple[Path, GraphName]]] = field(default_factory=dict)    # ente IRI -> (file, graph)
     graphs: dict[str, set[GraphName]] = field(default_factory=dict)                    # ente IRI -> its graphs
@@ -57,7 +64,7 @@ class EnteFiles:
 
     def new_file(self, suffix: str) -> Path:
         self.count += 1
-        return self.folder / f"{self.count}{suffix}"
+        return self.folder / f"{self.prefix}{self.count}{suffix}"
 
     def by_ente(self) -> dict[str, list[ox.NamedNode]] | None:
         """Ente IRI -> its plan graphs, sorted (as :func:`piao_lod.plan_pool.graphs_by_ente` says of a store); None
@@ -84,6 +91,23 @@ def ente_of(graph: GraphName) -> str:
     return match["ente"] if match else OTHERS
 
 
+def write_named_run(graph: GraphName, run: Iterable[ox.Quad], files: EnteFiles, written: dict[str, list[Path]],
+                    named: set[GraphName]) -> bool:
+    """Write a run of one named graph's quads, the version indexes dropped, into its ente's file (made, the first
+    time, in ``files`` and noted in ``written``); say whether the run was a plan's own graph, left out: what it
+    says (the versions' order) is no rule's concern."""
+    run = [quad for quad in run if quad.predicate not in DROPPED_PREDICATES]
+    if own_graph_mark(graph) in run:
+        return True
+    named.add(graph)
+    ente = ente_of(graph)
+    if ente not in written:
+        written[ente] = [files.new_file(".nq")]
+    with written[ente][0].open("ab") as handle:
+        ox.serialize(run, handle, format=ox.RdfFormat.N_QUADS)
+    return False
+
+
 def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     """Write the file's quads into ``files``, graph run by graph run; say which graphs it wrote. All or nothing:
     a file that is not valid RDF leaves ``files`` as it was and raises :class:`SourceError`."""
@@ -96,22 +120,15 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     try:
         parsed = ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=True)
         for graph, run in groupby(parsed, key=attrgetter("graph_name")):
-            run = [quad for quad in run if quad.predicate not in DROPPED_PREDICATES]
             if isinstance(graph, ox.DefaultGraph):
+                run = [quad for quad in run if quad.predicate not in DROPPED_PREDICATES]
                 default_file = default_file or files.new_file(".nt")
                 for quad in run:
                     described.see(quad)
                 with default_file.open("ab") as handle:
                     ox.serialize((quad.triple for quad in run), handle, format=ox.RdfFormat.N_TRIPLES)
                 continue
-            if own_graph_mark(graph) in run:
-                continue          # a plan's own graph: what it says (the versions' order) is no rule's concern
-            named.add(graph)
-            ente = ente_of(graph)
-            if ente not in written:
-                written[ente] = [files.new_file(".nq")]
-            with written[ente][0].open("ab") as handle:
-                ox.serialize(run, handle, format=ox.RdfFormat.N_QUADS)
+            write_named_run(graph, run, files, written, named)
     except (SyntaxError, OSError, ValueError) as error:
         for paths in written.values():
             for made in paths:
@@ -134,6 +151,99 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     for graph in named:
         files.graphs.setdefault(ente_of(graph), set()).add(graph)
     return graphs
+
+
+@dataclass(frozen=True)
+class RangeSplit:
+    """What a worker wrote of a range of an N-Quads file's lines, and its first and last graph runs (each a graph
+    and whether the run was the plan's own graph, left out)."""
+
+    written: dict[str, list[Path]]
+    named: set[GraphName]
+    runs: tuple[tuple[GraphName, bool], ...] = ()
+
+    def discard(self) -> None:
+        for paths in self.written.values():
+            for path in paths:
+                path.unlink(missing_ok=True)
+
+
+def line_ranges(path: Path) -> list[tuple[int, int]]:
+    """The file cut into ranges of about :data:`RANGE_BYTES`, each of whole lines."""
+    size, ranges, start = path.stat().st_size, [], 0
+    with path.open("rb") as handle:
+        while start < size:
+            handle.seek(min(start + RANGE_BYTES, size))
+            handle.readline()
+            ranges.append((start, handle.tell()))
+            start = handle.tell()
+    return ranges
+
+
+def split_range(job: tuple[Path, int, int, Path, str]) -> RangeSplit | None:
+    """:func:`split_rdf_file` of a range of an N-Quads file's lines (N-Quads is line-based), in a worker; None (and
+    nothing written) when the range is not valid N-Quads, has triples of the default graph (placed by what the
+    whole file describes) or may have blank nodes (named by the whole file): then the file is split whole."""
+    path, start, end, folder, prefix = job
+    files, written, named, runs = EnteFiles(folder, prefix), {}, set(), []
+    with path.open("rb") as handle:
+        handle.seek(start)
+        lines = handle.read(end - start)
+    if b"_:" in lines:
+        return None
+    try:
+        for graph, run in groupby(ox.parse(lines, format=ox.RdfFormat.N_QUADS), key=attrgetter("graph_name")):
+            if isinstance(graph, ox.DefaultGraph):
+                raise ValueError("a triple of the default graph")
+            runs.append((graph, write_named_run(graph, run, files, written, named)))
+    except (SyntaxError, OSError, ValueError):
+        RangeSplit(written, named).discard()
+        return None
+    return RangeSplit(written, named, tuple(runs[:1] + runs[-1:]))
+
+
+def split_nquads_in_workers(paths: Sequence[Path], files: EnteFiles, workers: int) -> dict[Path, list[GraphName]]:
+    """What :func:`split_rdf_file` says of each N-Quads file, split in ``workers`` processes a range of lines each
+    (the split would otherwise run in this process alone, before any ente is validated); the files that could not
+    be split so (see :func:`split_range`, and a graph run over two ranges of which one part is a plan's own graph
+    and the other not) are left out, to be split whole."""
+    jobs = [(path, start, end, files.folder, f"{index}-{start}-")
+            for index, path in enumerate(paths) for start, end in line_ranges(path)]
+    splits: dict[Path, list[RangeSplit | None]] = {}
+    for job, split in zip(jobs, map_in_workers(split_range, jobs, workers)):
+        splits.setdefault(job[0], []).append(split)
+    graphs = {}
+    for path, parts in splits.items():
+        runs = [run for part in parts if part is not None for run in part.runs]
+        if None in parts or any(graph == next_graph and own != next_own
+                                for (graph, own), (next_graph, next_own) in zip(runs, runs[1:])):
+            for part in parts:
+                if part is not None:
+                    part.discard()
+            continue
+        named = set()
+        for part in parts:
+            for ente, made in part.written.items():
+                files.quads.setdefault(ente, []).extend(made)
+            named |= part.named
+        for graph in named:
+            files.graphs.setdefault(ente_of(graph), set()).add(graph)
+        graphs[path] = sorted(named, key=str)
+    return graphs
+
+
+def in_ranges(paths: Sequence[Path]) -> list[Path]:
+    """The inputs that may be split a range of lines each: the readable, non-empty N-Quads files."""
+    chosen = []
+    for path in dict.fromkeys(paths):
+        rdf_format = format_of_path(path)
+        try:
+            if rdf_format is not None and rdf_format.oxigraph == ox.RdfFormat.N_QUADS and path.stat().st_size:
+                check_readable(path)
+                chosen.append(path)
+        except (OSError, SourceError):
+            continue              # reported when it is split whole
+    return chosen
 
 
 def split_plans(conversion: Conversion, base: str, files: EnteFiles) -> list[GraphName]:
@@ -180,10 +290,13 @@ def inputs_to_validate(paths: Sequence[Path], base: str, options: ReadingOptions
     folder = Path(tempfile.mkdtemp(prefix="piao-lod-enti-"))
     try:
         files, written = EnteFiles(folder), {}
+        count = default_workers() if workers is None else workers
+        in_workers = split_nquads_in_workers(in_ranges(paths), files, count) if count > 1 else {}
         for path in paths:
             if is_rdf(path):
                 try:
-                    written.update(dict.fromkeys(split_rdf_file(path, files)))
+                    graphs = in_workers.pop(path, None)
+                    written.update(dict.fromkeys(split_rdf_file(path, files) if graphs is None else graphs))
                 except SourceError as error:
                     conversion.unusable.append(error.without_frames())
         written.update(dict.fromkeys(split_plans(conversion, base, files)))
