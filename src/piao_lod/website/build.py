@@ -39,7 +39,7 @@ from piao_lod.messages import LANGUAGES
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
                                         download_names)
 from piao_lod.website.page_context import SiteData, fixed_pages
-from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf
+from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf_files
 from piao_lod.website.render import environment_for
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
 from piao_lod.website.hosting import write_hosting_files
@@ -47,7 +47,7 @@ from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_d
                                           unchanged_enti)
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import GENERIC, page_types
-from piao_lod.website.resource_files import RESOURCE_FORMATS, write_dumps
+from piao_lod.website.resource_files import write_dumps
 from piao_lod.website.resource_index import ResourceIndex
 from piao_lod.website.search_index import (PARTS_FOLDER, index_for_search, is_searchable, search_bundles,
                                            unchanged_bundles)
@@ -321,8 +321,8 @@ def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
             (directory / "index.html").write_text(html, encoding="utf-8")
         if is_searchable(html):
             searchable.append(page_dir)
-        for suffix in RESOURCE_FORMATS:
-            (out / page_dir / f"index.{suffix}").write_bytes(resource_rdf(site, iri, suffix))
+        for suffix, data in resource_rdf_files(site, iri).items():
+            (out / page_dir / f"index.{suffix}").write_bytes(data)
     return len(iris), searchable
 
 

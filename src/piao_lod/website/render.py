@@ -69,6 +69,7 @@ def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None)
     )
     gettext, ngettext = template_gettext(lang)
     environment.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
+    environment.globals["_"] = gettext      # the extension's alias would look ``gettext`` up again on every call
     environment.filters.update({
         "num": lambda value: format_number(value, lang),
         "day": lambda value: format_day(value, lang),
