@@ -33,6 +33,7 @@ from piao_lod.website.charts import baseline, rows_chart, yearly_targets
 from piao_lod.website.display import format_day, format_number, format_size, measure, rate, unit_text
 from piao_lod.website.resource_index import ResourceView
 from piao_lod.website.reused_terms import term_label
+from piao_lod.website.template_runtime import SiteContext, SiteTemplate
 
 ONTOLOGY_NAMESPACE = str(PIAO)
 
@@ -69,6 +70,7 @@ def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None)
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.context_class, environment.template_class = SiteContext, SiteTemplate
     gettext, ngettext = template_gettext(lang)
     environment.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
     environment.globals["_"] = gettext      # the extension's alias would look ``gettext`` up again on every call
