@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from piao_lod.messages import N_
@@ -148,10 +149,12 @@ def check_relative(path: str) -> str:
     return path
 
 
+@lru_cache(maxsize=1 << 16)
 def url_path(relative: str) -> str:
     """A path relative to the site root as it goes in a URL or an href: every character a file name
     may hold but a URL path may not is percent-encoded (``%`` included, so a name is never decoded
-    twice, and ``:``, so no relative link can read as a scheme)."""
+    twice, and ``:``, so no relative link can read as a scheme). Remembered: every page links the same
+    files and many of the same pages."""
     return quote(relative, safe="/._-~!$&'()*+,;=@")
 
 

@@ -39,15 +39,15 @@ from piao_lod.messages import LANGUAGES
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
                                         download_names)
 from piao_lod.website.page_context import SiteData, fixed_pages
-from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf
-from piao_lod.website.render import environment_for
+from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf_files
+from piao_lod.website.render import environment_for, templates_as_loaded
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
                                           unchanged_enti)
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import GENERIC, page_types
-from piao_lod.website.resource_files import RESOURCE_FORMATS, write_dumps
+from piao_lod.website.resource_files import write_dumps
 from piao_lod.website.resource_index import ResourceIndex
 from piao_lod.website.search_index import (PARTS_FOLDER, index_for_search, is_searchable, search_bundles,
                                            unchanged_bundles)
@@ -58,6 +58,7 @@ SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a 
 FIXED_PAGE_FOLDERS = ("", "dati/", "validazione/", "query/", "sparql/", "ontology/", "piani/", "static/", "pagefind/",
                       "accessibilita/", "note-legali/", *(folder for folder in EDITIONS.values() if folder))
 CHUNK = 200                        # pages per task when rendering in parallel
+SHARED_TEMPLATES = ("_base.html", "_macros.html")    # what the pages' templates extend and import
 
 
 @dataclass
@@ -286,13 +287,14 @@ def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None
     chunks = [iris[start:start + CHUNK] for start in range(0, len(iris), CHUNK)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     for lang in EDITIONS:        # compiled once here, before the workers fork, rather than once in each of them
-        for template in sorted({page_type.template for page_type in page_types()} | {GENERIC.template}):
+        for template in sorted({page_type.template for page_type in page_types()} | {GENERIC.template, *SHARED_TEMPLATES}):
             site.environment(lang).get_template(template)
     try:
-        if workers <= 1 or len(chunks) < 4 or sys.platform == "win32":
-            return tally(map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return tally(pool.map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
+        with templates_as_loaded(site.environment(lang) for lang in EDITIONS):
+            if workers <= 1 or len(chunks) < 4 or sys.platform == "win32":
+                return tally(map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                return tally(pool.map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
     finally:
         _WORKER_SITE = _WORKER_OUT = None
 
@@ -321,8 +323,8 @@ def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
             (directory / "index.html").write_text(html, encoding="utf-8")
         if is_searchable(html):
             searchable.append(page_dir)
-        for suffix in RESOURCE_FORMATS:
-            (out / page_dir / f"index.{suffix}").write_bytes(resource_rdf(site, iri, suffix))
+        for suffix, data in resource_rdf_files(site, iri).items():
+            (out / page_dir / f"index.{suffix}").write_bytes(data)
     return len(iris), searchable
 
 

@@ -8,13 +8,15 @@ build writes for the same data, byte for byte (``tests/test_server_store_pages.p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jinja2 import TemplateError
 
 from piao_lod.errors import BuildError
 from piao_lod.website.catalog import data_licence
 from piao_lod.website.page_context import FixedPage, SiteData, resource_context
 from piao_lod.website.page_types import page_type_of
-from piao_lod.website.resource_files import DocumentFacts, resource_document
+from piao_lod.website.resource_files import RESOURCE_FORMATS, DocumentFacts, resource_documents
 
 
 def resource_page(site: SiteData, iri: str, lang: str) -> str:
@@ -27,9 +29,14 @@ def resource_page(site: SiteData, iri: str, lang: str) -> str:
 
 def resource_rdf(site: SiteData, iri: str, suffix: str) -> bytes:
     """The file ``index.{suffix}`` beside the resource's page: its triples and what the document is."""
+    return resource_rdf_files(site, iri, (suffix,))[suffix]
+
+
+def resource_rdf_files(site: SiteData, iri: str, suffixes: Iterable[str] = RESOURCE_FORMATS) -> dict[str, bytes]:
+    """:func:`resource_rdf` in each of ``suffixes`` (every format beside a page: what the build writes)."""
     page_dir = site.pages[iri]
-    return resource_document(site.index.triples[iri], DocumentFacts(site.addresses.url(page_dir), iri,
-                                                                    data_licence(site.addresses)), suffix)
+    return resource_documents(site.index.triples[iri], DocumentFacts(site.addresses.url(page_dir), iri,
+                                                                     data_licence(site.addresses)), suffixes)
 
 
 def fixed_page(site: SiteData, page: FixedPage) -> str:

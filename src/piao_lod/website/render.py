@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,10 +28,12 @@ from markupsafe import Markup, escape
 from piao_lod.messages import DEFAULT_LANGUAGE, translations
 from piao_lod.namespaces import PIAO, compact
 from piao_lod.website.addresses import EDITIONS, SiteAddresses, is_web_link, url_path
+from piao_lod.website.compiled_messages import CompiledMessages
 from piao_lod.website.charts import baseline, rows_chart, yearly_targets
 from piao_lod.website.display import format_day, format_number, format_size, measure, rate, unit_text
 from piao_lod.website.resource_index import ResourceView
 from piao_lod.website.reused_terms import term_label
+from piao_lod.website.template_runtime import SiteContext, SiteTemplate
 
 ONTOLOGY_NAMESPACE = str(PIAO)
 
@@ -60,15 +63,17 @@ def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None)
         loader = ChoiceLoader([FileSystemLoader(overrides), loader, PrefixLoader({"piao-lod": loader})])
     environment = Environment(
         loader=loader,
-        extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
+        extensions=["jinja2.ext.do", "jinja2.ext.i18n", CompiledMessages],
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.context_class, environment.template_class = SiteContext, SiteTemplate
     gettext, ngettext = template_gettext(lang)
     environment.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
+    environment.globals["_"] = gettext      # the extension's alias would look ``gettext`` up again on every call
     environment.filters.update({
         "num": lambda value: format_number(value, lang),
         "day": lambda value: format_day(value, lang),
@@ -90,6 +95,21 @@ def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None)
 
 def environment_for(lang: str, overrides: Path | None = None) -> Environment:
     return make_environment(lang, str(overrides) if overrides else None)
+
+
+@contextmanager
+def templates_as_loaded(environments: Iterable[Environment]) -> Iterator[None]:
+    """Within the block, templates already compiled are used without checking their files: the build loads them
+    once before it renders its pages, and Jinja would otherwise look at the files of a page's three templates
+    (its own, ``_base.html``, ``_macros.html``) for every page it renders."""
+    saved = [(environment, environment.auto_reload) for environment in environments]
+    for environment, _ in saved:
+        environment.auto_reload = False
+    try:
+        yield
+    finally:
+        for environment, auto_reload in saved:
+            environment.auto_reload = auto_reload
 
 
 @dataclass(frozen=True)

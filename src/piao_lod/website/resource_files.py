@@ -40,7 +40,11 @@ MEDIA_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "app
 
 def serialize_triples(triples: Iterable[ox.Triple], suffix: str) -> bytes:
     """Sorted, so the same triples always give the same bytes."""
-    ordered = sorted(triples, key=str)
+    return serialize_sorted(sorted(triples, key=str), suffix)
+
+
+def serialize_sorted(ordered: list[ox.Triple], suffix: str) -> bytes:
+    """Triples already in :func:`serialize_triples`' order, for a caller writing them in several formats."""
     fmt = RESOURCE_FORMATS[suffix]
     return ox.serialize(ordered, format=fmt, prefixes=rdf_prefixes(fmt))
 
@@ -53,13 +57,21 @@ def rdf_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
 def write_resource_files(directory: Path, triples: list[ox.Triple], about: DocumentFacts | None = None) -> None:
     """The resource's triples in every format beside its page; with ``about``, each file also says what
     document it is: its licence and the resource it is about (``foaf:primaryTopic``)."""
-    for suffix in RESOURCE_FORMATS:
-        (directory / f"index.{suffix}").write_bytes(resource_document(triples, about, suffix))
+    for suffix, data in resource_documents(triples, about).items():
+        (directory / f"index.{suffix}").write_bytes(data)
 
 
 def resource_document(triples: list[ox.Triple], about: DocumentFacts | None, suffix: str) -> bytes:
     """One of the files beside a page, as the build writes it and the server renders it from a store."""
-    return serialize_triples(triples if about is None else [*triples, *about.triples()], suffix)
+    return resource_documents(triples, about, (suffix,))[suffix]
+
+
+def resource_documents(triples: list[ox.Triple], about: DocumentFacts | None,
+                       suffixes: Iterable[str] = RESOURCE_FORMATS) -> dict[str, bytes]:
+    """:func:`resource_document` in several formats, the triples sorted once for all of them (sorting by
+    ``str`` cost as much as serializing)."""
+    ordered = sorted(triples if about is None else [*triples, *about.triples()], key=str)
+    return {suffix: serialize_sorted(ordered, suffix) for suffix in suffixes}
 
 
 @dataclass(frozen=True)
