@@ -153,7 +153,7 @@ def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path,
         everything.extend(quads)
         triples = plan_download_triples(quads)
         stem = slug_of(plan)
-        nt = serialize_triples(triples, "nt")
+        nt = serialize_sorted(triples, "nt")
         digest = hashlib.sha256(nt).hexdigest()
         for suffix in PLAN_DOWNLOADS:
             name = f"{stem}.{suffix}"
@@ -161,7 +161,7 @@ def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path,
             if kept is not None:
                 downloads.append(link_download(data_dir, name, kept, suffix, plan))
             else:
-                downloads.append(write_download(data_dir, name, nt if suffix == "nt" else serialize_triples(triples, suffix),
+                downloads.append(write_download(data_dir, name, nt if suffix == "nt" else serialize_sorted(triples, suffix),
                                                 suffix, plan_iri=plan))
     for graph in REFERENCE_GRAPHS:
         quads = plan_quads(store, graph)
@@ -181,8 +181,8 @@ def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path,
                                                                              prefixes=rdf_prefixes(ox.RdfFormat.TRIG)), "trig"))
     downloads.append(write_download(data_dir, "piao-lod.nq", ox.serialize(everything, format=ox.RdfFormat.N_QUADS), "nq"))
     for suffix in ("ttl", "jsonld"):
-        downloads.append(write_download(data_dir, f"piao-lod.{suffix}", serialize_triples(triples, suffix), suffix))
-    nt = serialize_triples(triples, "nt")
+        downloads.append(write_download(data_dir, f"piao-lod.{suffix}", serialize_sorted(triples, suffix), suffix))
+    nt = serialize_sorted(triples, "nt")
     downloads.append(write_download(data_dir, "piao-lod.nt.gz", gzip.compress(nt, mtime=0), "nt.gz"))
     return downloads
 
