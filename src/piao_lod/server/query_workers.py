@@ -22,6 +22,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from multiprocessing.connection import Connection
 
@@ -102,6 +103,12 @@ class Worker:
         self.connection.close()
 
 
+def killed_from_outside(worker: Worker) -> bool:
+    """Whether a stopped worker was killed by a signal sent to it, which the query it had cannot have caused
+    (a query that crashes Oxigraph ends it with SIGSEGV or SIGABRT, and would crash the next worker too)."""
+    return worker.process.exitcode in (-signal.SIGKILL, -signal.SIGTERM)
+
+
 class QueryWorkers:
     """A fixed number of worker processes, each answering one query at a time (a :class:`QueryRunner`)."""
 
@@ -123,6 +130,7 @@ class QueryWorkers:
             self.idle.put_nowait(worker)
 
     async def run(self, request: QueryRequest) -> tuple[str, bytes]:
+        retried = False
         while True:
             worker = await self.idle_worker()
             try:
@@ -136,6 +144,9 @@ class QueryWorkers:
                                                "and was stopped") from None
             except (EOFError, OSError):
                 self.replace(worker, f"stopped (exit code {worker.process.exitcode})")
+                if not retried and killed_from_outside(worker):
+                    retried = True      # killed (an operator, the OOM killer), not crashed by the query: once more
+                    continue
                 raise Refusal("worker-stopped", "the query worker stopped while answering; it is being replaced, "
                                                 "try again") from None
             except BaseException:       # cancelled (the server is stopping): the worker may still be busy
