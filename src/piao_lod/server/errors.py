@@ -54,7 +54,9 @@ ERROR_KINDS = [
     ErrorKind("unsupported-media-type", 415, "a POST body that is neither `application/sparql-query` nor a form"),
     ErrorKind("query-timeout", 503, "the query ran longer than `--query-timeout` and was stopped", retry=True),
     ErrorKind("workers-busy", 503, "every query worker stayed busy for `--query-timeout` seconds", retry=True),
-    ErrorKind("worker-stopped", 503, "the query worker stopped while answering (it is replaced)", retry=True),
+    ErrorKind("worker-stopped", 503, "the query worker stopped while answering (it is replaced); a worker killed by a "
+                                     "signal sent to it (SIGKILL, SIGTERM: an operator, the OOM killer) has its query "
+                                     "run once more on another worker, a crash (SIGSEGV, SIGABRT) does not", retry=True),
 ]
 KINDS = {kind.code: kind for kind in ERROR_KINDS}
 BY_STATUS = {kind.status: kind for kind in reversed(ERROR_KINDS)}      # the first kind of each status
