@@ -28,6 +28,7 @@ from piao_lod.website.file_links import link_file, link_tree
 
 SEARCHABLE_MARK = "data-pagefind-body"
 SEARCH_FOLDER = "pagefind"
+SITE_BUNDLE = SEARCH_FOLDER + "/"  # the fixed pages' and the schemes' pages, and Pagefind's UI the home page loads
 PARTS_FOLDER = "pagefind/parti/"   # the enti's bundles, merged by the search box with the site-wide one
 PARTS = 16                         # a changed ente costs one part's index; a search, one request per part
 SEARCH_INPUT = ".search-input"     # inside the site being built, so a killed build leaves nothing behind it
@@ -45,12 +46,12 @@ def bundle_of(folder: str) -> str:
     if len(segments) > 2 and segments[0] == "id" and segments[1]:
         number = int(hashlib.sha256(segments[1].encode("utf-8")).hexdigest()[:8], 16) % PARTS
         return f"{PARTS_FOLDER}{number:02d}/"
-    return SEARCH_FOLDER + "/"
+    return SITE_BUNDLE
 
 
 def search_bundles(folders: Iterable[str]) -> dict[str, list[str]]:
     """Bundle -> the folders of its pages, the site-wide bundle always among them."""
-    bundles: dict[str, list[str]] = {SEARCH_FOLDER + "/": []}
+    bundles: dict[str, list[str]] = {SITE_BUNDLE: []}
     for folder in sorted(set(folders)):
         bundles.setdefault(bundle_of(folder), []).append(folder)
     return bundles
@@ -61,7 +62,7 @@ def unchanged_bundles(bundles: dict[str, list[str]], previous: set[str], reused:
     linked from it (``reused``), so its index is too."""
     before = search_bundles(previous)
     return {bundle for bundle, folders in bundles.items()
-            if bundle != SEARCH_FOLDER + "/" and before.get(bundle) == folders and reused.issuperset(folders)}
+            if bundle != SITE_BUNDLE and before.get(bundle) == folders and reused.issuperset(folders)}
 
 
 def index_for_search(site: Path, bundles: dict[str, list[str]], editions: Iterable[str],
@@ -70,12 +71,12 @@ def index_for_search(site: Path, bundles: dict[str, list[str]], editions: Iterab
     site-wide bundle also holds the ``fixed`` pages (paths of their HTML files). A bundle in ``unchanged`` is
     linked from the previous site ``kept`` instead."""
     editions = tuple(editions)
-    for bundle, folders in sorted(bundles.items(), key=lambda item: item[0] != SEARCH_FOLDER + "/"):
+    for bundle, folders in sorted(bundles.items(), key=lambda item: item[0] != SITE_BUNDLE):
         if kept is not None and bundle in unchanged and (kept / bundle).is_dir():
             link_tree(kept / bundle, site / bundle)
             continue
         pages = [edition + folder + "index.html" for folder in folders for edition in editions]
-        run_pagefind(site, pages + (list(fixed) if bundle == SEARCH_FOLDER + "/" else []), site / bundle)
+        run_pagefind(site, pages + (list(fixed) if bundle == SITE_BUNDLE else []), site / bundle)
 
 
 def run_pagefind(site: Path, pages: list[str], output: Path) -> None:
