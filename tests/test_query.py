@@ -244,6 +244,21 @@ def test_objectives_and_weights_per_settore(store_path):
     assert len(rows) == 67 + 4 + 3
 
 
+def test_an_objective_of_a_mission_only_is_not_listed_under_every_programme(tmp_path):
+    """Regression: the programme's names were an OPTIONAL outside the plans' side, so an objective with a
+    mission and no programme matched every concept of the budget scheme (479 rows for one such objective)."""
+    table = tmp_path / "missione-senza-programma.csv"
+    table.write_text("Ente;Anno;Missione;Programma;Codice obiettivo;Obiettivo operativo;Settore;Peso obiettivo;Indicatore\n"
+                     "x_000001;2026;01;;OB.1;Migrazione in cloud;Settore Innovazione;100;Servizi migrati\n"
+                     "x_000001;2026;03;01;OB.2;Videosorveglianza;Settore Polizia Locale;100;Telecamere attive\n",
+                     encoding="utf-8")
+    result = invoke("query", "objectives-by-programme", "--data", table, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = [(r["mission"], r.get("programme"), r.get("programmeName"), r["objectiveCode"])
+            for r in json_rows(json.loads(result.stdout))]
+    assert rows == [("01", None, None, "OB.1"), ("03", "03.01", "Polizia locale e amministrativa", "OB.2")]
+
+
 # -- the command: query forms, formats, errors -------------------------------------------------------
 
 def test_list_shows_every_saved_query_with_its_parameters():
