@@ -236,6 +236,15 @@ def test_every_response_forbids_content_sniffing(client):
         assert client.get(path).headers["x-content-type-options"] == "nosniff", path
 
 
+def test_pages_of_the_site_are_served_with_their_content_security_policy(client):
+    page = client.get(OBJECTIVE_PATH + "/")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy and "frame-ancestors 'self'" in policy
+    in_page = policy.removesuffix("; frame-ancestors 'self'")
+    assert f'content="{in_page}"' in page.text.replace("&#39;", "'")
+    assert "content-security-policy" not in client.get(OBJECTIVE_PATH + "/index.ttl").headers
+
+
 def test_the_readme_lists_every_error_code():
     """The table in the README is generated from the registry (piao_lod.server.errors.error_table)."""
     assert error_table() in README.read_text(encoding="utf-8")

@@ -78,8 +78,8 @@ def test_objective_page_shows_indicators_targets_weights_and_its_source_line(sit
     assert page.find("a", string="riga 23") is not None
     weights = page.select_one("figure.weights")
     assert weights.figcaption.get_text(" ", strip=True).startswith("Pesi degli indicatori")
-    bars = {item.select_one(".weight-label").get_text(): item.select_one(".weight-bar")["style"] for item in weights.select("li")}
-    assert bars["774 – Stato avanzamento lavori"] == "width: 50%"      # on a 0–100 scale, not scaled to the largest
+    bars = {item.select_one(".weight-label").get_text(): item.select_one(".weight-bar")["width"] for item in weights.select("li")}
+    assert bars["774 – Stato avanzamento lavori"] == "50"      # on a 0–100 scale, not scaled to the largest
     measure = page.find("a", href=lambda href: href and "pnrr/M5C2-I2.1/" in href)
     assert measure is not None
 

@@ -85,6 +85,12 @@ def hostile_rdf_build(tmp_path_factory):
     return work, parent / "out", completed, before
 
 
+@pytest.fixture(scope="module")
+def hostile_rdf_pages(hostile_rdf_build) -> dict[Path, BeautifulSoup]:
+    """Every page of the hostile build, parsed once for the tests that read them all."""
+    return built_pages(hostile_rdf_build[1])
+
+
 def test_hostile_rdf_writes_nothing_outside_the_output_folder(hostile_rdf_build):
     work, out, completed, before = hostile_rdf_build
     assert completed.returncode == 1, completed.stderr     # built, with the resources it could not place reported
@@ -130,9 +136,9 @@ def test_resources_that_cannot_be_placed_are_reported_with_their_reason(hostile_
     assert list(dump.quads_for_pattern(deep, None, None, None))     # its data are still published
 
 
-def test_hostile_rdf_pages_link_only_http_or_inside_the_site(hostile_rdf_build):
+def test_hostile_rdf_pages_link_only_http_or_inside_the_site(hostile_rdf_build, hostile_rdf_pages):
     _, out, _, _ = hostile_rdf_build
-    pages = built_pages(out)
+    pages = hostile_rdf_pages
     assert len(pages) > 20
     assert bad_references(out, pages) == []
     plan = pages[out / PLAN_2026 / "index.html"]
@@ -142,9 +148,9 @@ def test_hostile_rdf_pages_link_only_http_or_inside_the_site(hostile_rdf_build):
     assert plan.find("a", href="https://example.org/a-real-page") is not None
 
 
-def test_embedded_json_ld_sitemap_and_canonical_hold_only_http_iris(hostile_rdf_build):
+def test_embedded_json_ld_sitemap_and_canonical_hold_only_http_iris(hostile_rdf_build, hostile_rdf_pages):
     _, out, _, _ = hostile_rdf_build
-    for path, page in built_pages(out).items():
+    for path, page in hostile_rdf_pages.items():
         canonical = page.find("link", rel="canonical")
         assert canonical is None or is_web_link(canonical["href"]), path
         for script in page.find_all("script", type="application/ld+json"):
@@ -163,6 +169,26 @@ def test_embedded_json_ld_sitemap_and_canonical_hold_only_http_iris(hostile_rdf_
     sitemap = ElementTree.parse(out / "sitemap.xml")
     locations = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert locations and all(is_web_link(url) and "/../" not in url for url in locations)
+
+
+def test_every_page_runs_only_the_sites_own_scripts_and_styles(hostile_rdf_build, hostile_rdf_pages):
+    """The second wall behind escaping: each page's Content-Security-Policy (a <meta> first in its head) allows
+    no inline script or style, so no page may need one; the hosting files send the same policy as a header."""
+    _, out, _, _ = hostile_rdf_build
+    for path, page in hostile_rdf_pages.items():
+        policy = page.head.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert policy is not None and page.head.find("meta", attrs={"charset": True}).find_next("meta") is policy, path
+        directives = dict(part.strip().split(" ", 1) for part in policy["content"].split(";"))
+        assert directives["script-src"] == "'self' 'wasm-unsafe-eval'" and directives["style-src"] == "'self'", path
+        assert directives["object-src"] == "'none'" and "unsafe-inline" not in policy["content"], path
+        assert page.find_all(style=True) == [] and page.find_all("style") == [], path
+        assert [script for script in page.find_all("script") if not script.get("src")
+                and script.get("type") != "application/ld+json"] == [], path
+        assert not any(name.startswith("on") for element in page.find_all(True) for name in element.attrs), path
+    headers = (out / "_headers").read_text(encoding="utf-8")
+    assert f"Content-Security-Policy: {policy['content']}; frame-ancestors 'self'" in headers
+    assert f'Header always set Content-Security-Policy "{policy["content"]}; frame-ancestors \'self\'"' in (
+        out / ".htaccess").read_text(encoding="utf-8")
 
 
 def hostile_table(path: Path) -> None:

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 from conftest import EXAMPLE
 from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.sparql_query import query_store, run_query
-from piao_lod.saved_queries import saved_query
+from piao_lod.saved_queries import parse_query, saved_query
 
 PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2024"
 ORIGINAL = f"{PLAN}/versione/versione-2024-01-31-n12"
@@ -227,6 +227,29 @@ def test_saved_query_targets_changed_between_versions(store):
     assert all(row["oldTarget"] != row.get("newTarget") for row in rows)
     removed = [row for row in rows if row["objective"] == REMOVED[0]]
     assert removed and all("newTarget" not in row for row in removed)
+
+
+def test_targets_changed_gives_the_rows_it_gave_before_its_rewrite(versions, tmp_path, run_cli):
+    """The rewrite that looks a given ente up (queries/targets-changed.rq) against the old text
+    (tests/data/queries/before-rewrite/): three versions, the third bringing back the objective the second
+    removed, so a pair's old values must come from the version that pair revises."""
+    lines = update_text("Deliberazione della Giunta comunale n. 200 del 01/10/2024").split("\n")
+    removed = example_lines()[REMOVED[1] - 1]
+    lines.insert(lines.index(example_lines()[REMOVED[1]]), removed)
+    third = tmp_path / "secondo-aggiornamento-2024.txt"
+    third.write_text("\n".join(lines), encoding="utf-8")
+    path = tmp_path / "store"
+    assert run_cli("load", *map(str, versions), str(third), "--store", str(path)).exit_code == 1
+    before = (Path(__file__).parent / "data" / "queries" / "before-rewrite" / "targets-changed.rq").read_text(encoding="utf-8")
+    answers = {}
+    for ente in (None, "c_d150", "x_000000"):
+        parameters = {"ente": ente} if ente else {}
+        answers[ente] = select(path, saved_query("targets-changed"), **parameters)
+        assert answers[ente] == select(path, parse_query(before), **parameters), ente
+    assert answers["c_d150"] == answers[None] and answers["x_000000"] == []
+    back = [row for row in answers[None] if row["objective"] == REMOVED[0]]
+    assert {row["newVersion"] for row in back} == {"aggiornamento-2024-07-15-n145", "aggiornamento-2024-10-01-n200"}
+    assert all("oldTarget" not in row and "oldLine" not in row for row in back if "newTarget" in row)
 
 
 def test_saved_query_objectives_dropped_between_years(tmp_path, versions, run_cli):

@@ -14,6 +14,7 @@ import re
 
 from piao_lod.messages import DEFAULT_LANGUAGE, gettext
 from piao_lod.website.addresses import EDITIONS, SiteAddresses
+from piao_lod.website.content_policy import SERVER_POLICY
 from piao_lod.website.page_context import page_shell
 from piao_lod.website.render import make_environment
 from piao_lod.website.saved_query_pages import query_page_context
@@ -21,8 +22,7 @@ from piao_lod.website.saved_query_pages import query_page_context
 # A link the browser follows as a web address: http(s), or relative (no scheme before the first / ? #).
 WEB_LINK = re.compile(r"(?:https?://|(?![^/?#]*:))[^\x00-\x20\x7f]*\Z", re.IGNORECASE)
 # The server's pages use the site's stylesheets and nothing else.
-HTML_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                                           "font-src 'self'; form-action 'self'; base-uri 'self'; frame-ancestors 'self'"}
+HTML_HEADERS = {"Content-Security-Policy": SERVER_POLICY}
 
 
 def web_link(href: str | None) -> str | None:

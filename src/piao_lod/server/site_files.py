@@ -26,6 +26,7 @@ from fastapi.responses import RedirectResponse, Response
 from piao_lod.server.errors import Refusal
 from piao_lod.server.negotiation import choose
 from piao_lod.website.addresses import RESOURCE_FILES
+from piao_lod.website.content_policy import HEADER_POLICY
 from piao_lod.website.hosting import DOCUMENTS
 from piao_lod.website.resource_files import MEDIA_TYPES
 
@@ -69,6 +70,8 @@ def file_response(request: Request, path: Path, relative: str, negotiated: dict[
     """``negotiated``: the headers of a representation chosen among several (Vary, Content-Location)."""
     etag, last_modified = validators(path)
     headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": "public, max-age=300", **(negotiated or {})}
+    if path.suffix == ".html":
+        headers["Content-Security-Policy"] = HEADER_POLICY       # the built page's own, as the hosting files send it
     if not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
     body = b"" if request.method == "HEAD" else path.read_bytes()

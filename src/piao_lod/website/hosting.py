@@ -17,6 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from piao_lod.website.addresses import RESOURCE_FILES, SiteAddresses
+from piao_lod.website.content_policy import HEADER_POLICY
 
 SITEMAP_LIMIT = 50_000        # URLs per sitemap file (sitemaps.org protocol)
 # Documents served without suffix, and the files they have: /catalog is catalog.rdf or catalog.ttl.
@@ -73,7 +74,7 @@ def hosting_files(addresses: SiteAddresses, page_dirs: list[str]) -> dict[str, s
         "formats": NEGOTIATED, "file_types": DATA_FILE_TYPES, "html_accepted": HTML_ACCEPTED,
         "rdf_xml": next(file_type for file_type in NEGOTIATED if file_type.suffix == "rdf"),
         "resource_files": [f"index.{suffix}" for suffix in RESOURCE_FILES], "documents": DOCUMENTS,
-        "roots": roots, "sitemap_url": addresses.url("sitemap.xml"),
+        "roots": roots, "sitemap_url": addresses.url("sitemap.xml"), "content_policy": HEADER_POLICY,
     }
     files = sitemap_files(addresses, page_dirs)
     files[".htaccess"] = templates.get_template("htaccess").render(context)

@@ -15,6 +15,7 @@ from piao_lod.messages import LANGUAGES, gettext
 from piao_lod.namespaces import PIAO, compact
 from piao_lod.problems import Problem
 from piao_lod.website.addresses import EDITIONS, RESOURCE_FILES, Download, SiteAddresses
+from piao_lod.website.content_policy import META_POLICY
 from piao_lod.website.page_types import PageType, page_type_of
 from piao_lod.website.related import ObjectiveHistory, objective_rows
 from piao_lod.website.render import PageLinks, broader_chain, environment_for
@@ -118,7 +119,8 @@ def page_shell(addresses: SiteAddresses, page_dir: str, title: str, page_type: s
             "editions": [(other, addresses.url(EDITIONS[other] + page_dir), links.edition_of(other))
                          for other in LANGUAGES],
             "breadcrumbs": None if trail is None else [Crumb(gettext(lang, "Home"), links.page(""))] + trail,
-            "site_name": gettext(lang, SITE_NAME), "site_tagline": gettext(lang, SITE_TAGLINE)}
+            "site_name": gettext(lang, SITE_NAME), "site_tagline": gettext(lang, SITE_TAGLINE),
+            "content_policy": META_POLICY}
 
 
 def base_context(site: SiteData, page_dir: str, title: str, page_type: str, lang: str,
