@@ -29,7 +29,7 @@ from piao_lod.website.file_links import link_file, link_tree
 SEARCHABLE_MARK = "data-pagefind-body"
 SEARCH_FOLDER = "pagefind"
 SITE_BUNDLE = SEARCH_FOLDER + "/"  # the fixed pages' and the schemes' pages, and Pagefind's UI the home page loads
-PARTS_FOLDER = "pagefind/parti/"   # the enti's bundles, merged by the search box with the site-wide one
+PARTS_FOLDER = SITE_BUNDLE + "parti/"  # the enti's bundles, merged by the search box with the site-wide one
 PARTS = 16                         # a changed ente costs one part's index; a search, one request per part
 SEARCH_INPUT = ".search-input"     # inside the site being built, so a killed build leaves nothing behind it
 
