@@ -8,11 +8,6 @@ query --data`` does: the reference every SPARQL answer of the server is compared
 
 from __future__ import annotations
 
-import fcntl
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +16,7 @@ import rdflib
 
 from answers import BASE, oxigraph_rows
 from conftest import SPARQL_PREFIXES
+from example_sites import WITHOUT_SEARCH, shared_example_site
 from piao_lod.graph_inputs import load_dataset
 from piao_lod.sparql_query import query_store
 
@@ -41,21 +37,8 @@ SPARQL_JSON = "application/sparql-results+json"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """The example site, built once per run; xdist workers share it through a locked folder."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "server-site"
-    shared.mkdir(exist_ok=True)
-    out = shared / "_site"
-    with open(shared / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / "built").exists():
-            shutil.rmtree(out, ignore_errors=True)
-            result = subprocess.run([sys.executable, "-m", "piao_lod", "build", "-o", str(out), "--no-search"],
-                                    capture_output=True, text=True, timeout=300)
-            # exit 1 only says the example plan has data problems, which the site reports on a page
-            assert result.returncode in (0, 1), f"piao-lod build failed ({result.returncode}):\n{result.stderr[-3000:]}"
-            (shared / "built").touch()
-    return out
+    """The example site, built once per run (``--no-search``)."""
+    return shared_example_site(tmp_path_factory, "example-site-without-search", WITHOUT_SEARCH)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from example_sites import WITH_SEARCH, shared_example_site
 
 BROWSER_CHECK = Path(__file__).resolve().parent / "browser"
 SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
@@ -96,13 +97,6 @@ def serve(site: Path) -> ThreadingHTTPServer:
     return server
 
 
-def build_site(out: Path) -> None:
-    """Exit 1 only says the example plan has data problems, which the site reports on a page."""
-    result = subprocess.run([sys.executable, "-m", "piao_lod", "build", "-o", str(out)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode in (0, 1), f"piao-lod build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-
-
 def run_browser(site: Path, pages: dict[str, str], work: Path) -> dict[str, dict]:
     """Serves the site and checks the pages in Chromium; returns each page type's report."""
     server = serve(site)
@@ -139,9 +133,7 @@ def site_reports(tmp_path_factory) -> dict:
         fcntl.flock(lock, fcntl.LOCK_EX)
         saved = shared / "reports.json"
         if not saved.exists():
-            site = shared / "site"
-            shutil.rmtree(site, ignore_errors=True)
-            build_site(site)
+            site = shared_example_site(tmp_path_factory, "example-site-with-search", WITH_SEARCH)
             pages = pages_by_type(site)
             reports = run_browser(site, pages, shared) if pages else {}
             state = {"pages": pages, "reports": reports, "pagefind": (site / "pagefind").is_dir()}
