@@ -1,0 +1,68 @@
+"""Inputs and outputs a real user can get wrong, found by an adversarial review: each test is named after
+the defect it guards against, and drives the CLI (or HTTP) with files made here."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+HEADER = "Codice obiettivo;Obiettivo;Settore;Dirigente;Codice indicatore;Indicatore;Formula;Target 2025;Peso"
+ROW = "A.1;Riduzione dei tempi;Area Finanziaria;Giulia Neri;IND-1;Tempo medio;media dei giorni;30;100"
+
+
+def plan_table(folder: Path, *rows: str, name: str = "plan.csv") -> Path:
+    path = folder / name
+    path.write_text("\n".join((HEADER, *(rows or (ROW,)))) + "\n", encoding="utf-8")
+    return path
+
+
+def convert(run_cli, *args):
+    result = run_cli("convert", "--lang", "en", "--ente", "c_x001", *args)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_output_to_a_character_device_is_written_to_not_replaced(run_cli, tmp_path):
+    """`-o /dev/null` renamed a file over the device (as root it replaced /dev/null itself): a device or pipe is
+    written to in place, only a regular file is replaced atomically."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    result = convert(run_cli, plan_table(tmp_path), "-o", device, "-f", "ttl")
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(device.lstat().st_mode), "the device was replaced by a file"
+
+
+def test_output_to_a_fifo_is_written_to_not_replaced(run_cli, tmp_path):
+    """The same for a named pipe (`-o >(gzip > plans.ttl.gz)` is one): what is written arrives at the reader."""
+    fifo = tmp_path / "pipe.ttl"
+    os.mkfifo(fifo)
+    received = bytearray()
+
+    import threading
+
+    def read() -> None:
+        with fifo.open("rb") as handle:
+            received.extend(handle.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    result = convert(run_cli, plan_table(tmp_path), "-o", fifo)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert b"piao:Plan" in received
+
+
+def test_output_that_is_the_source_is_refused_and_the_source_kept(run_cli, tmp_path):
+    """`convert plan.csv -f ttl -o plan.csv` wrote the RDF over the plan it read: the source was lost."""
+    source = plan_table(tmp_path)
+    before = source.read_bytes()
+    result = convert(run_cli, source, "-f", "ttl", "-o", source)
+    assert result.exit_code == 2
+    assert f"{source}: error:" in result.stderr and "source" in result.stderr
+    assert source.read_bytes() == before
