@@ -66,3 +66,16 @@ def test_output_that_is_the_source_is_refused_and_the_source_kept(run_cli, tmp_p
     assert result.exit_code == 2
     assert f"{source}: error:" in result.stderr and "source" in result.stderr
     assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("endpoint", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                      "http://a b/<x>"])
+def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpoint):
+    """`build --sparql-endpoint javascript:alert(1)` went into the catalogue and VoID as the endpoint's URL (a link
+    harvesters show), and one with a space stopped the build with a traceback from rdflib's Turtle writer."""
+    out = tmp_path / "site"
+    result = run_cli("build", plan_table(tmp_path), "--ente", "c_x001", "-o", out, "--no-search",
+                     "--contact-email", "dati@example.org", "--sparql-endpoint", endpoint)
+    assert result.exit_code == 2
+    assert "--sparql-endpoint must be an http(s) IRI" in result.output
+    assert not out.exists()

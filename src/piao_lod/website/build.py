@@ -30,7 +30,7 @@ from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.plan_versions import latest_versions_only, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.iris import PlanIris
+from piao_lod.iris import PlanIris, check_web_iri
 from piao_lod.problems import Location, Phrase, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
@@ -92,6 +92,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
                          "that answers questions about the data (dati.gov.it requires an e-mail in the contact point)")
     addresses = SiteAddresses(site_url)
+    if sparql_endpoint is not None:
+        check_web_iri(sparql_endpoint, "--sparql-endpoint")
     check_templates(templates)
     timings: dict[str, float] = {}
     started = time.perf_counter()
