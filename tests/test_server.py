@@ -314,6 +314,25 @@ def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(server):
     assert server.rss_kb() - before < 30_000
 
 
+def test_request_headers_over_the_limit_are_431_as_soon_as_they_pass_it(server):
+    """Regression: 20 MB of headers were read whole and answered 200: a request's head had no bound."""
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ")
+        try:
+            while sent < 50_000_000:
+                sock.sendall(b"a" * 65536)
+                sent += 65536
+        except OSError:
+            pass                              # the server closed the connection: it will not read more
+        answer = sock.recv(4096)
+    assert status_of(answer) == 431 and b"request-head-too-large" in answer
+    assert sent < 10_000_000, f"the server read {sent:,} bytes of a head over its 65,536-byte limit"
+    normal = raw_exchange(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 30_000
+                          + b"\r\nConnection: close\r\n\r\n")
+    assert status_of(normal) == 200
+
+
 def test_a_client_that_goes_away_mid_body_is_one_log_line(server):
     """Regression: client disconnects filled the log with tracebacks."""
     def went_away(log: str) -> int:
