@@ -225,3 +225,39 @@ def test_page_with_a_hundred_thousand_objects_is_not_read(run_cli, tmp_path):
     exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl", "--ente", "c_d150", "--year", "2024")
     assert exit_code == 2
     assert "page 2 not read: it draws 100,000 lines, shapes and strings, more than 50,000" in stderr
+
+
+def ruled_table(rows: list[list[str]], top: int = 760) -> bytes:
+    """A table drawn with ruling lines, one 18-point row per list of cells (the first is the header)."""
+    edges = [40, 100, 220, 320, 420, 500, 550]
+    drawn, y = [], top
+    for cells in rows:
+        drawn.append(f"{edges[0]} {y} m {edges[-1]} {y} l S")
+        drawn += [f"BT /F1 7 Tf {edges[i] + 2} {y - 12} Td ({cell}) Tj ET" for i, cell in enumerate(cells)]
+        y -= 18
+    drawn.append(f"{edges[0]} {y} m {edges[-1]} {y} l S")
+    drawn += [f"{x} {top} m {x} {y} l S" for x in edges]
+    return "\n".join(drawn).encode()
+
+
+IMAGE_PAGE = b"q 400 0 0 600 50 100 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q"
+PLAN_PAGE = (b"BT /F1 11 Tf 40 800 Td (PIANO DELLA PERFORMANCE 2025) Tj ET\n"
+             + ruled_table([["Codice obiettivo", "Obiettivo", "Settore", "Indicatore", "Target", "Peso"],
+                            ["A.1", "Riduzione tempi", "Area Finanza", "Tempo medio", "30", "100"]]))
+
+
+@pytest.mark.parametrize("lang, pages, expected", [
+    ("en", 1, "the PDF was not read in full: page 2 is an image without text and was not read; add a text layer"),
+    ("en", 2, "the PDF was not read in full: pages 2-3 are images without text and were not read; add a text layer"),
+    ("it", 1, "il PDF non è stato letto per intero: la pagina 2 è un'immagine senza testo e non è stata letta; "
+              "aggiungere uno strato di testo con l'OCR"),
+    ("it", 2, "il PDF non è stato letto per intero: le pagine 2-3 sono immagini senza testo e non sono state lette"),
+])
+def test_image_pages_skipped_are_named_in_the_language_asked_with_their_plural(run_cli, tmp_path, lang, pages, expected):
+    """Regression: the warning said "pages 4 are images" for one page, and in English inside the Italian message."""
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [PLAN_PAGE] + [IMAGE_PAGE] * pages)
+    result = run_cli("convert", "--lang", lang, source, "-o", tmp_path / "x.ttl", "--ente", "c_x001")
+    assert result.exit_code == 1, result.stderr
+    assert expected in result.stderr
+    assert "[pdf-page-skipped]" in result.stderr
