@@ -71,7 +71,18 @@ def looks_like_pdf(path: Path) -> bool:
 def read_rows(path: Path, pages=None) -> RawTable:
     """``pages``: a :class:`piao_lod.reading.PageSelection`, or None for every page."""
     layouts, notes = read_layouts(path, pages)
+    sideways_pages = [layout.number for layout in layouts if layout.sideways_text]
+    if sideways_pages:
+        notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
+            ngettext_("page {pages} has its text drawn sideways, not upright, and was not read; turn it upright "
+                      "(for instance `qpdf --rotate=+90:{range} {name} {stem}-upright.pdf`, or -90) and convert that",
+                      "pages {pages} have their text drawn sideways, not upright, and were not read; turn them upright "
+                      "(for instance `qpdf --rotate=+90:{range} {name} {stem}-upright.pdf`, or -90) and convert that"),
+            (("count", len(sideways_pages)), ("pages", page_list(sideways_pages)),
+             ("range", page_list(sideways_pages).replace(" ", "")), ("name", path.name), ("stem", path.stem)))}))
     if not any(layout.has_text for layout in layouts):
+        if sideways_pages:
+            raise SourceError("no text drawn upright: " + notes[-1].params["detail"].render("en"), str(path))
         raise SourceError("the PDF has no text: its pages are images (a scan?); "
                           + OCR_HINT.format(name=path.name, stem=path.stem), str(path))
     image_pages = [layout.number for layout in layouts if not layout.has_text and layout.has_images]

@@ -261,3 +261,28 @@ def test_image_pages_skipped_are_named_in_the_language_asked_with_their_plural(r
     assert result.exit_code == 1, result.stderr
     assert expected in result.stderr
     assert "[pdf-page-skipped]" in result.stderr
+
+
+SIDEWAYS_PAGE = (b"q 0 1 -1 0 595 0 cm\n"
+                 + ruled_table([["Codice obiettivo", "Obiettivo", "Settore", "Indicatore", "Target", "Peso"],
+                                ["B.1", "Archivio digitale", "Area Tecnica", "Pratiche", "2000", "100"]], top=500)
+                 + b"\nQ")
+
+
+def test_a_page_whose_text_is_sideways_is_named_not_dropped_silently(run_cli, tmp_path):
+    """Regression: a table drawn sideways (its text not upright) was left out without a word: objective B.1 was lost."""
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [PLAN_PAGE, SIDEWAYS_PAGE])
+    result = run_cli("convert", "--lang", "en", source, "-o", tmp_path / "x.ttl", "--ente", "c_x001")
+    assert result.exit_code == 1, result.stderr
+    assert ("plan.pdf: warning: the PDF was not read in full: page 2 has its text drawn sideways, not upright, and was "
+            "not read; turn it upright (for instance `qpdf --rotate=+90:2 plan.pdf plan-upright.pdf`, or -90)") in result.stderr
+
+
+def test_a_pdf_with_only_sideways_text_is_not_called_a_scan(run_cli, tmp_path):
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [SIDEWAYS_PAGE, SIDEWAYS_PAGE])
+    result = run_cli("convert", "--lang", "en", source, "-o", tmp_path / "x.ttl", "--ente", "c_x001")
+    assert result.exit_code == 2
+    assert "no text drawn upright: pages 1-2 have their text drawn sideways" in result.stderr
+    assert "a scan" not in result.stderr
