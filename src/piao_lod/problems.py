@@ -85,8 +85,9 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                                                "workbook did not calculate it); its formula is read as the cell's text"),
                 N_("an XLSX formula cell without a cached value; the formula (=SUM(A1:A3)) is kept as the cell's text")),
     ProblemCode("pdf-page-skipped", W, N_("the PDF was not read in full: {detail}"),
-                N_("a PDF page not read: an image without text (a scan), a page that could not be parsed, or one that "
-                   "draws more than 50,000 lines, shapes and strings (or has over 8 MB of content); the page is named")),
+                N_("a PDF page not read: an image without text (a scan), text drawn sideways, a page that could not "
+                   "be parsed, or one that draws more than 50,000 lines, shapes and strings (or has over 8 MB of "
+                   "content); the page is named")),
     ProblemCode("sheet-skipped", I, N_("sheet “{sheet}” holds no objectives table; not read"),
                 N_("a sheet of the workbook without a plan header row")),
     # the header
