@@ -79,3 +79,15 @@ def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpo
     assert result.exit_code == 2
     assert "--sparql-endpoint must be an http(s) IRI" in result.output
     assert not out.exists()
+
+
+def test_a_site_folder_that_cannot_be_written_is_a_message_not_a_traceback(run_cli, tmp_path):
+    """`build -o` in a folder the user cannot write (read-only, or under a file) ended in a PermissionError or
+    NotADirectoryError traceback from the staging folder's mkdir."""
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file\n", encoding="utf-8")
+    result = run_cli("build", plan_table(tmp_path), "--ente", "c_x001", "-o", not_a_folder / "site", "--no-search",
+                     "--contact-email", "dati@example.org", "--workers", "1")
+    assert result.exit_code == 2
+    assert f"{not_a_folder / 'site'}: error: the site could not be written, the previous site is kept" in result.output
+    assert not_a_folder.read_text(encoding="utf-8") == "a file\n"

@@ -123,8 +123,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.building-{build_id()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
+        staging.mkdir(parents=True)
         mark = time.perf_counter()
         toolkit = toolkit_digest(templates)
         previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
@@ -167,6 +167,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
         files = sum(len(names) for _, _, names in os.walk(staging))
         swap_in(staging, out)
+    except OSError as error:
+        raise BuildError(f"{out}: error: the site could not be written, the previous site is kept "
+                         f"({error.strerror or error}: {error.filename})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
