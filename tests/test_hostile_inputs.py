@@ -91,3 +91,26 @@ def test_a_site_folder_that_cannot_be_written_is_a_message_not_a_traceback(run_c
     assert result.exit_code == 2
     assert f"{not_a_folder / 'site'}: error: the site could not be written, the previous site is kept" in result.output
     assert not_a_folder.read_text(encoding="utf-8") == "a file\n"
+
+
+def test_symlinks_planted_in_a_built_site_are_not_carried_into_the_next_build(run_cli, tmp_path):
+    """An incremental rebuild hard-linked what the previous site held: a page file or a download replaced by a
+    symbolic link to a file outside the site stayed a link in the new site (and the catalogue gave that file's
+    size and checksum), so the site published a file from outside its folder."""
+    outside = tmp_path / "outside" / "secret.txt"
+    outside.parent.mkdir()
+    outside.write_text("SECRET\n", encoding="utf-8")
+    source, site = plan_table(tmp_path), tmp_path / "site"
+    arguments = ("build", source, "--ente", "c_x001", "-o", site, "--no-search", "--contact-email", "dati@example.org",
+                 "--workers", "1")
+    assert run_cli(*arguments).exit_code in (0, 1)
+    planted = [site / "id" / "c_x001" / "index.ttl", site / "dati" / "c_x001-piano-2025.ttl"]
+    for path in planted:
+        path.unlink()
+        path.symlink_to(outside)
+    result = run_cli(*arguments)
+    assert result.exit_code in (0, 1), result.output
+    assert [str(path) for path in site.rglob("*") if path.is_symlink()] == []
+    for path in planted:
+        assert "SECRET" not in path.read_text(encoding="utf-8")
+    assert outside.read_text(encoding="utf-8") == "SECRET\n"
