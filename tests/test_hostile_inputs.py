@@ -147,3 +147,18 @@ def test_rdf_xml_with_namespace_entities_is_still_read(run_cli, tmp_path):
     result = run_cli("query", "SELECT ?t { ?s <http://purl.org/dc/terms/title> ?t }", "--data", source, "--format", "csv")
     assert result.exit_code == 0, result.output
     assert "Tom & Jerry" in result.stdout
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "no plan converted, nothing written to {output}; 0 errors, 0 warnings, 0 notes; 1 unusable source"),
+    ("it", "nessun piano convertito, niente scritto in {output}; 0 errori, 0 avvisi, 0 note; 1 sorgente inutilizzabile"),
+])
+def test_a_run_that_converts_nothing_does_not_say_it_converted_to_the_output(run_cli, tmp_path, lang, expected):
+    """The summary said "converted 0 plans to x.ttl ()" though nothing was written there."""
+    damaged = tmp_path / "cut.pdf"
+    damaged.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type")
+    output = tmp_path / "x.ttl"
+    result = run_cli("convert", "--lang", lang, damaged, "-o", output)
+    assert result.exit_code == 2
+    assert expected.format(output=output) in result.stderr
+    assert not output.exists()

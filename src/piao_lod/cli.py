@@ -177,12 +177,15 @@ def plan_figures(plan, lang: str) -> str:
 
 
 def summary(conversion: Conversion, output: str, lang: str) -> str:
+    problems = problem_counts(conversion.problems, lang)
+    unusable = ngettext(lang, "{count} unusable source", "{count} unusable sources", len(conversion.unusable))
+    if not conversion.plans:
+        return gettext(lang, "no plan converted, nothing written to {output}; {problems}; {unusable}", output=output,
+                       problems=problems, unusable=unusable)
     return gettext(lang, "converted {plans} to {output} ({figures}); {problems}; {unusable}",
                    plans=ngettext(lang, "{count} plan", "{count} plans", len(conversion.plans)), output=output,
-                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans),
-                   problems=problem_counts(conversion.problems, lang),
-                   unusable=ngettext(lang, "{count} unusable source", "{count} unusable sources",
-                                     len(conversion.unusable)))
+                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans), problems=problems,
+                   unusable=unusable)
 
 
 @app.command()
