@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 HEADER = "Codice obiettivo;Obiettivo;Settore;Dirigente;Codice indicatore;Indicatore;Formula;Target 2025;Peso"
@@ -42,8 +44,6 @@ def test_output_to_a_fifo_is_written_to_not_replaced(run_cli, tmp_path):
     fifo = tmp_path / "pipe.ttl"
     os.mkfifo(fifo)
     received = bytearray()
-
-    import threading
 
     def read() -> None:
         with fifo.open("rb") as handle:
@@ -162,3 +162,17 @@ def test_a_run_that_converts_nothing_does_not_say_it_converted_to_the_output(run
     assert result.exit_code == 2
     assert expected.format(output=output) in result.stderr
     assert not output.exists()
+
+
+def test_a_windows_1252_line_with_an_undefined_byte_keeps_its_euro_sign(run_cli, tmp_path):
+    """A byte Windows-1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d) made the whole line Latin-1, so the € (0x80)
+    on that line became the control character U+0080: data changed while the warning said it was read as cp1252."""
+    source = tmp_path / "plan.csv"
+    source.write_bytes((HEADER + "\n").encode() + b"A.1;Costo \x80 100 \x81;Area;Neri;IND-1;Tempo;giorni;30;100\n")
+    output = tmp_path / "x.ttl"
+    result = convert(run_cli, source, "-o", output)
+    assert result.exit_code == 1, result.stderr
+    assert "[encoding]" in result.stderr
+    titles = {quad.object.value for quad in ox.parse(path=str(output), format=ox.RdfFormat.TURTLE)
+              if quad.predicate.value == "http://purl.org/dc/terms/title"}
+    assert "Costo € 100 \x81" in titles
