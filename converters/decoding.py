@@ -85,10 +85,18 @@ def _decode_utf8_lines(data: bytes, name: str) -> DecodedText:
 
 
 def _decode_legacy(line: bytes) -> str:
-    try:
-        return line.decode(FALLBACK_ENCODING)
-    except UnicodeDecodeError:       # 0x81, 0x8d, 0x8f, 0x90, 0x9d have no Windows-1252 character
-        return line.decode("latin-1")
+    """Windows-1252, its five undefined bytes (0x81, 0x8d, 0x8f, 0x90, 0x9d) read as the code points of the same
+    number, as browsers read it (WHATWG): one of them no longer turns the whole line into Latin-1, where a € (0x80)
+    became the control character U+0080."""
+    return line.decode(FALLBACK_ENCODING, errors=SAME_CODE_POINT)
+
+
+def _same_code_point(error: UnicodeDecodeError) -> tuple[str, int]:
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+SAME_CODE_POINT = "piao-lod-same-code-point"
+codecs.register_error(SAME_CODE_POINT, _same_code_point)
 
 
 def _encoding_note(bad: list[BadLine], any_utf8: bool) -> ReadNote:

@@ -89,6 +89,7 @@ class PageLayout:
     items: list[Grid | ProseLine]
     has_text: bool
     has_images: bool
+    sideways_text: bool = False     # more of its text is drawn sideways than upright: that text is not read
 
 
 @dataclass
@@ -133,13 +134,15 @@ class TextLine:
 def read_page(page, number: int) -> PageLayout:
     """The tables and prose of one pdfplumber page (chars not drawn upright are left out)."""
     chars = [char for char in page.chars if char.get("upright", True)]
+    sideways = sum(1 for char in page.chars if not char.get("upright", True) and char["text"].strip())
     grids, inside = ruled_grids(page, chars)
     outside = [char for index, char in enumerate(chars) if index not in inside]
     lines = text_lines(words_of(outside))
     text_grids, prose = text_tables(lines)
     items: list[Grid | ProseLine] = [*grids, *text_grids, *(ProseLine(line.top, line.text) for line in prose)]
     items.sort(key=lambda item: item.top)
-    return PageLayout(number, items, any(char["text"].strip() for char in chars), bool(page.images))
+    upright = sum(1 for char in chars if char["text"].strip())
+    return PageLayout(number, items, upright > 0, bool(page.images), sideways > upright)
 
 
 # -- ruled tables ------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from piao_lod.converters.pdf_layout import Cell, Grid, PageLayout, ProseLine, re
 from piao_lod.converters.pdf_text import Vocabulary, join_lines
 from piao_lod.converters.source_row import RawTable, ReadNote, SourceRow
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_, ngettext_
+from piao_lod.problems import Phrase
 
 PDF_MEDIA_TYPE = "application/pdf"
 PDF_MAGIC = b"%PDF-"
@@ -56,8 +58,8 @@ COLUMN_GROUPS = (       # the key field (short: written above a page break, neve
     (None, ("settore",)),
     (None, ("dirigente",)),
 )
-OCR_HINT = ("add a text layer with OCR, for instance `ocrmypdf -l ita {name} {stem}-ocr.pdf` (Debian packages "
-            "ocrmypdf and tesseract-ocr-ita), then convert {stem}-ocr.pdf")
+OCR_HINT = N_("add a text layer with OCR, for instance `ocrmypdf -l ita {name} {stem}-ocr.pdf` (Debian packages "
+              "ocrmypdf and tesseract-ocr-ita), then convert {stem}-ocr.pdf")
 
 
 def looks_like_pdf(path: Path) -> bool:
@@ -69,18 +71,32 @@ def looks_like_pdf(path: Path) -> bool:
 def read_rows(path: Path, pages=None) -> RawTable:
     """``pages``: a :class:`piao_lod.reading.PageSelection`, or None for every page."""
     layouts, notes = read_layouts(path, pages)
+    sideways_pages = [layout.number for layout in layouts if layout.sideways_text]
+    if sideways_pages:
+        notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
+            ngettext_("page {pages} has its text drawn sideways, not upright, and was not read; turn it upright "
+                      "(for instance `qpdf --rotate=+90:{range} {name} {stem}-upright.pdf`, or -90) and convert that",
+                      "pages {pages} have their text drawn sideways, not upright, and were not read; turn them upright "
+                      "(for instance `qpdf --rotate=+90:{range} {name} {stem}-upright.pdf`, or -90) and convert that"),
+            (("count", len(sideways_pages)), ("pages", page_list(sideways_pages)),
+             ("range", page_list(sideways_pages).replace(" ", "")), ("name", path.name), ("stem", path.stem)))}))
     if not any(layout.has_text for layout in layouts):
+        if sideways_pages:
+            raise SourceError("no text drawn upright: " + notes[-1].params["detail"].render("en"), str(path))
         raise SourceError("the PDF has no text: its pages are images (a scan?); "
                           + OCR_HINT.format(name=path.name, stem=path.stem), str(path))
     image_pages = [layout.number for layout in layouts if not layout.has_text and layout.has_images]
     if image_pages:
-        notes.append(ReadNote("pdf-page-skipped", {"detail": f"pages {page_list(image_pages)} are images without text and "
-                              "were not read; " + OCR_HINT.format(name=path.name, stem=path.stem)}))
+        hint = Phrase(OCR_HINT, (("name", path.name), ("stem", path.stem)))
+        notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
+            ngettext_("page {pages} is an image without text and was not read; {hint}",
+                      "pages {pages} are images without text and were not read; {hint}"),
+            (("count", len(image_pages)), ("pages", page_list(image_pages)), ("hint", hint)))}))
     document = DocumentRows(layouts)
     rows = document.rows()
     if not document.found_plan_table:
         read = page_list([layout.number for layout in layouts])
-        unread = "; ".join(note.params["detail"] for note in notes)
+        unread = "; ".join(note.params["detail"].render("en") for note in notes)
         raise SourceError(f"no plan table found on the pages read ({read}): no table whose header names at least 3 "
                           "plan columns (e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)"
                           + (f"; {unread}" if unread else ""), str(path))
@@ -115,18 +131,20 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
         for number in selected:
             page = document.pages[number - 1]
             try:
-                refusal = too_big(page)
+                refusal = too_big(page, number)
                 if refusal:
-                    notes.append(ReadNote("pdf-page-skipped", {"detail": f"page {number} not read: {refusal}"}))
+                    notes.append(ReadNote("pdf-page-skipped", {"detail": refusal}))
                     continue
                 layouts.append(read_page(page, number))
             except Exception as error:
-                notes.append(ReadNote("pdf-page-skipped", {"detail": f"page {number} could not be read "
-                                                                 f"({describe(unwrapped(error))})"}))
+                notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
+                    N_("page {page} could not be read ({error})"),
+                    (("page", number), ("error", describe(unwrapped(error)))))}))
             finally:
                 page.close()
     if not layouts:
-        raise SourceError("no page of the PDF could be read: " + "; ".join(note.params["detail"] for note in notes), str(path))
+        raise SourceError("no page of the PDF could be read: " + "; ".join(note.params["detail"].render("en")
+                                                                          for note in notes), str(path))
     return layouts, notes
 
 
@@ -141,7 +159,7 @@ def describe(error: Exception) -> str:
     return f"{error.__class__.__name__}: {text}" if text else error.__class__.__name__
 
 
-def too_big(page) -> str | None:
+def too_big(page, number: int) -> Phrase | None:
     """A reason not to read a page that would take minutes, found in its raw content before pdfminer
     interprets it: the content streams (and the forms they draw) too long, or drawing too many
     lines, rectangles, curves and strings."""
@@ -155,10 +173,12 @@ def too_big(page) -> str | None:
         data = stream.get_data() if hasattr(stream, "get_data") else b""
         size += len(data)
         if size > MAX_CONTENT_BYTES:
-            return f"its content is over {MAX_CONTENT_BYTES // 1_000_000} MB"
+            return Phrase(N_("page {page} not read: its content is over {size} MB"),
+                          (("page", number), ("size", MAX_CONTENT_BYTES // 1_000_000)))
         operators += len(DRAWING_OPERATORS.findall(data))
     if operators > MAX_PAGE_OBJECTS:
-        return f"it draws {operators:,} lines, shapes and strings, more than {MAX_PAGE_OBJECTS:,}"
+        return Phrase(N_("page {page} not read: it draws {count:,} lines, shapes and strings, more than {limit:,}"),
+                      (("page", number), ("count", operators), ("limit", MAX_PAGE_OBJECTS)))
     return None
 
 

@@ -225,3 +225,64 @@ def test_page_with_a_hundred_thousand_objects_is_not_read(run_cli, tmp_path):
     exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl", "--ente", "c_d150", "--year", "2024")
     assert exit_code == 2
     assert "page 2 not read: it draws 100,000 lines, shapes and strings, more than 50,000" in stderr
+
+
+def ruled_table(rows: list[list[str]], top: int = 760) -> bytes:
+    """A table drawn with ruling lines, one 18-point row per list of cells (the first is the header)."""
+    edges = [40, 100, 220, 320, 420, 500, 550]
+    drawn, y = [], top
+    for cells in rows:
+        drawn.append(f"{edges[0]} {y} m {edges[-1]} {y} l S")
+        drawn += [f"BT /F1 7 Tf {edges[i] + 2} {y - 12} Td ({cell}) Tj ET" for i, cell in enumerate(cells)]
+        y -= 18
+    drawn.append(f"{edges[0]} {y} m {edges[-1]} {y} l S")
+    drawn += [f"{x} {top} m {x} {y} l S" for x in edges]
+    return "\n".join(drawn).encode()
+
+
+IMAGE_PAGE = b"q 400 0 0 600 50 100 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q"
+PLAN_PAGE = (b"BT /F1 11 Tf 40 800 Td (PIANO DELLA PERFORMANCE 2025) Tj ET\n"
+             + ruled_table([["Codice obiettivo", "Obiettivo", "Settore", "Indicatore", "Target", "Peso"],
+                            ["A.1", "Riduzione tempi", "Area Finanza", "Tempo medio", "30", "100"]]))
+
+
+@pytest.mark.parametrize("lang, pages, expected", [
+    ("en", 1, "the PDF was not read in full: page 2 is an image without text and was not read; add a text layer"),
+    ("en", 2, "the PDF was not read in full: pages 2-3 are images without text and were not read; add a text layer"),
+    ("it", 1, "il PDF non è stato letto per intero: la pagina 2 è un'immagine senza testo e non è stata letta; "
+              "aggiungere uno strato di testo con l'OCR"),
+    ("it", 2, "il PDF non è stato letto per intero: le pagine 2-3 sono immagini senza testo e non sono state lette"),
+])
+def test_image_pages_skipped_are_named_in_the_language_asked_with_their_plural(run_cli, tmp_path, lang, pages, expected):
+    """Regression: the warning said "pages 4 are images" for one page, and in English inside the Italian message."""
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [PLAN_PAGE] + [IMAGE_PAGE] * pages)
+    result = run_cli("convert", "--lang", lang, source, "-o", tmp_path / "x.ttl", "--ente", "c_x001")
+    assert result.exit_code == 1, result.stderr
+    assert expected in result.stderr
+    assert "[pdf-page-skipped]" in result.stderr
+
+
+SIDEWAYS_PAGE = (b"q 0 1 -1 0 595 0 cm\n"
+                 + ruled_table([["Codice obiettivo", "Obiettivo", "Settore", "Indicatore", "Target", "Peso"],
+                                ["B.1", "Archivio digitale", "Area Tecnica", "Pratiche", "2000", "100"]], top=500)
+                 + b"\nQ")
+
+
+def test_a_page_whose_text_is_sideways_is_named_not_dropped_silently(run_cli, tmp_path):
+    """Regression: a table drawn sideways (its text not upright) was left out without a word: objective B.1 was lost."""
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [PLAN_PAGE, SIDEWAYS_PAGE])
+    result = run_cli("convert", "--lang", "en", source, "-o", tmp_path / "x.ttl", "--ente", "c_x001")
+    assert result.exit_code == 1, result.stderr
+    assert ("plan.pdf: warning: the PDF was not read in full: page 2 has its text drawn sideways, not upright, and was "
+            "not read; turn it upright (for instance `qpdf --rotate=+90:2 plan.pdf plan-upright.pdf`, or -90)") in result.stderr
+
+
+def test_a_pdf_with_only_sideways_text_is_not_called_a_scan(run_cli, tmp_path):
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [SIDEWAYS_PAGE, SIDEWAYS_PAGE])
+    result = run_cli("convert", "--lang", "en", source, "-o", tmp_path / "x.ttl", "--ente", "c_x001")
+    assert result.exit_code == 2
+    assert "no text drawn upright: pages 1-2 have their text drawn sideways" in result.stderr
+    assert "a scan" not in result.stderr

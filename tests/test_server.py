@@ -206,6 +206,21 @@ def raw_exchange(server: Server, request: bytes, timeout: float = 20) -> bytes:
     return received
 
 
+def flood(server: Server, head: bytes, piece: bytes, up_to: int) -> tuple[int, bytes]:
+    """Send ``head``, then ``piece`` after ``piece`` until the server closes the connection (or ``up_to`` bytes are
+    sent); the bytes of pieces sent, and the start of the server's answer."""
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        sock.sendall(head)
+        try:
+            while sent < up_to:
+                sock.sendall(piece)
+                sent += len(piece)
+        except OSError:
+            pass                              # the server closed the connection: it will not read more
+        return sent, sock.recv(4096)
+
+
 def status_of(raw: bytes) -> int:
     return int(raw.split(b" ", 2)[1])
 
@@ -297,21 +312,22 @@ def test_malformed_paths_are_4xx_never_5xx(server, path):
 def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(server):
     """Regression: the whole chunked body was buffered before its size was checked (400 MB: +690 MB of memory)."""
     before = server.rss_kb()
-    sent = 0
-    chunk = b"%x\r\n" % 65536 + b"#" * 65536 + b"\r\n"
-    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
-        try:
-            while sent < 200_000_000:
-                sock.sendall(chunk)
-                sent += 65536
-        except OSError:
-            pass                              # the server closed the connection: it will not read more
-        answer = sock.recv(4096)
+    sent, answer = flood(server, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                                 b"Transfer-Encoding: chunked\r\n\r\n", b"%x\r\n" % 65536 + b"#" * 65536 + b"\r\n",
+                         200_000_000)
     assert status_of(answer) == 413 and b"request-too-large" in answer
     assert sent < 50_000_000, f"the server read {sent:,} bytes of a body over its 1,000,000-byte limit"
     assert server.rss_kb() - before < 30_000
+
+
+def test_request_headers_over_the_limit_are_431_as_soon_as_they_pass_it(server):
+    """Regression: 20 MB of headers were read whole and answered 200: a request's head had no bound."""
+    sent, answer = flood(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ", b"a" * 65536, 50_000_000)
+    assert status_of(answer) == 431 and b"request-head-too-large" in answer
+    assert sent < 10_000_000, f"the server read {sent:,} bytes of a head over its 65,536-byte limit"
+    normal = raw_exchange(server, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 30_000
+                          + b"\r\nConnection: close\r\n\r\n")
+    assert status_of(normal) == 200
 
 
 def test_a_client_that_goes_away_mid_body_is_one_log_line(server):

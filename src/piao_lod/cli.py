@@ -136,7 +136,12 @@ def report_conversion(conversion: Conversion, problems_format: str, lang: str = 
 
 
 def write_file_atomically(path: Path, write) -> None:
-    """Write beside ``path`` and rename over it: an interrupted run never leaves half a file."""
+    """Write beside ``path`` and rename over it: an interrupted run never leaves half a file. A device or a pipe
+    (``/dev/null``, ``/dev/stdout``, a FIFO) is written to in place: renaming over it would replace it."""
+    if path.exists() and not path.is_file():
+        with path.open("wb") as handle:
+            write(handle)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
@@ -145,6 +150,15 @@ def write_file_atomically(path: Path, write) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def check_output_is_no_source(output: str, sources: list[Path]) -> None:
+    """Writing the RDF over a table being read would destroy the plan (``-f ttl -o plan.csv``)."""
+    if output == "-" or not Path(output).is_file():
+        return
+    for source in sources:
+        if source.is_file() and os.path.samefile(output, source):
+            raise UsageError(f"{output}: error: the output is the source {source}; choose another -o")
 
 
 def problem_counts(problems, lang: str) -> str:
@@ -163,12 +177,15 @@ def plan_figures(plan, lang: str) -> str:
 
 
 def summary(conversion: Conversion, output: str, lang: str) -> str:
+    problems = problem_counts(conversion.problems, lang)
+    unusable = ngettext(lang, "{count} unusable source", "{count} unusable sources", len(conversion.unusable))
+    if not conversion.plans:
+        return gettext(lang, "no plan converted, nothing written to {output}; {problems}; {unusable}", output=output,
+                       problems=problems, unusable=unusable)
     return gettext(lang, "converted {plans} to {output} ({figures}); {problems}; {unusable}",
                    plans=ngettext(lang, "{count} plan", "{count} plans", len(conversion.plans)), output=output,
-                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans),
-                   problems=problem_counts(conversion.problems, lang),
-                   unusable=ngettext(lang, "{count} unusable source", "{count} unusable sources",
-                                     len(conversion.unusable)))
+                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans), problems=problems,
+                   unusable=unusable)
 
 
 @app.command()
@@ -193,6 +210,7 @@ def convert(
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
+        check_output_is_no_source(output, sources)
         check_base(base)
         conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile, version_name, version_date), base,
                                      workers, work_cache(cache, no_cache))

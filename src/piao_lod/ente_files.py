@@ -36,7 +36,7 @@ from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError
 from piao_lod.graph_inputs import (INDEX_PREDICATES, REFERENCE_GRAPHS, DescribedPlans, GraphName, LoadedInputs, is_rdf,
-                                   load_inputs, own_graph_mark)
+                                   load_inputs, own_graph_mark, rdf_input_format)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import PLAN_GRAPH, default_workers, map_in_workers, unpacked
 from piao_lod.rdf_formats import format_of_path
@@ -111,8 +111,7 @@ def write_named_run(graph: GraphName, run: Iterable[ox.Quad], files: EnteFiles, 
 def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
     """Write the file's quads into ``files``, graph run by graph run; say which graphs it wrote. All or nothing:
     a file that is not valid RDF leaves ``files`` as it was and raises :class:`SourceError`."""
-    check_readable(path)
-    rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
+    rdf_format, file_graph = rdf_input_format(path), ox.NamedNode(path.resolve().as_uri())
     written: dict[str, list[Path]] = {}
     named: set[GraphName] = set()
     described = DescribedPlans()

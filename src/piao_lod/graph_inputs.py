@@ -44,6 +44,7 @@ from piao_lod.iris import version_iri
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.problems import counts_as_data_problem
 from piao_lod.rdf_formats import format_of_path
+from piao_lod.xml_entities import check_entity_expansion
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.resources import ontology_file
 from piao_lod.work_cache import WorkCache
@@ -82,6 +83,16 @@ def is_rdf(path: Path) -> bool:
     return format_of_path(path) is not None
 
 
+def rdf_input_format(path: Path) -> ox.RdfFormat:
+    """The format an RDF input is parsed in, once it is known to be a readable file (and, in RDF/XML, to declare
+    no entities that would expand without bound)."""
+    check_readable(path)
+    rdf_format = format_of_path(path).oxigraph
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        check_entity_expansion(path)
+    return rdf_format
+
+
 def parse_rdf_file(loading: ox.Store, path: Path, rdf_format: ox.RdfFormat, default_graph: ox.NamedNode) -> None:
     """Parse a file into ``loading``, its default-graph triples into ``default_graph``; all or nothing."""
     try:
@@ -99,8 +110,7 @@ def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:
     named after the file; when they describe exactly one plan they are parsed
     again into that plan's graph (a one-plan file is small; a big file of many
     plans is parsed once)."""
-    check_readable(path)
-    rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
+    rdf_format, file_graph = rdf_input_format(path), ox.NamedNode(path.resolve().as_uri())
     before = set(loading.named_graphs())
     parse_rdf_file(loading, path, rdf_format, file_graph)
     graphs = sorted(set(loading.named_graphs()) - before, key=str)

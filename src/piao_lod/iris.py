@@ -34,9 +34,15 @@ def segment(code: str) -> str:
     return quote(code, safe="._-~")
 
 
+def check_web_iri(iri: str, option: str) -> str:
+    """An IRI a user gives that ends up in the RDF and in links: http(s), and one Turtle can write."""
+    if not re.match(r"^https?://[^\s/]+(/[^\s<>\"{}|\\^`]*)?$", iri):
+        raise UsageError(f"{option} must be an http(s) IRI, got {iri!r}")
+    return iri
+
+
 def check_base(base: str) -> str:
-    if not re.match(r"^https?://[^\s/]+(/[^\s<>\"{}|\\^`]*)?$", base):
-        raise UsageError(f"--base must be an http(s) IRI, got {base!r}")
+    check_web_iri(base, "--base")
     return base if base.endswith(("/", "#")) else base + "/"
 
 

@@ -33,8 +33,8 @@ class Term(str):
 
 @dataclass(frozen=True)
 class Phrase:
-    """A message parameter that is a catalogue text with parameters of its own (a reason), in the message's
-    language."""
+    """A message parameter that is a catalogue text with parameters of its own (a reason, which may be a phrase
+    too), in the message's language."""
 
     message: str | tuple[str, str]
     params: tuple[tuple[str, object], ...] = ()
@@ -42,7 +42,7 @@ class Phrase:
     def render(self, lang: str) -> str:
         """A ``(singular, plural)`` pair (marked with :func:`~piao_lod.messages.ngettext_`) takes its form from the
         ``count`` parameter."""
-        params = dict(self.params)
+        params = {name: value.render(lang) if isinstance(value, Phrase) else value for name, value in self.params}
         if isinstance(self.message, tuple):
             return ngettext(lang, *self.message, params.pop("count"), **params)
         return gettext(lang, self.message, **params)
@@ -84,9 +84,10 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("formula-without-value", W, N_("formula cell without a computed value (the program that saved the "
                                                "workbook did not calculate it); its formula is read as the cell's text"),
                 N_("an XLSX formula cell without a cached value; the formula (=SUM(A1:A3)) is kept as the cell's text")),
-    ProblemCode("pdf-page-skipped", W, N_("PDF pages not read: {detail}"),
-                N_("a PDF page not read: an image without text (a scan), a page that could not be parsed, or one that "
-                   "draws more than 50,000 lines, shapes and strings (or has over 8 MB of content); the page is named")),
+    ProblemCode("pdf-page-skipped", W, N_("the PDF was not read in full: {detail}"),
+                N_("a PDF page not read: an image without text (a scan), text drawn sideways, a page that could not "
+                   "be parsed, or one that draws more than 50,000 lines, shapes and strings (or has over 8 MB of "
+                   "content); the page is named")),
     ProblemCode("sheet-skipped", I, N_("sheet “{sheet}” holds no objectives table; not read"),
                 N_("a sheet of the workbook without a plan header row")),
     # the header

@@ -29,13 +29,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion, convert_sources, plan_key
-from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.graph_inputs import INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph
+from piao_lod.graph_inputs import INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph, rdf_input_format
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
 from piao_lod.problems import counts_as_data_problem
-from piao_lod.rdf_formats import format_of_path
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.work_cache import WorkCache
 
@@ -87,8 +85,7 @@ def rdf_syntax_error(path: Path, error: Exception) -> SourceError:
 
 def scan_rdf_file(path: Path) -> ScannedFile:
     """Parse ``path`` once, keeping only which graphs it writes; raise :class:`SourceError` if it is not valid RDF."""
-    check_readable(path)
-    rdf_format, file_graph = format_of_path(path).oxigraph, ox.NamedNode(path.resolve().as_uri())
+    rdf_format, file_graph = rdf_input_format(path), ox.NamedNode(path.resolve().as_uri())
     named: set[GraphName] = set()
     described, indexes = DescribedPlans(), set()
     has_default = False

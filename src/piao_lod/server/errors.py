@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from piao_lod.errors import PiaoLodError
-from piao_lod.server.limits import MAX_NESTING, MAX_PATH_BYTES, MAX_REQUEST_BYTES, MAX_SEGMENT_BYTES
+from piao_lod.server.limits import MAX_HEAD_BYTES, MAX_NESTING, MAX_PATH_BYTES, MAX_REQUEST_BYTES, MAX_SEGMENT_BYTES
 from piao_lod.server.negotiation import choose
 
 
@@ -52,6 +52,9 @@ ERROR_KINDS = [
     ErrorKind("request-too-large", 413, f"the request body is larger than {MAX_REQUEST_BYTES:,} bytes (refused as soon "
                                         "as it passes the limit, chunked or not)", closes=True),
     ErrorKind("unsupported-media-type", 415, "a POST body that is neither `application/sparql-query` nor a form"),
+    ErrorKind("request-head-too-large", 431, f"the request line and headers are larger than {MAX_HEAD_BYTES:,} bytes "
+                                             "(refused as soon as they pass the limit, and the connection closed)",
+              closes=True),
     ErrorKind("query-timeout", 503, "the query ran longer than `--query-timeout` and was stopped", retry=True),
     ErrorKind("workers-busy", 503, "every query worker stayed busy for `--query-timeout` seconds", retry=True),
     ErrorKind("worker-stopped", 503, "the query worker stopped while answering (it is replaced); a worker killed by a "
@@ -91,9 +94,14 @@ def error_response(request: Request, kind: ErrorKind, message: str, not_found_pa
     elif media_type == "application/json":
         body = json.dumps({"error": kind.code, "status": kind.status, "message": message}, ensure_ascii=False) + "\n"
     else:
-        body, media_type = f"{message}\nerror: {kind.code} (HTTP {kind.status})\n", "text/plain; charset=utf-8"
+        body, media_type = error_text(kind, message), "text/plain; charset=utf-8"
     return Response(b"" if request.method == "HEAD" else body.encode("utf-8"), status_code=kind.status,
                     media_type=media_type, headers=extra)
+
+
+def error_text(kind: ErrorKind, message: str) -> str:
+    """The plain-text body of a refusal: the message, then the code on a line of its own."""
+    return f"{message}\nerror: {kind.code} (HTTP {kind.status})\n"
 
 
 def install(app, not_found_page: Callable[[str], str], html_headers: dict[str, str]) -> None:

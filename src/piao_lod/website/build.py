@@ -30,7 +30,7 @@ from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.plan_versions import latest_versions_only, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.iris import PlanIris
+from piao_lod.iris import PlanIris, check_web_iri
 from piao_lod.problems import Location, Phrase, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
@@ -92,6 +92,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
                          "that answers questions about the data (dati.gov.it requires an e-mail in the contact point)")
     addresses = SiteAddresses(site_url)
+    if sparql_endpoint is not None:
+        check_web_iri(sparql_endpoint, "--sparql-endpoint")
     check_templates(templates)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -121,8 +123,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.building-{build_id()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
+        staging.mkdir(parents=True)
         mark = time.perf_counter()
         toolkit = toolkit_digest(templates)
         previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
@@ -165,6 +167,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
         files = sum(len(names) for _, _, names in os.walk(staging))
         swap_in(staging, out)
+    except OSError as error:
+        raise BuildError(f"{out}: error: the site could not be written, the previous site is kept "
+                         f"({error.strerror or error}: {error.filename})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started

@@ -134,7 +134,9 @@ PAGE_FILES = tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)      # a reso
 
 
 def files_under(folder: Path) -> list[str]:
-    """Paths of every file below ``folder``, relative to it, with ``/``."""
+    """Paths of every file below ``folder``, relative to it, with ``/``. A symbolic link (or a device, a pipe) is
+    listed as ``NAME@``, a name no page file has: a build never writes one, so a folder holding one is not taken
+    from the previous build (linked, it would publish what it points to)."""
     found = []
     stack = [("", folder)]
     while stack:
@@ -147,5 +149,5 @@ def files_under(folder: Path) -> list[str]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append((prefix + entry.name + "/", entry.path))
             else:
-                found.append(prefix + entry.name)
+                found.append(prefix + entry.name + ("" if entry.is_file(follow_symlinks=False) else "@"))
     return found

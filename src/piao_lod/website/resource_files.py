@@ -209,7 +209,7 @@ class EarlierDownloads:
     def file(self, plan: str, digest: str, name: str) -> Path | None:
         """The earlier file ``name`` of ``plan``, if the plan's graph is the same as then."""
         path = self.folder / name
-        return path if self.plans.get(plan) == digest and path.is_file() else None
+        return path if self.plans.get(plan) == digest and path.is_file() and not path.is_symlink() else None
 
 
 def download_of(path: str, data: bytes, suffix: str, plan_iri: str | None = None, graph_iri: str | None = None) -> Download:
