@@ -17,11 +17,11 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from piao_lod.graph_inputs import REFERENCE_GRAPHS, load_reference_graphs, reference_graph_bytes
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, load_reference_graphs, reference_graph_bytes, reference_graph_quads
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
 from piao_lod.rdflib_edge import to_oxigraph, to_rdflib
-from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints
+from piao_lod.shacl_sparql import ConstraintQuery, Finding, compile_shapes, constraint_queries, run_constraints
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 PIAOSH = Namespace("https://w3id.org/piao-lod/shapes#")
@@ -43,8 +43,8 @@ def shapes_graph() -> Graph:
 
 
 @lru_cache(maxsize=1)
-def compiled_shapes() -> tuple[CompiledConstraint, ...]:
-    return tuple(compile_shapes(shapes_graph()))
+def compiled_shapes() -> tuple[ConstraintQuery, ...]:
+    return tuple(constraint_queries(compile_shapes(shapes_graph())))
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,14 @@ def store_as_graph(store: ox.Store) -> Graph:
     """The union of the store's graphs as an rdflib Graph (for the reference engine)."""
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     return Graph().parse(data=triples.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def prepare_validation() -> None:
+    """Compile the shapes and parse the reference graphs now, before worker processes are forked, so that each
+    worker does not do it again."""
+    compiled_shapes()
+    related_rows_queries()
+    reference_graph_quads()
 
 
 def validate_store(store: ox.Store) -> ValidationReport:
