@@ -126,7 +126,12 @@ def pyshacl_findings(graph: Graph) -> list[Finding]:
 
 
 def finding_order(finding: Finding):
-    return (SEVERITY_ORDER.get(finding.severity, 3), str(finding.focus), str(finding.rule), str(finding.value))
+    """Severity, focus, rule and value; then the rest of the result, so that two results alike in those four (a
+    value failing a datatype and a pattern, one rule's results with different messages) come in one order, not in
+    the order of a set of this process."""
+    return (SEVERITY_ORDER.get(finding.severity, 3), str(finding.focus), str(finding.rule), str(finding.value),
+            str(finding.component), str(finding.shape), str(finding.path),
+            tuple((str(message), message.language or "") for message in finding.messages))
 
 
 def located_report(findings: list[Finding], store: ox.Store) -> ValidationReport:
