@@ -241,12 +241,22 @@ def reference_graph_bytes(file_name: str) -> bytes:
     return ontology_file(file_name).read_bytes()
 
 
+@lru_cache(maxsize=1)
+def reference_graph_quads() -> bytes:
+    """The reference graphs as N-Quads, parsed from their Turtle once per process: validation loads them into a store
+    per ente, and N-Quads that Oxigraph wrote load without a second check in 0.6 of the time."""
+    store = ox.Store()
+    for graph, file_name in REFERENCE_GRAPHS.items():
+        store.load(reference_graph_bytes(file_name), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    return store.dump(format=ox.RdfFormat.N_QUADS)
+
+
 def load_reference_graphs(store: ox.Store) -> None:
     """The ontology, the PNRR scheme, the budget scheme and the units, each in its own named graph,
     replaced if already there."""
-    for graph, file_name in REFERENCE_GRAPHS.items():
+    for graph in REFERENCE_GRAPHS:
         store.clear_graph(graph)
-        store.load(reference_graph_bytes(file_name), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    store.load(reference_graph_quads(), format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def load_dataset(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,

@@ -191,12 +191,13 @@ def sorted_triples(store: ox.Store, graph: ox.NamedNode) -> bytes:
 def validate_by_ente(store: ox.Store, workers: int | None = None, cache: WorkCache | None = None, files=None):
     """The validation report of the store (or of the inputs split into ``files``, an
     :class:`~piao_lod.ente_files.EnteFiles`), computed ente by ente in worker processes (see the module's docstring)."""
-    from piao_lod.validation import ValidationReport, finding_order, validate_store
+    from piao_lod.validation import ValidationReport, finding_order, prepare_validation, validate_store
 
     global _FORKED_STORE, _ENTE_FILES
     enti = graphs_by_ente(store) if files is None else files.by_ente()
     if not enti or (files is None and cache is None and (workers or default_workers()) <= 1):
         return validate_store(store if files is None else files.store())
+    prepare_validation()
     _FORKED_STORE, _ENTE_FILES = (store, None) if files is None else (None, files)
     try:
         parts = map_in_workers(partial(validate_ente, cache=cache), enti.items(), workers)

@@ -17,11 +17,11 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from piao_lod.graph_inputs import REFERENCE_GRAPHS, load_reference_graphs, reference_graph_bytes
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, load_reference_graphs, reference_graph_bytes, reference_graph_quads
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
 from piao_lod.rdflib_edge import to_oxigraph, to_rdflib
-from piao_lod.shacl_sparql import CompiledConstraint, Finding, compile_shapes, run_constraints
+from piao_lod.shacl_sparql import ConstraintQuery, Finding, compile_shapes, constraint_queries, run_constraints
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 PIAOSH = Namespace("https://w3id.org/piao-lod/shapes#")
@@ -43,8 +43,8 @@ def shapes_graph() -> Graph:
 
 
 @lru_cache(maxsize=1)
-def compiled_shapes() -> tuple[CompiledConstraint, ...]:
-    return tuple(compile_shapes(shapes_graph()))
+def compiled_shapes() -> tuple[ConstraintQuery, ...]:
+    return tuple(constraint_queries(compile_shapes(shapes_graph())))
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,14 @@ def store_as_graph(store: ox.Store) -> Graph:
     return Graph().parse(data=triples.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
+def prepare_validation() -> None:
+    """Compile the shapes and parse the reference graphs now, before worker processes are forked, so that each
+    worker does not do it again."""
+    compiled_shapes()
+    related_rows_queries()
+    reference_graph_quads()
+
+
 def validate_store(store: ox.Store) -> ValidationReport:
     """Validate the union of the store's graphs; the ontology and the vocabularies (PNRR, budget, units)
     are added in graphs of their own."""
@@ -118,7 +126,12 @@ def pyshacl_findings(graph: Graph) -> list[Finding]:
 
 
 def finding_order(finding: Finding):
-    return (SEVERITY_ORDER.get(finding.severity, 3), str(finding.focus), str(finding.rule), str(finding.value))
+    """Severity, focus, rule and value; then the rest of the result, so that two results alike in those four (a
+    value failing a datatype and a pattern, one rule's results with different messages) come in one order, not in
+    the order of a set of this process."""
+    return (SEVERITY_ORDER.get(finding.severity, 3), str(finding.focus), str(finding.rule), str(finding.value),
+            str(finding.component), str(finding.shape), str(finding.path),
+            tuple((str(message), message.language or "") for message in finding.messages))
 
 
 def located_report(findings: list[Finding], store: ox.Store) -> ValidationReport:
