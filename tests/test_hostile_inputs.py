@@ -3,13 +3,19 @@ the defect it guards against, and drives the CLI (or HTTP) with files made here.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
+from conftest import EXAMPLE
 
 HEADER = "Codice obiettivo;Obiettivo;Settore;Dirigente;Codice indicatore;Indicatore;Formula;Target 2025;Peso"
 ROW = "A.1;Riduzione dei tempi;Area Finanziaria;Giulia Neri;IND-1;Tempo medio;media dei giorni;30;100"
@@ -176,3 +182,27 @@ def test_a_windows_1252_line_with_an_undefined_byte_keeps_its_euro_sign(run_cli,
     titles = {quad.object.value for quad in ox.parse(path=str(output), format=ox.RdfFormat.TURTLE)
               if quad.predicate.value == "http://purl.org/dc/terms/title"}
     assert "Costo € 100 \x81" in titles
+
+
+def test_line_numbers_written_as_text_are_violations_not_a_crash(tmp_path):
+    """pyoxigraph 0.5.13 aborts the process (a Rust panic) when ORDER BY meets numbers and strings together;
+    the shapes sorted source lines by ``piao:lineNumber``, so RDF whose line numbers were every other one a
+    plain string ended validate with SIGABRT. The shapes sort by a typed key; the strings are reported."""
+    converted = tmp_path / "plan.nt"
+    done = subprocess.run([sys.executable, "-m", "piao_lod", "convert", str(EXAMPLE), "-o", str(converted)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    lines, count = [], 0
+    for line in converted.read_text(encoding="utf-8").splitlines():
+        if "#lineNumber>" in line:
+            count += 1
+            if count % 2 == 0:
+                line = re.sub(r'"(\d+)"\^\^<http://www.w3.org/2001/XMLSchema#integer>', r'"\1"', line)
+        lines.append(line)
+    mixed = tmp_path / "mixed-lines.nt"
+    mixed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "piao_lod", "validate", str(mixed), "--no-cache", "--lang", "en",
+                             "--format", "json"], capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr[-2000:]
+    rows = {finding["focus"] for finding in json.loads(result.stdout)["results"] if finding["rule"] == "SourceRow-line"}
+    assert len(rows) == count // 2
