@@ -5,6 +5,7 @@ same version order, the same reports, and the store left as it was when the load
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -112,9 +113,14 @@ def test_a_load_stopped_while_its_tables_are_converted_leaves_the_store_as_it_wa
     assert not (tmp_path / "store.loading").exists()
 
 
+def started(item: int, folder: Path) -> int:
+    (folder / str(item)).touch()
+    return item
+
+
 def test_workers_results_wait_for_the_caller_a_few_at_a_time(tmp_path):
     """A caller that has taken one result has not had every item started: results do not pile up."""
-    results = plan_pool.stream_in_workers(lambda item: (tmp_path / str(item)).touch() or item, range(100), 2)
+    results = plan_pool.stream_in_workers(partial(started, folder=tmp_path), range(100), 2)
     assert next(results) == 0
     assert len(list(tmp_path.iterdir())) <= plan_pool.RESULTS_AHEAD * 2
     assert list(results) == list(range(1, 100))

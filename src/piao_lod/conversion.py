@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from piao_lod.enti import Ente
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.plan_pool import SourceRead, read_sources, triples_of
 from piao_lod.problems import Problem, counts_as_data_problem
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.records import Plan
+from piao_lod.records import Plan, PlanVersion, SourceDocument
 from piao_lod.work_cache import WorkCache
 
 
@@ -19,11 +20,26 @@ def plan_key(plan: Plan) -> tuple[str, int, str]:
     return plan.ente.ipa_code, plan.year, plan.version.key
 
 
+@dataclass(frozen=True)
+class PlanOutline:
+    """What is kept of a plan once its triples are in a store: what reports say of it (its records are ≈ 0.4 MB)."""
+
+    source: SourceDocument
+    ente: Ente
+    year: int
+    version: PlanVersion
+    problems: list[Problem]
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanOutline:
+        return cls(plan.source, plan.ente, plan.year, plan.version, plan.problems)
+
+
 @dataclass
 class Conversion:
     """The plans that could be read, their problems, and the sources that could not be used."""
 
-    plans: list[Plan] = field(default_factory=list)
+    plans: list[Plan | PlanOutline] = field(default_factory=list)   # outlines once a store holds their triples
     unusable: list[SourceError] = field(default_factory=list)
     base: str | None = None                                   # the IRI base of ``packed_triples``
     packed_triples: dict[tuple[str, int, str], bytes] = field(default_factory=dict)   # plan_key -> its sorted triples

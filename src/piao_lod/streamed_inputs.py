@@ -31,17 +31,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, plans_read
+from piao_lod.conversion import Conversion, PlanOutline, plans_read
 from piao_lod.converters import check_readable
-from piao_lod.enti import Ente
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.graph_inputs import INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
-from piao_lod.problems import Problem, counts_as_data_problem
+from piao_lod.problems import counts_as_data_problem
 from piao_lod.rdf_formats import format_of_path
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.records import Plan, PlanVersion, SourceDocument
+from piao_lod.records import Plan
 from piao_lod.work_cache import WorkCache
 
 # Quads handed to Oxigraph's bulk loader at once. It sorts what it is given in memory before writing
@@ -59,21 +58,6 @@ class ScannedFile:
     default_graph: GraphName | None      # where its default-graph triples go (None: it has none)
     added: list[ox.Quad] = field(default_factory=list)      # what the placement adds (an undated version)
     skipped: frozenset = frozenset()     # plans' own graphs, made again by the load from the versions it holds
-
-
-@dataclass(frozen=True)
-class PlanOutline:
-    """What a load keeps of a plan once its triples are in the store: what the report says of it."""
-
-    source: SourceDocument
-    ente: Ente
-    year: int
-    version: PlanVersion
-    problems: list[Problem]
-
-    @classmethod
-    def of(cls, plan: Plan) -> PlanOutline:
-        return cls(plan.source, plan.ente, plan.year, plan.version, plan.problems)
 
 
 @dataclass
