@@ -27,7 +27,7 @@ FOAF_DOCUMENT = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
 FOAF_PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
 DCT_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
 
-RUN_QUADS = 200_000            # quads of the whole site's dumps sorted in memory at once (≈ 100 MB)
+RUN_QUADS = 50_000             # quads of the whole site's dumps sorted in memory at once (≈ 50 MB of peak)
 RUNS_MERGED_AT_ONCE = 64       # sorted files open at once while merging them
 CHUNK_BYTES = 2**20
 
