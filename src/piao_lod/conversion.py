@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from piao_lod.enti import Ente
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.plan_pool import read_sources, triples_of
+from piao_lod.plan_pool import SourceRead, read_sources, triples_of
 from piao_lod.problems import Problem, counts_as_data_problem
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.records import Plan
+from piao_lod.records import Plan, PlanVersion, SourceDocument
 from piao_lod.work_cache import WorkCache
 
 
@@ -19,11 +20,26 @@ def plan_key(plan: Plan) -> tuple[str, int, str]:
     return plan.ente.ipa_code, plan.year, plan.version.key
 
 
+@dataclass(frozen=True)
+class PlanOutline:
+    """What is kept of a plan once its triples are in a store: what reports say of it (its records are ≈ 0.4 MB)."""
+
+    source: SourceDocument
+    ente: Ente
+    year: int
+    version: PlanVersion
+    problems: list[Problem]
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanOutline:
+        return cls(plan.source, plan.ente, plan.year, plan.version, plan.problems)
+
+
 @dataclass
 class Conversion:
     """The plans that could be read, their problems, and the sources that could not be used."""
 
-    plans: list[Plan] = field(default_factory=list)
+    plans: list[Plan | PlanOutline] = field(default_factory=list)   # outlines once a store holds their triples
     unusable: list[SourceError] = field(default_factory=list)
     base: str | None = None                                   # the IRI base of ``packed_triples``
     packed_triples: dict[tuple[str, int, str], bytes] = field(default_factory=dict)   # plan_key -> its sorted triples
@@ -52,6 +68,18 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
     an unusable one is recorded and the others are still converted. With ``base``, the workers also make each
     plan's triples under that base."""
     conversion = Conversion(base=base)
+    for read in plans_read(sources, conversion, options, base, workers, cache):
+        conversion.plans.append(read.plan)
+        if read.packed_triples is not None:
+            conversion.packed_triples[plan_key(read.plan)] = read.packed_triples
+    return conversion
+
+
+def plans_read(sources: Sequence[str | Path], conversion: Conversion, options: ReadingOptions = DEFAULT_READING,
+               base: str | None = None, workers: int | None = None, cache: WorkCache | None = None) -> Iterator[SourceRead]:
+    """Each plan read from ``sources`` (with its triples, given ``base``), in order, as soon as it is read, for a
+    caller that writes it away rather than holding every plan (``load``); the unusable sources and the reuse
+    count go into ``conversion``, a second source of the same version is unusable."""
     seen: dict[tuple[str, int, str], str] = {}
     for source, read in zip(sources, read_sources(sources, options, base, workers, cache)):
         if read.error is not None:
@@ -67,7 +95,4 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
                 "are told apart by their content; give --version-name to name them)", str(source)))
             continue
         seen[key] = str(source)
-        conversion.plans.append(plan)
-        if read.packed_triples is not None:
-            conversion.packed_triples[key] = read.packed_triples
-    return conversion
+        yield read

@@ -35,7 +35,7 @@ DEFAULT_STORE_DIR = Path("piao-store")
 class StoreLoad:
     """What a load did; the store itself is closed by then."""
 
-    conversion: Conversion
+    conversion: Conversion          # its plans are outlines (streamed_inputs.PlanOutline): the rest is in the store
     graphs: list[GraphName]
     exit_code: int
     triples: int
@@ -72,8 +72,8 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
     """Load plans (tables or RDF) into the store at ``path``, replacing their graphs, with the ontology
     and the PNRR scheme in graphs of their own; all of it or, if the load is stopped, none of it.
 
-    The inputs are scanned first (:mod:`piao_lod.streamed_inputs`: RDF checked, tables converted), then
-    written straight into the new store a batch at a time, never held whole in memory. A load that
+    The RDF inputs are checked first (:mod:`piao_lod.streamed_inputs`), then written straight into the new
+    store a batch at a time, and the tables converted into it plan by plan, never held whole in memory. A load that
     replaces at most half the store's graphs patches a copy of the store; one that replaces more writes
     a new store with the graphs it keeps, which is faster (emptying a graph costs more than writing it)
     and leaves no deleted triples on disk."""
@@ -86,20 +86,24 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
 
 
 def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
-    """Replace the graphs ``loaded`` writes in the store at ``path`` (whose load lock is held)."""
-    replaced = [*loaded.graphs, *REFERENCE_GRAPHS]
-    versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
+    """Replace the graphs ``loaded`` writes in the store at ``path`` (whose load lock is held).
+
+    The tables are converted while the new store is written, so the graphs of their plans are known only
+    at the end: whether to start from a copy counts every table as replacing a graph the store has, and the
+    graphs kept from the previous store are copied last."""
+    known = [*loaded.graphs, *REFERENCE_GRAPHS]
 
     def mostly_kept(previous: ox.Store) -> bool:
         graphs = set(previous.named_graphs())
-        return 2 * len(graphs.intersection(replaced)) <= len(graphs)
+        return 2 * (len(graphs.intersection(known)) + len(loaded.tables)) <= len(graphs)
 
     def fill(store: ox.Store, previous: ox.Store | None) -> StoreLoad:
-        if previous is not None:
-            keep_graphs(previous, store, set(replaced))
-        clear_graphs(store, replaced)
+        clear_graphs(store, known)
         loaded.write_into(store)
+        if previous is not None:
+            keep_graphs(previous, store, {*loaded.graphs, *REFERENCE_GRAPHS})
         load_reference_graphs(store)
+        versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
         refresh_indexes(store, plans_of_versions(store, versions), versions)   # each plan's own graph
         return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),
                          sum(1 for _ in store.named_graphs()))

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, convert_sources, plan_key
+from piao_lod.conversion import Conversion, PlanOutline, plans_read
 from piao_lod.plan_pool import unpacked
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
@@ -183,25 +183,26 @@ def load_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFA
     """Load RDF files and plan tables (converted on the way in, in ``workers`` processes, unchanged ones taken
     from ``cache``), replacing their graphs in ``store`` (by default a new in-memory store). Everything is first
     read into an in-memory store of its own, so an unusable input leaves ``store`` untouched and an on-disk
-    store gets one bulk write."""
+    store gets one bulk write. Of each plan converted, only its outline is kept (its triples are in the store)."""
     loading = ox.Store()
     written: dict[GraphName, None] = {}   # ordered set
-    tables = [path for path in paths if not is_rdf(path)]
-    conversion = convert_sources(tables, options, base, workers, cache) if tables else Conversion()
+    conversion, rdf_unusable = Conversion(base=base), []
     for path in paths:
         if is_rdf(path):
             try:
                 written.update(dict.fromkeys(load_rdf_file(loading, path)))
             except SourceError as error:
-                conversion.unusable.append(error.without_frames())
-    for plan in conversion.plans:
-        name = plan_graph_name(plan, base)
-        made = conversion.packed_triples.get(plan_key(plan))
-        if made is not None:
-            loading.load(unpacked(made), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+                rdf_unusable.append(error.without_frames())
+    tables = [path for path in paths if not is_rdf(path)]
+    for read in plans_read(tables, conversion, options, base, workers, cache):    # each plan loaded as it arrives
+        plan, name = read.plan, plan_graph_name(read.plan, base)
+        if read.packed_triples is not None:
+            loading.load(unpacked(read.packed_triples), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
         else:
             loading.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in plan_triples(plan, base))
         written[name] = None
+        conversion.plans.append(PlanOutline.of(plan))
+    conversion.unusable.extend(rdf_unusable)
     drop_version_indexes(loading, written)
     versions = [graph.value for graph in written if isinstance(graph, ox.NamedNode)]
     plans = plans_of_versions(loading, versions)

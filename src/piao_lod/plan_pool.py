@@ -1,11 +1,12 @@
 """Plans are independent, so the work on them runs in worker processes, one plan (or ente) per task.
 
-Two kinds of task, both mapped over their inputs by :func:`map_in_workers`, which keeps the
+Two kinds of task, both mapped over their inputs by :func:`stream_in_workers`, which keeps the
 input order, so the output of N workers is byte-identical to that of one process:
 
 - reading a source: the table becomes a :class:`~piao_lod.records.Plan` and, when the IRI base
-  is known, the plan's sorted triples as N-Triples (the costliest half of a conversion), compressed:
-  the caller holds every plan's triples until it writes them, and compressed they take a tenth;
+  is known, the plan's sorted triples as N-Triples (the costliest half of a conversion), compressed
+  (a tenth of the size) for a caller that holds them until it writes them; ``load`` takes each plan as
+  it arrives and writes it at once;
 - validating an ente: the graphs of the ente's plans are validated in a store of their own, taken
   from the store the worker was forked with or, for a big corpus, from the ente's own files
   (:mod:`piao_lod.ente_files`).
@@ -25,8 +26,9 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -44,6 +46,8 @@ from piao_lod.work_cache import WorkCache, digest_of
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
+RESULTS_AHEAD = 4      # results done per worker that may wait for the caller of stream_in_workers
+
 
 def default_workers() -> int:
     """The cores this process may run on."""
@@ -58,12 +62,32 @@ def map_in_workers(function: Callable[[Item], Result], items: Iterable[Item], wo
 
     Workers are forked, so they start with what the caller holds (an in-memory store, for validation);
     ``function`` and its results cross the process boundary by pickle."""
+    return list(stream_in_workers(function, items, workers))
+
+
+def stream_in_workers(function: Callable[[Item], Result], items: Iterable[Item],
+                      workers: int | None = None) -> Iterator[Result]:
+    """``function(item)`` of each item, in input order, as soon as it and those before it are done: at most
+    :data:`RESULTS_AHEAD` results per worker wait for the caller, so a caller that writes each result away
+    holds a few of them, never all (``ProcessPoolExecutor.map`` submits everything at once and keeps every
+    result until it is taken)."""
     items = list(items)
     count = min(default_workers() if workers is None else workers, len(items))
     if count <= 1 or sys.platform == "win32":
-        return [function(item) for item in items]
+        yield from (function(item) for item in items)
+        return
     with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
-        return list(pool.map(function, items))
+        waiting: deque[Future] = deque()
+        try:
+            for item in items:
+                waiting.append(pool.submit(function, item))
+                if len(waiting) >= RESULTS_AHEAD * count:
+                    yield waiting.popleft().result()
+            while waiting:
+                yield waiting.popleft().result()
+        finally:
+            for future in waiting:     # the caller stopped early (an error): the rest is not needed
+                future.cancel()
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -109,8 +133,9 @@ def read_source(source: str | Path, options: ReadingOptions, base: str | None, c
 
 
 def read_sources(sources: Sequence[str | Path], options: ReadingOptions, base: str | None = None,
-                 workers: int | None = None, cache: WorkCache | None = None) -> list[SourceRead]:
-    return map_in_workers(partial(read_source, options=options, base=base, cache=cache), sources, workers)
+                 workers: int | None = None, cache: WorkCache | None = None) -> Iterator[SourceRead]:
+    """Each source read, in order, as it is done (see :func:`stream_in_workers`)."""
+    return stream_in_workers(partial(read_source, options=options, base=base, cache=cache), sources, workers)
 
 
 def unpacked(packed_triples: bytes) -> bytes:

@@ -124,7 +124,7 @@ def versions_by_plan(store: ox.Store) -> dict[str, list[str]]:
 class LatestVersionsFilter:
     """Which quads show each plan as its latest version: every quad but those of older versions' graphs,
     except what they say of the version itself and of its source document (so both can still be named and
-    linked). One rule for the build (:func:`latest_versions_only`) and for pages read from a store."""
+    linked). One rule for the build's index and for pages read from a store."""
 
     def __init__(self, versions: dict[str, list[str]]):
         self.older = {ox.NamedNode(version) for listed in versions.values() for version in listed[:-1]}
@@ -132,11 +132,3 @@ class LatestVersionsFilter:
 
     def __call__(self, quad: ox.Quad) -> bool:
         return quad.graph_name not in self.older or quad.subject in self.kept
-
-
-def latest_versions_only(store: ox.Store, versions: dict[str, list[str]]) -> ox.Store:
-    """A copy of ``store`` in which each plan is its latest version (see :class:`LatestVersionsFilter`)."""
-    shown = LatestVersionsFilter(versions)
-    view = ox.Store()
-    view.bulk_extend(quad for quad in store if shown(quad))
-    return view

@@ -3,15 +3,18 @@
 :func:`piao_lod.graph_inputs.load_inputs` reads every input into an in-memory
 store before anything is written: simple, and right for a few plans, but it
 held 2.4 GB for 1.85 million quads (the whole corpus, then its N-Quads dump).
-``load`` (and ``validate`` of large RDF files) instead go in two steps:
+``load`` instead goes in two steps:
 
 1. :func:`scan_inputs`, before the store is touched: each RDF file is parsed
    once as a stream, keeping only the names of the graphs it writes (so a
    syntax error is reported, with file and line, before anything is written,
-   and the load knows which graphs it replaces), and the plan tables are
-   converted (in worker processes, unchanged ones from the cache);
-2. :meth:`ScannedInputs.write_into` the store: each file parsed again and its
-   quads written :data:`BATCH_QUADS` at a time, then each plan's triples.
+   and the load knows which graphs it replaces);
+2. :meth:`ScannedInputs.write_into` the new store (the staging copy, swapped
+   in only once it is complete): each file parsed again and its quads written
+   :data:`BATCH_QUADS` at a time; then the plan tables converted, in worker
+   processes (unchanged ones from the cache), each plan's triples written as
+   it arrives and only its :class:`PlanOutline` kept (holding every plan's
+   records until the end cost ≈ 0.4 MB a plan).
 
 Where the triples go is :func:`piao_lod.graph_inputs.default_graph_of`: named
 graphs keep their names, default-graph triples go to the one plan version they
@@ -28,13 +31,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.conversion import Conversion, convert_sources, plan_key
+from piao_lod.conversion import Conversion, PlanOutline, plans_read
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.graph_inputs import INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph, rdf_input_format
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
 from piao_lod.problems import counts_as_data_problem
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
+from piao_lod.records import Plan
 from piao_lod.work_cache import WorkCache
 
 # Quads handed to Oxigraph's bulk loader at once. It sorts what it is given in memory before writing
@@ -56,12 +60,17 @@ class ScannedFile:
 
 @dataclass
 class ScannedInputs:
-    """What a load will write: the RDF files scanned and the tables converted, nothing written yet."""
+    """What a load will write: the RDF files scanned and the tables still to convert, nothing written yet."""
 
     files: list[ScannedFile]
-    conversion: Conversion
+    tables: list[Path]
     base: str
-    graphs: list[GraphName] = field(default_factory=list)   # the graphs the inputs write, in order
+    options: ReadingOptions = DEFAULT_READING
+    workers: int | None = None
+    cache: WorkCache | None = None
+    rdf_unusable: list[SourceError] = field(default_factory=list)   # RDF files that did not parse
+    conversion: Conversion = field(default_factory=Conversion)      # filled by write_into; its plans are outlines
+    graphs: list[GraphName] = field(default_factory=list)   # the graphs the inputs write, in order (the plans' once written)
 
     @property
     def exit_code(self) -> int:
@@ -70,11 +79,27 @@ class ScannedInputs:
                                  any(counts_as_data_problem(problem) for problem in self.conversion.problems))
 
     def write_into(self, store: ox.Store) -> None:
-        """Add every input's quads to ``store``, :data:`BATCH_QUADS` at a time (the graphs they replace are
-        the caller's to empty first)."""
+        """Add every input's quads to ``store``, :data:`BATCH_QUADS` at a time; the graphs of the RDF files are
+        the caller's to empty first, those of the plans are emptied here as each plan arrives."""
         for scanned in self.files:
             write_in_batches(store, file_quads(scanned))
-        write_in_batches(store, plan_quads(self.conversion, self.base))
+        self.conversion = Conversion(base=self.base)
+        write_in_batches(store, self.converted_quads(store))
+        self.conversion.unusable.extend(self.rdf_unusable)
+
+    def converted_quads(self, store: ox.Store) -> Iterator[ox.Quad]:
+        """Each table's plan as it is converted: its graph emptied (unless an RDF input of this load writes it),
+        then its triples; the plan's records are let go once they are written."""
+        written = set(self.graphs)
+        for read in plans_read(self.tables, self.conversion, self.options, self.base, self.workers, self.cache):
+            plan = read.plan
+            name = plan_graph_name(plan, self.base)
+            if name not in written:
+                store.clear_graph(name)
+                written.add(name)
+                self.graphs.append(name)
+            yield from plan_quads(plan, read.packed_triples, self.base, name)
+            self.conversion.plans.append(PlanOutline.of(plan))
 
 
 def rdf_syntax_error(path: Path, error: Exception) -> SourceError:
@@ -127,16 +152,13 @@ def file_quads(scanned: ScannedFile) -> Iterator[ox.Quad]:
     yield from scanned.added
 
 
-def plan_quads(conversion: Conversion, base: str) -> Iterator[ox.Quad]:
-    """Every converted plan's triples in the plan's graph: those its worker made, else made now."""
-    for plan in conversion.plans:
-        name = plan_graph_name(plan, base)
-        made = conversion.packed_triples.get(plan_key(plan)) if conversion.base == base else None
-        triples = ((quad.subject, quad.predicate, quad.object)
-                   for quad in ox.parse(unpacked(made), format=ox.RdfFormat.N_TRIPLES)) if made is not None else \
-            ((triple.subject, triple.predicate, triple.object) for triple in plan_triples(plan, base))
-        for subject, predicate, obj in triples:
-            yield ox.Quad(subject, predicate, obj, name)
+def plan_quads(plan: Plan, packed_triples: bytes | None, base: str, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The plan's triples in its graph: those its worker made, else made now."""
+    triples = ((quad.subject, quad.predicate, quad.object)
+               for quad in ox.parse(unpacked(packed_triples), format=ox.RdfFormat.N_TRIPLES)) \
+        if packed_triples is not None else ((t.subject, t.predicate, t.object) for t in plan_triples(plan, base))
+    for subject, predicate, obj in triples:
+        yield ox.Quad(subject, predicate, obj, graph)
 
 
 def write_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
@@ -148,20 +170,17 @@ def write_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
 
 def scan_inputs(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
                 workers: int | None = None, cache: WorkCache | None = None) -> ScannedInputs:
-    """Scan the RDF files and convert the tables (in ``workers`` processes, unchanged ones taken from ``cache``);
-    an unusable input is recorded and the others are kept."""
-    tables = [path for path in paths if not is_rdf(path)]
-    conversion = convert_sources(tables, options, base, workers, cache) if tables else Conversion()
-    files, written = [], {}       # ordered set of graph names
+    """Scan the RDF files (an unusable one is recorded and the others are kept); the tables are converted (in
+    ``workers`` processes, unchanged ones taken from ``cache``) as they are written."""
+    files, written, unusable = [], {}, []      # written: an ordered set of graph names
     for path in paths:
         if is_rdf(path):
             try:
                 scanned = scan_rdf_file(path)
             except SourceError as error:
-                conversion.unusable.append(error.without_frames())
+                unusable.append(error.without_frames())
                 continue
             files.append(scanned)
             written.update(dict.fromkeys(scanned.graphs))
-    written.update(dict.fromkeys(plan_graph_name(plan, base) for plan in conversion.plans))
-    return ScannedInputs(files, conversion, base, list(written))
-
+    tables = [path for path in paths if not is_rdf(path)]
+    return ScannedInputs(files, tables, base, options, workers, cache, unusable, graphs=list(written))

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from jinja2 import TemplateError
 
 from piao_lod.errors import BuildError, UsageError, outcome_exit_code
-from piao_lod.plan_versions import latest_versions_only, versions_by_plan
+from piao_lod.plan_versions import LatestVersionsFilter, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.iris import PlanIris, check_web_iri
@@ -114,7 +114,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     timings["validate"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    index = ResourceIndex.from_store(latest_versions_only(store, versions))
+    shown = LatestVersionsFilter(versions)      # each plan as its latest version, read from the store (not a copy of it)
+    index = ResourceIndex(quad for quad in store if shown(quad))
     pages, refused = assign_pages((iri for iri in index.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
                                   addresses, FIXED_PAGE_FOLDERS)
     problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]

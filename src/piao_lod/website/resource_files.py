@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-from collections.abc import Iterable
+import heapq
+import shutil
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from itertools import count
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +26,10 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FOAF_DOCUMENT = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
 FOAF_PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
 DCT_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
+
+RUN_QUADS = 50_000             # quads of the whole site's dumps sorted in memory at once (≈ 50 MB of peak)
+RUNS_MERGED_AT_ONCE = 64       # sorted files open at once while merging them
+CHUNK_BYTES = 2**20
 
 PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD)
 
@@ -144,47 +153,117 @@ def write_dumps(store: ox.Store, versions: dict[str, list[str]], data_dir: Path,
     schemes on their own, and the whole site's data: every plan version, the plans' own graphs, the
     ontology and the schemes, each in its named graph in TriG and N-Quads, their union in Turtle,
     JSON-LD and N-Triples (gzip). A plan whose N-Triples are those of the ``earlier`` build has its other
-    files linked from it rather than written again."""
+    files linked from it rather than written again. The whole site's quads are never held at once
+    (:class:`SortedQuads`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     downloads: list[Download] = []
-    everything: list[ox.Quad] = []
-    for plan, plan_versions in versions.items():
-        quads = plan_and_versions_quads(store, plan, plan_versions)
-        everything.extend(quads)
-        triples = plan_download_triples(quads)
-        stem = slug_of(plan)
-        nt = serialize_sorted(triples, "nt")
-        digest = hashlib.sha256(nt).hexdigest()
-        for suffix in PLAN_DOWNLOADS:
-            name = f"{stem}.{suffix}"
-            kept = earlier.file(plan, digest, name) if earlier and suffix != "nt" else None
-            if kept is not None:
-                downloads.append(link_download(data_dir, name, kept, suffix, plan))
-            else:
-                downloads.append(write_download(data_dir, name, nt if suffix == "nt" else serialize_sorted(triples, suffix),
-                                                suffix, plan_iri=plan))
-    for graph in REFERENCE_GRAPHS:
-        quads = plan_quads(store, graph)
-        everything.extend(quads)
-        if graph in REFERENCE_STEMS:
-            triples = [quad.triple for quad in quads]
-            for suffix in ("ttl", "jsonld", "nt"):
-                downloads.append(write_download(data_dir, f"{REFERENCE_STEMS[graph]}.{suffix}", serialize_triples(triples, suffix),
-                                                suffix, graph_iri=graph.value))
-    placed = {*versions, *(version for listed in versions.values() for version in listed)} | {g.value for g in REFERENCE_GRAPHS}
-    for graph in sorted(store.named_graphs(), key=str):       # e.g. an RDF file of several plans without versions
-        if isinstance(graph, ox.NamedNode) and graph.value not in placed:
-            everything.extend(plan_quads(store, graph))
-    everything.sort(key=str)
-    triples = sorted({quad.triple for quad in everything}, key=str)
-    downloads.append(write_download(data_dir, "piao-lod.trig", ox.serialize(everything, format=ox.RdfFormat.TRIG,
-                                                                             prefixes=rdf_prefixes(ox.RdfFormat.TRIG)), "trig"))
-    downloads.append(write_download(data_dir, "piao-lod.nq", ox.serialize(everything, format=ox.RdfFormat.N_QUADS), "nq"))
-    for suffix in ("ttl", "jsonld"):
-        downloads.append(write_download(data_dir, f"piao-lod.{suffix}", serialize_sorted(triples, suffix), suffix))
-    nt = serialize_sorted(triples, "nt")
-    downloads.append(write_download(data_dir, "piao-lod.nt.gz", gzip.compress(nt, mtime=0), "nt.gz"))
+    with tempfile.TemporaryDirectory(prefix=".dumps-", dir=data_dir.parent) as folder:
+        everything = SortedQuads(Path(folder))
+        for plan, plan_versions in versions.items():
+            quads = plan_and_versions_quads(store, plan, plan_versions)
+            everything.add(quads)
+            triples = plan_download_triples(quads)
+            stem = slug_of(plan)
+            nt = serialize_sorted(triples, "nt")
+            digest = hashlib.sha256(nt).hexdigest()
+            for suffix in PLAN_DOWNLOADS:
+                name = f"{stem}.{suffix}"
+                kept = earlier.file(plan, digest, name) if earlier and suffix != "nt" else None
+                if kept is not None:
+                    downloads.append(link_download(data_dir, name, kept, suffix, plan))
+                else:
+                    downloads.append(write_download(data_dir, name, nt if suffix == "nt" else serialize_sorted(triples, suffix),
+                                                    suffix, plan_iri=plan))
+        for graph in REFERENCE_GRAPHS:
+            quads = plan_quads(store, graph)
+            everything.add(quads)
+            if graph in REFERENCE_STEMS:
+                triples = [quad.triple for quad in quads]
+                for suffix in ("ttl", "jsonld", "nt"):
+                    downloads.append(write_download(data_dir, f"{REFERENCE_STEMS[graph]}.{suffix}",
+                                                    serialize_triples(triples, suffix), suffix, graph_iri=graph.value))
+        placed = {*versions, *(version for listed in versions.values() for version in listed)} | {g.value for g in REFERENCE_GRAPHS}
+        for graph in sorted(store.named_graphs(), key=str):       # e.g. an RDF file of several plans without versions
+            if isinstance(graph, ox.NamedNode) and graph.value not in placed:
+                everything.add(plan_quads(store, graph))
+        downloads.extend(write_site_dumps(data_dir, everything.merged()))
     return downloads
+
+
+def write_site_dumps(data_dir: Path, quads: Path) -> list[Download]:
+    """The whole site's data from ``quads``, every quad of the site in N-Quads sorted by its text: the quads
+    in TriG and N-Quads, their union (each triple once, sorted) in Turtle, JSON-LD and gzipped N-Triples."""
+    def written(name: str, suffix: str, fmt: ox.RdfFormat, statements: Iterable[ox.Quad | ox.Triple]) -> Download:
+        ox.serialize(statements, output=str(data_dir / name), format=fmt, prefixes=rdf_prefixes(fmt))
+        return file_download(data_dir, name, suffix)
+
+    downloads = [written("piao-lod.trig", "trig", ox.RdfFormat.TRIG, parsed_quads(quads))]
+    shutil.copyfile(quads, data_dir / "piao-lod.nq")      # the sorted quads are the N-Quads dump
+    downloads.append(file_download(data_dir, "piao-lod.nq", "nq"))
+    for suffix in ("ttl", "jsonld"):
+        downloads.append(written(f"piao-lod.{suffix}", suffix, RESOURCE_FORMATS[suffix], union_triples(quads)))
+    nt = quads.with_name("union.nt")
+    ox.serialize(union_triples(quads), output=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)       # gzip.compress(data, mtime=0), a chunk at a time
+    with nt.open("rb") as source, (data_dir / "piao-lod.nt.gz").open("wb") as target:
+        while chunk := source.read(CHUNK_BYTES):
+            target.write(compressor.compress(chunk))
+        target.write(compressor.flush())
+    downloads.append(file_download(data_dir, "piao-lod.nt.gz", "nt.gz"))
+    return downloads
+
+
+def parsed_quads(path: Path) -> Iterator[ox.Quad]:
+    return ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+
+
+def union_triples(quads: Path) -> Iterator[ox.Triple]:
+    """Each triple of the sorted quads once. Sorting quads by their text puts a triple's quads next to each
+    other, in the order of sorting the triples by theirs (a quad's text is its triple's, a space, its graph)."""
+    previous = None
+    for quad in parsed_quads(quads):
+        triple = quad.triple
+        if triple != previous:
+            yield triple
+            previous = triple
+
+
+class SortedQuads:
+    """Quads added a graph at a time, given back as one N-Quads file sorted by each quad's text (what
+    ``sorted(quads, key=str)`` gives, an N-Quads line being a quad's text and `` .``): sorted
+    :data:`RUN_QUADS` at a time into files in ``folder``, which are then merged, so memory holds one run."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.pending: list[ox.Quad] = []
+        self.runs: list[Path] = []
+        self.names = (f"run-{number}.nq" for number in count())
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self.pending.extend(quads)
+        if len(self.pending) >= RUN_QUADS:
+            self.spill()
+
+    def spill(self) -> None:
+        self.pending.sort(key=str)
+        self.runs.append(self.new_file())
+        ox.serialize(self.pending, output=str(self.runs[-1]), format=ox.RdfFormat.N_QUADS)
+        self.pending = []
+
+    def new_file(self) -> Path:
+        return self.folder / next(self.names)
+
+    def merged(self) -> Path:
+        self.spill()
+        while len(self.runs) > 1:
+            merging, self.runs = self.runs[:RUNS_MERGED_AT_ONCE], self.runs[RUNS_MERGED_AT_ONCE:]
+            target = self.new_file()
+            with ExitStack() as files, target.open("wb") as output:
+                output.writelines(heapq.merge(*(files.enter_context(run.open("rb")) for run in merging)))
+            for run in merging:
+                run.unlink()
+            self.runs.append(target)
+        return self.runs[0]
 
 
 def write_download(data_dir: Path, name: str, data: bytes, suffix: str, plan_iri: str | None = None,
@@ -214,6 +293,21 @@ class EarlierDownloads:
 
 def download_of(path: str, data: bytes, suffix: str, plan_iri: str | None = None, graph_iri: str | None = None) -> Download:
     """What the pages and the catalogue say about a data file (``path`` relative to the site root)."""
-    return Download(path, MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], len(data), plan_iri,
-                    hashlib.sha256(data).hexdigest(), graph_iri or plan_iri,
-                    "application/gzip" if suffix.endswith(".gz") else None, hashlib.sha1(data).hexdigest())
+    return described_download(path, len(data), hashlib.sha256(data), hashlib.sha1(data), suffix, plan_iri, graph_iri)
+
+
+def file_download(data_dir: Path, name: str, suffix: str) -> Download:
+    """:func:`download_of` a file of the whole site's data, read a chunk at a time."""
+    sha256, sha1, size = hashlib.sha256(), hashlib.sha1(), 0
+    with (data_dir / name).open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            sha256.update(chunk)
+            sha1.update(chunk)
+            size += len(chunk)
+    return described_download(f"{data_dir.name}/{name}", size, sha256, sha1, suffix)
+
+
+def described_download(path: str, size: int, sha256, sha1, suffix: str, plan_iri: str | None = None,
+                       graph_iri: str | None = None) -> Download:
+    return Download(path, MEDIA_TYPES[suffix], FORMAT_NAMES[suffix], size, plan_iri, sha256.hexdigest(),
+                    graph_iri or plan_iri, "application/gzip" if suffix.endswith(".gz") else None, sha1.hexdigest())

@@ -9,6 +9,7 @@ Templates get :class:`ResourceView` objects and ask them for values by CURIE
 from __future__ import annotations
 
 import re
+from sys import intern
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABEL_PROPERTIES = ("skos:prefLabel", "dcterms:title", "rdfs:label", "foaf:name", "dcterms:identifier")
 NUMERIC_TYPES = {"http://www.w3.org/2001/XMLSchema#" + name for name in
                  ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")}
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A literal as a page shows it: its text, language, datatype and, for numbers, the number."""
 
@@ -51,20 +52,26 @@ class ResourceIndex:
         self.incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.triples: dict[str, list[ox.Triple]] = defaultdict(list)
         seen: set[ox.Triple] = set()
+        literals: dict[ox.Literal, Value] = {}
         for quad in quads:
             triple = quad.triple
             if triple in seen or not isinstance(triple.subject, ox.NamedNode):
                 continue
             seen.add(triple)
-            subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
+            # every IRI, and every literal, held once however many triples name it (a third of the index's memory)
+            subject, predicate, obj = intern(triple.subject.value), intern(triple.predicate.value), triple.object
             self.triples[subject].append(triple)
             if isinstance(obj, ox.NamedNode):
-                self.outgoing[subject][predicate].append(obj.value)
-                self.incoming[obj.value][predicate].append(subject)
+                target = intern(obj.value)
+                self.outgoing[subject][predicate].append(target)
+                self.incoming[target][predicate].append(subject)
             elif isinstance(obj, ox.Literal):
-                language = obj.language
-                self.outgoing[subject][predicate].append(
-                    Value(obj.value, language, None if language else obj.datatype.value))
+                value = literals.get(obj)
+                if value is None:
+                    language = obj.language
+                    value = literals[obj] = Value(obj.value, language and intern(language),
+                                                  None if language else intern(obj.datatype.value))
+                self.outgoing[subject][predicate].append(value)
         self.views: dict[str, ResourceView] = {}
 
     @classmethod
