@@ -4,11 +4,16 @@ cache, observed through the CLI (output files, reports, exit codes, the cache fo
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
 import pytest
+
+from piao_lod.errors import WorkerError
+from piao_lod.plan_pool import map_in_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "cremona-piao-2024-2026-obiettivi.txt"
@@ -157,3 +162,18 @@ def test_cache_and_no_cache_together_is_a_usage_error(run_cli, tmp_path):
     result = run_cli("convert", EXAMPLE, "--cache", tmp_path / "cache", "--no-cache")
     assert result.exit_code == 2
     assert "--no-cache" in result.stderr
+
+
+def die_on_b(path: Path) -> str:
+    if path.name == "plan-b.csv":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return path.name
+
+
+def test_a_worker_that_dies_is_an_error_naming_its_item_not_a_traceback():
+    """A worker killed (the OOM killer) or aborted by a library ended a parallel command in a BrokenProcessPool
+    traceback; it is a WorkerError naming what the worker had, which the CLI reports with exit 2."""
+    with pytest.raises(WorkerError, match=r"^plan-b.csv: error: a worker process stopped") as raised:
+        map_in_workers(die_on_b, [Path("plan-a.csv"), Path("plan-b.csv"), Path("plan-c.csv")], workers=2)
+    assert raised.value.exit_code == 2
+    assert map_in_workers(die_on_b, [Path("plan-a.csv"), Path("plan-c.csv")], workers=2) == ["plan-a.csv", "plan-c.csv"]

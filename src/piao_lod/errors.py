@@ -76,3 +76,8 @@ class StoreError(PiaoLodError):
 
 class BuildError(PiaoLodError):
     """The site cannot be built: an input is unusable, or a tool the build runs (pyLODE, Pagefind) failed."""
+
+
+class WorkerError(PiaoLodError):
+    """A worker process of a parallel command stopped before giving its result: killed (the OOM killer, a
+    signal) or aborted by a library it runs (Oxigraph aborts the process on some inputs)."""

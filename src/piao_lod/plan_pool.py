@@ -29,6 +29,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -37,7 +38,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from piao_lod.errors import SourceError
+from piao_lod.errors import SourceError, WorkerError
 from piao_lod.plan_table import read_plan_table
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import Plan
@@ -77,17 +78,28 @@ def stream_in_workers(function: Callable[[Item], Result], items: Iterable[Item],
         yield from (function(item) for item in items)
         return
     with ProcessPoolExecutor(count, mp_context=get_context("fork")) as pool:
-        waiting: deque[Future] = deque()
+        waiting: deque[tuple[Item, Future]] = deque()
         try:
             for item in items:
-                waiting.append(pool.submit(function, item))
+                waiting.append((item, pool.submit(function, item)))
                 if len(waiting) >= RESULTS_AHEAD * count:
-                    yield waiting.popleft().result()
+                    yield result_of(*waiting.popleft())
             while waiting:
-                yield waiting.popleft().result()
+                yield result_of(*waiting.popleft())
         finally:
-            for future in waiting:     # the caller stopped early (an error): the rest is not needed
+            for _, future in waiting:     # the caller stopped early (an error): the rest is not needed
                 future.cancel()
+
+
+def result_of(item, future: Future):
+    """The future's result; a worker that died under it is a :class:`WorkerError` naming the item, not a
+    ``BrokenProcessPool`` traceback."""
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        label = item[0] if isinstance(item, tuple) and item else item
+        raise WorkerError(f"{str(label)[:300]}: error: a worker process stopped while working on it (killed, out of "
+                          "memory, or aborted by a library it runs); run again with --workers 1 to see more") from error
 
 
 # -- reading ------------------------------------------------------------------------------------------
