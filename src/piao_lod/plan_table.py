@@ -178,7 +178,7 @@ class PlanAssembler:
     def matching_profile(raw: RawTable) -> Profile | None:
         profiles = bundled_profiles()
         for row in raw.rows:
-            if row.tabular:
+            if row.tabular and not row.is_blank:
                 for profile in profiles:
                     if profile.matches(row.cells):
                         return profile
