@@ -68,6 +68,9 @@ def check_readable(path: Path) -> None:
         raise SourceError("file not found", str(path))
     if path.is_dir():
         raise SourceError("is a directory, not a plan table", str(path))
+    if not path.is_file():
+        raise SourceError("is not a regular file (a pipe or a device, read once and without a size): save the table "
+                          "to a file and give that file", str(path))
     if path.stat().st_size == 0:
         raise SourceError("file is empty", str(path))
 

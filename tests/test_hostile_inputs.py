@@ -206,3 +206,12 @@ def test_line_numbers_written_as_text_are_violations_not_a_crash(tmp_path):
     assert result.returncode == 1, result.stderr[-2000:]
     rows = {finding["focus"] for finding in json.loads(result.stdout)["results"] if finding["rule"] == "SourceRow-line"}
     assert len(rows) == count // 2
+
+
+def test_a_pipe_given_as_a_table_is_named_as_such_not_called_empty(run_cli, tmp_path):
+    """`convert /dev/stdin` or a FIFO said "file is empty" (its size is 0); it is named as what it is."""
+    fifo = tmp_path / "plan.csv"
+    os.mkfifo(fifo)
+    result = convert(run_cli, fifo, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    assert f"{fifo}: error: is not a regular file (a pipe or a device" in result.stderr

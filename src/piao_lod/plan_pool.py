@@ -116,7 +116,9 @@ class SourceRead:
 
 def reading_key(source: Path, options: ReadingOptions, base: str | None) -> str | None:
     """The cache key of a source read with these options, or None when a file it depends on cannot be read
-    (the reader then says why)."""
+    (the reader then says why), or is not a regular file (a pipe would be read here and found empty after)."""
+    if not source.is_file():
+        return None
     try:
         parts = [str(source), source.read_bytes(), repr(options), base or ""]
         if options.profile is not None:
