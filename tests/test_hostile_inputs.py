@@ -215,3 +215,13 @@ def test_a_pipe_given_as_a_table_is_named_as_such_not_called_empty(run_cli, tmp_
     result = convert(run_cli, fifo, "-o", tmp_path / "out.ttl")
     assert result.exit_code == 2
     assert f"{fifo}: error: is not a regular file (a pipe or a device" in result.stderr
+
+
+@pytest.mark.parametrize("ente", ["../x", "a/b", "<script>", "c_d150 ", "C_D150", "x"])
+def test_an_ente_flag_that_is_not_an_ipa_code_is_refused(run_cli, tmp_path, ente):
+    """`--ente ../x` (or `<script>`, a trailing space) was taken as the ente's code, flagged only by SHACL; it is a
+    usage error now, by the rule the codes a document states are read by."""
+    result = run_cli("convert", plan_table(tmp_path), "--ente", ente, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    assert f"--ente {ente!r}: not an IPA code" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "out.ttl").exists()

@@ -19,6 +19,7 @@ import typer
 from piao_lod import __version__
 from piao_lod.conversion import Conversion, convert_sources
 from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
+from piao_lod.enti import is_ipa_code
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.messages import gettext, ngettext
@@ -104,6 +105,8 @@ def reading_options(ente: str | None, year: int | None, source_format: SourceFor
                     pages: str | None = None, profile: Path | None = None, version: str | None = None,
                     version_date: datetime | None = None) -> ReadingOptions:
     """The reading options every command that reads tables takes, in one value."""
+    if ente is not None and not is_ipa_code(ente):
+        raise UsageError(f"--ente {ente!r}: not an IPA code (2 to 20 lowercase letters, digits or _, e.g. c_d150)")
     return ReadingOptions(ente, year, source_format.value if source_format else None, profile,
                           parse_pages(pages) if pages is not None else None, version,
                           version_date.date() if version_date else None)
