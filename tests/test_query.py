@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 from pathlib import Path
 
@@ -452,3 +453,28 @@ def test_every_saved_query_gives_the_same_answer_on_oxigraph_and_rdflib(store_pa
         ours, theirs = oxigraph_rows(query_store(store, text)), rdflib_rows(dataset, text)
         assert comparable(ours, is_ordered(text)) == comparable(theirs, is_ordered(text)), query.name
         assert ours or query.name == "targets-changed", query.name
+
+
+def test_a_query_that_aborts_oxigraph_is_an_error_not_a_silent_exit(tmp_path):
+    """pyoxigraph 0.5.13 aborts the process (SIGABRT, exit 134, no message) on some ORDER BY keys that mix
+    numbers and strings; ``query`` runs a query in a child process, so the user gets exit 2 and a message that
+    says why and how to sort instead. Each text is one seeded shuffle of the same values: the sort aborts on
+    some orders and not on others."""
+    data = tmp_path / "one.ttl"
+    data.write_text("<http://example.org/s> <http://example.org/p> 1 .\n", encoding="utf-8")
+    values = [str(n) for n in range(1, 30)] + [f'"{n}"' for n in range(1, 15)] + [f'"abc{n}"' for n in range(10)]
+    outcomes = []
+    for seed in range(12):
+        shuffled = values[:]
+        random.Random(seed).shuffle(shuffled)
+        text = f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(shuffled)} }} }} ORDER BY ?x"
+        result = CliRunner().invoke(app, ["query", text, "--data", str(data), "--format", "csv"])
+        outcomes.append(result.exit_code)
+        if result.exit_code == 0:
+            assert len(result.stdout.splitlines()) == 1 + len(values)
+        else:
+            assert result.exit_code == 2, result.output
+            assert "QUERY: error: the query stopped Oxigraph (it ended on signal SIGABRT" in result.stderr
+            assert "does not correctly implement a total order" in result.stderr
+            assert "sort by STR(?x)" in result.stderr
+    assert 0 in outcomes and 2 in outcomes, outcomes

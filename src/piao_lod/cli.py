@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import datetime
 from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -35,6 +36,7 @@ from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset
 from piao_lod.ente_files import inputs_to_validate
 from piao_lod.publish import publish_store
+from piao_lod.query_isolation import answer_in_child
 from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
 from piao_lod.rdf_output import write_plans
@@ -444,29 +446,31 @@ def query(
             raise UsageError("give a QUERY: SPARQL text, a .rq file or the name of a saved query (piao-lod query --list)")
         if sum(target is not None for target in (store, data, endpoint)) > 1:
             raise UsageError("give one of --store, --data, --endpoint")
-        text, form = prepare(resolve_query(query_text), parse_parameters(param or []))
+        query, parameters = resolve_query(query_text), parse_parameters(param or [])
+        text, form = answer_in_child(lambda: prepare(query, parameters))
         if endpoint:
-            answer = query_endpoint(endpoint, text, form, user, password)
+            output = render(query_endpoint(endpoint, text, form, user, password), fmt)
         else:
-            answer = query_store(local_store(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date)), text)
-        output = render(answer, fmt)
+            output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), text, fmt))
     except PiaoLodError as error:
         raise fail(error) from None
     sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
     sys.stdout.flush()
 
 
-def local_store(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions):
-    """The store to query: the files of --data loaded in memory (all must be usable), else the on-disk store."""
+def local_answer(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions,
+                 text: str, fmt: ResultFormat | None) -> Callable[[], bytes]:
+    """The rendered answer to ``text`` from the files of --data loaded in memory (all must be usable, read
+    here), else from the on-disk store (opened by the child :func:`answer_in_child` runs it in)."""
     if not data:
-        return open_store_for_reading(store or DEFAULT_STORE_DIR)
+        return lambda: render(query_store(open_store_for_reading(store or DEFAULT_STORE_DIR), text), fmt)
     check_base(base)
     loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
             typer.echo(error.located(), err=True)
         raise loaded.conversion.unusable[-1]
-    return loaded.store
+    return lambda: render(query_store(loaded.store, text), fmt)
 
 
 @app.command()
