@@ -293,3 +293,42 @@ def test_staging_folders_of_dead_builds_are_removed_and_live_ones_kept(tmp_path)
     assert completed.returncode in (0, 1), completed.stderr
     assert not dead.exists()
     assert alive.exists() and other_host.exists()
+
+
+def test_rdf_whose_values_mix_types_builds_a_site_and_names_the_plan_without_a_year(tmp_path):
+    """RDF from another producer can give ``piao:year``, weights and targets any type: a year ``circa 2024`` (a
+    plain string), a date, strings where numbers are expected. The build read the year with ``int()`` and
+    ended in a traceback; now every page is built, the plan whose year is not a year is reported by name
+    (``plan-without-year``, exit 1) and left out of the DCAT-AP_IT catalogue, and a date's year is its year."""
+    tables = sorted((Path(__file__).parent / "data" / "queries").glob("synthetic-*.csv"))
+    converted = tmp_path / "plans.nq"
+    result = subprocess.run([sys.executable, "-m", "piao_lod", "convert", *map(str, tables), "-o", str(converted)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode in (0, 1), result.stderr
+    retyped, count = [], 0
+    for quad in ox.parse(path=converted, format=ox.RdfFormat.N_QUADS):
+        name = quad.predicate.value.rsplit("#", 1)[-1]
+        if name == "year":
+            year = quad.object.value
+            value = ox.Literal(f"circa {year}") if "x_999999" in quad.subject.value else \
+                ox.Literal(f"{year}-06-30", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+            quad = ox.Quad(quad.subject, quad.predicate, value, quad.graph_name)
+        elif name in ("weight", "targetValue", "targetYear"):
+            count += 1
+            value = ox.Literal(f"{quad.object.value} circa") if count % 2 else ox.Literal(
+                "2025-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+            quad = ox.Quad(quad.subject, quad.predicate, value, quad.graph_name)
+        retyped.append(quad)
+    assert count > 10
+    mixed = tmp_path / "mixed.nq"
+    mixed.write_bytes(ox.serialize(retyped, format=ox.RdfFormat.N_QUADS))
+    out = tmp_path / "site"
+    built = build(str(mixed), "-o", str(out), "--lang", "en")
+    assert built.returncode == 1, built.stderr
+    assert "Traceback" not in built.stderr
+    assert ("https://w3id.org/piao-lod/id/x_999999/piano/2024: error: the plan's year “circa 2024” is not a year: "
+            "the plan is not in the data catalogue (catalog.ttl)") in built.stderr
+    assert (out / "id" / "x_999999" / "piano" / "2024" / "index.html").is_file()
+    catalogue = {quad.object.value for quad in ox.parse(path=out / "catalog.ttl", format=ox.RdfFormat.TURTLE)
+                 if quad.predicate.value == "http://purl.org/dc/terms/identifier"}
+    assert "c_d150:piano-2025" in catalogue and not any("x_999999" in code for code in catalogue), catalogue

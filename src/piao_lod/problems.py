@@ -177,6 +177,10 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                                                "dumps"),
                 N_("a resource of an RDF input whose IRI cannot be a page inside the site (too long, or the folder of "
                    "another page); reported by build, its triples stay in the dumps")),
+    ProblemCode("plan-without-year", E, N_("the plan's year “{text}” is not a year: the plan is not in the data "
+                                           "catalogue (catalog.ttl); its pages and data are in the site"),
+                N_("a plan of an RDF input whose piao:year is not a year; reported by build, left out of the "
+                   "DCAT-AP_IT catalogue")),
     # the plan as a whole
     ProblemCode("option-overridden", W, N_("{option} {flag} ignored: the document says {stated}"),
                 N_("--ente/--year disagrees with the document; the document wins")),

@@ -136,7 +136,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         timings["dumps"] = time.perf_counter() - mark
         record = BuildRecord(addresses.site_url, toolkit, plan_digests(downloads))
         reusable = unchanged_enti(previous, record, addresses)
-        record.date_plans(previous, catalog_date(date, catalog_plans(store)))
+        without_year: list[tuple[str, str]] = []
+        record.date_plans(previous, catalog_date(date, catalog_plans(store, without_year)))
+        problems += [uncatalogued_plan(plan, year, store, loaded.conversion, addresses) for plan, year in without_year]
 
         copy_static(staging / "static")
         site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search,
@@ -221,11 +223,20 @@ def check_plans_inside_site(plan_graphs: list[ox.NamedNode], addresses: SiteAddr
 
 def unplaced_resource(iri: str, reason: Phrase, store: ox.Store, conversion, addresses: SiteAddresses) -> Problem:
     """The problem reported for a resource that gets no page: named by the input it came from."""
+    return Problem("resource-without-page", input_of(iri, store, conversion, addresses), {"reason": reason}, iri)
+
+
+def uncatalogued_plan(iri: str, year: str, store: ox.Store, conversion, addresses: SiteAddresses) -> Problem:
+    return Problem("plan-without-year", input_of(iri, store, conversion, addresses), {"text": year}, iri)
+
+
+def input_of(iri: str, store: ox.Store, conversion, addresses: SiteAddresses) -> Location:
+    """Where a resource came from: the table of its plan, or the graph (an RDF input) it is in."""
     graph = next((quad.graph_name for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None)
     graph_iri = graph.value if isinstance(graph, ox.NamedNode) else ""
     sources = {str(PlanIris(addresses.data_base, plan.ente.ipa_code, plan.year).plan): plan.source.path
                for plan in conversion.plans} if graph_iri else {}
-    return Problem("resource-without-page", Location(sources.get(graph_iri, graph_iri or "input")), {"reason": reason}, iri)
+    return Location(sources.get(graph_iri, graph_iri or "input"))
 
 
 def build_id() -> str:

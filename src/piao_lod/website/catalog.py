@@ -40,6 +40,7 @@ from piao_lod.query_parameters import bind_parameters
 from piao_lod.resources import packaged, vocabulary_file
 from piao_lod.saved_queries import parse_query, saved_query
 from piao_lod.website.addresses import Download, SiteAddresses
+from piao_lod.website.display import year_number
 from piao_lod.website.incremental import PlanDates
 from piao_lod.website.resource_files import REFERENCE_DATASETS
 
@@ -134,11 +135,17 @@ def text_of(solution: ox.QuerySolution, variable: str) -> str | None:
     return None if term is None else term.value
 
 
-def catalog_plans(store: ox.Store) -> list[CatalogPlan]:
-    """Every plan in the store, ordered by IPA code and year."""
+def catalog_plans(store: ox.Store, without_year: list[tuple[str, str]] | None = None) -> list[CatalogPlan]:
+    """Every plan in the store with a year, ordered by IPA code and year. A plan whose ``piao:year`` is not a
+    year (RDF from another producer) is left out, each DCAT-AP_IT dataset being a plan of a year; it is added
+    to ``without_year`` as (plan IRI, the text of its year)."""
     plans = []
     for row in site_query("catalog-plans", store):
-        year = int(text_of(row, "year"))
+        year = year_number(text_of(row, "year"))
+        if year is None:
+            if without_year is not None:
+                without_year.append((text_of(row, "plan"), text_of(row, "year")))
+            continue
         ipa = text_of(row, "ipa")
         ente_name = text_of(row, "enteName") or ipa
         plans.append(CatalogPlan(

@@ -9,6 +9,7 @@ they are on most pages (hundreds of values a page on a large plan) and Jinja mac
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +25,14 @@ NUMBER_UNIT = "http://qudt.org/vocab/unit/NUM"
 PERCENTAGE_KIND = str(PIAO) + "PercentageTarget"
 BOOLEAN_KIND = str(PIAO) + "BooleanTarget"
 SIZE_UNITS = ("kB", "MB", "GB", "TB")
+YEAR = re.compile(r"(\d{4})(?:[-+Z]|$)")
+
+
+def year_number(text: str | None) -> int | None:
+    """The year a ``piao:year`` states: an ``xsd:gYear`` (``2025``, ``2025Z``) or the year of a date; None for any
+    other text, which RDF from another producer can hold (validation reports it; pages show it as written)."""
+    match = YEAR.match(text.strip()) if text else None
+    return int(match.group(1)) if match else None
 
 
 def as_decimal(value) -> Decimal | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from piao_lod.website.addresses import Download, is_web_link
 from piao_lod.website.catalog import DATASET_DESCRIPTION, DUMP_DESCRIPTION, DUMP_TITLE, licence_page
+from piao_lod.website.display import year_number
 from piao_lod.website.page_types import PageType
 from piao_lod.messages import N_, gettext
 from piao_lod.website.resource_index import ResourceView
@@ -56,8 +57,8 @@ def plan_dataset(site, plan: ResourceView) -> dict:
             "inLanguage": "it", "keywords": ["PIAO", "performance", "obiettivi", "indicatori", "PNRR", ente_name],
             "includedInDataCatalog": {"@type": "DataCatalog", "name": gettext("it", SITE_NAME), "url": site.addresses.url("dati/")},
             "distribution": [download(site, d) for d in site.downloads if d.plan_iri == plan.iri]}
-    if year is not None:
-        data["temporalCoverage"] = f"{year.text}-01-01/{year.text}-12-31"
+    if year is not None and year_number(year.text) is not None:
+        data["temporalCoverage"] = f"{year_number(year.text)}-01-01/{year_number(year.text)}-12-31"
         data["identifier"] = f"{ente.value('dcterms:identifier') if ente else ''}:piano-{year.text}"
     if ente is not None:
         data["creator"] = data["publisher"] = organisation(site, ente)
@@ -70,7 +71,8 @@ def plan_dataset(site, plan: ResourceView) -> dict:
 def all_plans_dataset(site) -> dict:
     plans = site.plans
     enti = {plan.link("piao:ente").iri: plan.link("piao:ente") for plan in plans if plan.link("piao:ente")}
-    years = sorted(int(plan.value("piao:year").text) for plan in plans if plan.value("piao:year"))
+    years = sorted(year for year in (year_number(plan.value("piao:year").text) for plan in plans if plan.value("piao:year"))
+                   if year is not None)
     span = (f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])) if years else ""
     data = {"@type": "Dataset", "@id": site.addresses.url("catalog") + "#tutti-i-piani", "name": DUMP_TITLE["it"],
             "description": DUMP_DESCRIPTION["it"].format(count=len(plans), enti=len(enti), years=span),
