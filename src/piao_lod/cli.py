@@ -555,7 +555,7 @@ def build(
         except PiaoLodError as error:
             raise fail(error, lang.value) from None
     for problem in built.problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(problem.describe(lang.value), err=True)
     typer.echo(build_summary(built, output, lang.value), err=True)
     raise typer.Exit(built.exit_code)
 

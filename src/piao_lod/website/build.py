@@ -170,8 +170,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         files = sum(len(names) for _, _, names in os.walk(staging))
         swap_in(staging, out)
     except OSError as error:
-        raise BuildError(f"{out}: error: the site could not be written, the previous site is kept "
-                         f"({error.strerror or error}: {error.filename})") from None
+        raise BuildError(N_("the site could not be written, the previous site is kept ({error}: {file})"),
+                         subject=str(out), error=str(error.strerror or error), file=str(error.filename)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
