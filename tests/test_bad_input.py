@@ -164,7 +164,7 @@ def test_anno_column_that_is_not_a_year(run_cli, tmp_path):
     path = write_table(tmp_path, {"Anno": "duemila"})
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{path}:2 [Anno]: error: the Anno column holds 'duemila', not a year" in result.stderr
+    assert f"{path}:2 [Anno]: error: the Anno column holds “duemila”, not a year" in result.stderr
 
 
 def test_two_ente_values_in_one_file(run_cli, tmp_path):

@@ -223,5 +223,5 @@ def test_an_ente_flag_that_is_not_an_ipa_code_is_refused(run_cli, tmp_path, ente
     usage error now, by the rule the codes a document states are read by."""
     result = run_cli("convert", plan_table(tmp_path), "--ente", ente, "-o", tmp_path / "out.ttl")
     assert result.exit_code == 2
-    assert f"--ente {ente!r}: not an IPA code" in result.stderr and "Traceback" not in result.output
+    assert f"--ente «{ente}»: non è un codice IPA" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out.ttl").exists()

@@ -341,7 +341,7 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
                    encoding="utf-8")
     result = invoke("query", bad, "--store", store_path)
     assert result.exit_code == 2
-    assert f"{bad}:4:" in result.stderr and "not valid SPARQL" in result.stderr
+    assert f"{bad}:4:" in result.stderr and "errore: SPARQL non valido" in result.stderr
     inline = invoke("query", "SELECT * WHERE { ?s ?p }", "--store", store_path)
     assert inline.exit_code == 2 and inline.stderr.startswith("QUERY:1:"), inline.stderr
     assert "Traceback" not in result.output + inline.output
@@ -350,7 +350,7 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["no-such-query"], "no saved query has this name"),
     (["missing.rq"], "missing.rq: error: cannot read the query file"),
-    (["graph-sizes", "--param", "year=2024"], "unknown parameter year; this query's parameters: none"),
+    (["graph-sizes", "--param", "year=2024"], "unknown parameter year; this query takes no parameter"),
     (["plan-counts", "--param", "anno=2024"], "unknown parameter anno; this query's parameters: ente, year"),
     (["indicator-targets", "--param", "indicator"], "--param takes name=value"),
     (["indicator-targets", "-p", "ente=a", "-p", "ente=b"], "--param ente given twice"),
@@ -358,6 +358,7 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
     (["plan-counts", "--endpoint", "http://127.0.0.1:9/query", "--data", "x.csv"], "give one of --store, --data, --endpoint"),
 ])
 def test_usage_errors_exit_2(store_path, args, message):
+    args = [*args, "--lang", "en"]
     result = invoke("query", *args, "--store", store_path) if "--endpoint" not in args else invoke("query", *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr

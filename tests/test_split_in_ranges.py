@@ -55,7 +55,7 @@ def split_by_ente(paths: list[Path], workers: int):
         blank = {term for quad in store for term in quad if isinstance(term, ox.BlankNode)}
         plain = {quad for quad in store if not any(isinstance(term, ox.BlankNode) for term in quad)}
         return (loaded.graphs, plain, len(blank), Counter(quad.graph_name for quad in store), files.by_ente(),
-                [error.located() for error in loaded.conversion.unusable])
+                [error.describe("en") for error in loaded.conversion.unusable])
 
 
 def quad(subject: str, predicate: str, term: str, graph: str | None) -> str:

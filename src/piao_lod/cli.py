@@ -510,8 +510,10 @@ def publish(
         publication = publish_store(source_store, endpoint, graph_store, user, password)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
-    typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
-               f"{publication.graph_store}; {endpoint} holds them all", err=True)
+    typer.echo(gettext(lang.value, "published {graphs}, {triples}, to {graph_store}; {endpoint} holds them all",
+                       graphs=ngettext(lang.value, "{count} graph", "{count} graphs", len(publication.graphs)),
+                       triples=ngettext(lang.value, "{count} triple", "{count} triples", sum(publication.graphs.values())),
+                       graph_store=publication.graph_store, endpoint=endpoint), err=True)
     raise typer.Exit(exit_code)
 
 
@@ -599,7 +601,7 @@ def serve(
     if site is None and store is None:
         site = Path("_site")
         if not (site / SITE_MARKER).is_file():
-            typer.echo(f"no site in {site}: building the bundled example first", err=True)
+            typer.echo(gettext(lang.value, "no site in {site}: building the bundled example first", site=str(site)), err=True)
             try:
                 build_site([], site)
             except PiaoLodError as error:
@@ -610,5 +612,7 @@ def serve(
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    typer.echo(f"serving {site or store} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)", err=True)
+    url = f"http://{host}:{port}/"
+    typer.echo(gettext(lang.value, "serving {what} at {url} (SPARQL endpoint: {url}sparql)", what=str(site or store),
+                       url=url), err=True)
     serve_app(application, host, port, settings)

@@ -813,9 +813,9 @@ class PlanAssembler:
         stated = self.document_year
         if stated_text is not None:
             if not re.fullmatch(r"\d{4}", stated_text):
-                raise SourceError(N_("the {field} column holds “{text}”, not a year"), self.display,
+                raise SourceError(N_("the {header} column holds “{text}”, not a year"), self.display,
                                   self.column_values["year"][stated_text], self.header_of("year"),
-                                  field=Term(FIELD_LABELS["year"]), text=stated_text)
+                                  header=self.header_of("year"), text=stated_text)
             stated = int(stated_text)
         if stated is None and flag is None and self.triennium:
             stated = self.triennium[0]
