@@ -172,7 +172,7 @@ def test_two_ente_values_in_one_file(run_cli, tmp_path):
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
     assert f"{path} [Ente]: error: one plan per file" in result.stderr
-    assert "'c_b157' (line 3)" in result.stderr
+    assert "line 2: “c_d150”; line 3: “c_b157”" in result.stderr
 
 
 # -- readable files with data problems: exit 1, the rest converted -----------------

@@ -366,10 +366,10 @@ def test_usage_errors_exit_2(store_path, args, message):
 
 
 def test_missing_store_and_unreachable_endpoint_exit_2(tmp_path):
-    missing = invoke("query", "plan-counts", "--store", tmp_path / "nowhere")
+    missing = invoke("query", "plan-counts", "--store", tmp_path / "nowhere", "--lang", "en")
     assert missing.exit_code == 2 and "no store here; fill one first with: piao-lod load" in missing.stderr
     assert not (tmp_path / "nowhere").exists()
-    unreachable = invoke("query", "plan-counts", "--endpoint", "http://127.0.0.1:9/query")
+    unreachable = invoke("query", "plan-counts", "--endpoint", "http://127.0.0.1:9/query", "--lang", "en")
     assert unreachable.exit_code == 2 and "cannot reach the endpoint" in unreachable.stderr
 
 
@@ -378,7 +378,7 @@ def test_required_parameter_without_default(store_path, tmp_path):
     query_file.write_text("# title: t\n# description: d\n# parameters: code: an objective code\n"
                           "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
                           "SELECT ?objective WHERE { ?objective dcterms:identifier ?_code }\n", encoding="utf-8")
-    missing = invoke("query", query_file, "--store", store_path)
+    missing = invoke("query", query_file, "--store", store_path, "--lang", "en")
     assert missing.exit_code == 2 and "parameter code (an objective code) has no default: pass --param code=VALUE" in missing.stderr
     found = query_json(store_path, query_file, "--param", "code=5.1_0001")
     assert found == [{"objective": f"{BASE}c_d150/piano/2025/obiettivo/5.1_0001"}]
@@ -406,9 +406,9 @@ def test_parameters_go_into_the_outermost_where_group():
     optional = parse_query("# parameters: code (optional): a code\nSELECT * WHERE { ?s ?p ?_code }")
     assert "VALUES (?_code) { (UNDEF) }" in bind_parameters(optional)
     assert 'VALUES (?_code) { ("x") }' in bind_parameters(optional, {"code": "x"})
-    with pytest.raises(QueryError, match="short form"):
+    with pytest.raises(QueryError, match="forma breve"):
         bind_parameters(parse_query("# parameters: code (default x): c\nCONSTRUCT WHERE { ?s ?p ?_code }"))
-    with pytest.raises(QueryError, match="sub-select"):
+    with pytest.raises(QueryError, match="sotto-select"):
         bind_parameters(parse_query("# parameters: code (default x): c\nSELECT * WHERE { SELECT ?s WHERE { ?s ?p ?_code } }"))
 
 
