@@ -122,7 +122,7 @@ def test_bad_param(run_cli, tmp_path):
      "--pages takes pages and ranges such as 12-40 or 1,3,7-9 or 12-, got “x”"),
     ("0-3", "--pages: «0-3» non è un intervallo di pagine contate da 1",
      "--pages: “0-3” is not a range of pages counted from 1"),
-])
+], ids=["not-pages", "page-zero"])
 def test_bad_pages(run_cli, tmp_path, pages, it, en):
     table = tmp_path / "piano.csv"
     table.write_text(HEADER + "\nc_d150;2024;OB1;Uno;Ind;1;100\n", encoding="utf-8")
