@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT
 from piao_lod.errors import SourceError, UsageError, WorkerError
 
-CATALOGUED_ERRORS = {"SourceError", "UsageError", "WorkerError", "QueryError", "EndpointError", "StoreError", "BuildError"}
+CATALOGUED_ERRORS = {"SourceError", "UsageError", "WorkerError", "QueryError", "EndpointError", "StoreError",
+                     "BuildError"}
 MARKERS = {"N_", "ngettext_"}
 CODE_FOLDERS = ("src", "converters")
 
@@ -23,7 +24,9 @@ def python_files() -> list[Path]:
 
 def called_name(call: ast.Call) -> str | None:
     function = call.func
-    return function.id if isinstance(function, ast.Name) else function.attr if isinstance(function, ast.Attribute) else None
+    if isinstance(function, ast.Name):
+        return function.id
+    return function.attr if isinstance(function, ast.Attribute) else None
 
 
 def is_text(node: ast.AST) -> bool:
@@ -34,8 +37,8 @@ def is_text(node: ast.AST) -> bool:
         return True
     if isinstance(node, ast.BinOp):
         return is_text(node.left) or is_text(node.right)
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join") \
-        and isinstance(node.func.value, (ast.Constant, ast.JoinedStr))
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join")
+            and isinstance(node.func.value, (ast.Constant, ast.JoinedStr)))
 
 
 def test_no_error_is_raised_with_bare_text():
@@ -73,7 +76,8 @@ def test_an_error_renders_in_either_language_and_survives_pickling():
     error = SourceError(("holds {count} plan version; diff compares one with one",
                          "holds {count} plan versions; diff compares one with one"), "a.ttl", 3, count=2)
     again = pickle.loads(pickle.dumps(error))
-    assert again.describe("it") == "a.ttl:3: errore: contiene 2 versioni di piano; diff ne confronta una con una"
+    assert again.describe("it") == ("a.ttl:3: errore: contiene 2 versioni di piano; diff confronta una sola versione "
+                                    "con un'altra")
     assert again.describe("en") == "a.ttl:3: error: holds 2 plan versions; diff compares one with one"
     assert str(again) == again.describe("it")
     worker = pickle.loads(pickle.dumps(WorkerError("a worker process stopped while working on it (killed, out of "
@@ -152,7 +156,8 @@ def test_a_count_takes_its_plural(run_cli, tmp_path):
     assert run_cli("convert", table, again, "-o", both_years).exit_code in (0, 1)
     italian = run_cli("diff", both_years, rdf)
     english = run_cli("diff", both_years, rdf, "--lang", "en")
-    assert f"{both_years}: errore: contiene 2 versioni di piano; diff ne confronta una con una" in italian.stderr
+    assert (f"{both_years}: errore: contiene 2 versioni di piano; diff confronta una sola versione con "
+            "un'altra") in italian.stderr
     assert f"{both_years}: error: holds 2 plan versions; diff compares one with one" in english.stderr
 
 
