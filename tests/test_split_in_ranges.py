@@ -117,6 +117,6 @@ def test_a_bad_line_in_a_later_range_is_named_by_its_line_in_the_file_and_the_fi
     alone = invoke("validate", other, "-f", "json", "--no-cache")
     result = invoke("validate", broken, other, "-f", "json", "--no-cache", "--workers", "2")
     assert result.exit_code == 2
-    assert f"{broken}: error: not valid RDF" in result.stderr and "line 701" in result.stderr
+    assert f"{broken}:701 [colonna " in result.stderr and "errore: RDF non valido" in result.stderr
     assert result.stdout == alone.stdout
     assert not list((tmp_path / "tmp").iterdir())      # the ranges' files too are deleted
