@@ -14,6 +14,7 @@ from piao_lod.converters import delimited_text, pdf_table, spreadsheet, text_tab
 from piao_lod.converters.decoding import looks_like_zip
 from piao_lod.converters.source_row import RawTable, SourceRow
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_
 
 READERS = {
     "text": text_table.read_rows,
@@ -37,7 +38,8 @@ def source_format(path: Path, declared: str | None = None) -> str:
     """The reader to use: the declared one, else the suffix, else a look at the bytes."""
     if declared:
         if declared not in READERS:
-            raise SourceError(f"unknown source format {declared!r}; use one of {', '.join(READERS)}", str(path))
+            raise SourceError(N_("unknown source format “{name}”; use one of {formats}"), str(path), name=declared,
+                              formats=", ".join(READERS))
         return declared
     by_suffix = SUFFIX_FORMATS.get(path.suffix.lower())
     if by_suffix:
@@ -59,20 +61,21 @@ def read_source_rows(path: Path, declared_format: str | None = None, pages=None)
     if chosen in PAGED_READERS:
         return READERS[chosen](path, pages)
     if pages is not None:
-        raise SourceError(f"--pages {pages} applies to PDF documents; this is read as {chosen}", str(path))
+        raise SourceError(N_("--pages {pages} applies to PDF documents; this is read as {chosen}"), str(path), pages=str(pages),
+                          chosen=chosen)
     return READERS[chosen](path)
 
 
 def check_readable(path: Path) -> None:
     if not path.exists():
-        raise SourceError("file not found", str(path))
+        raise SourceError(N_("file not found"), str(path))
     if path.is_dir():
-        raise SourceError("is a directory, not a plan table", str(path))
+        raise SourceError(N_("is a directory, not a plan table"), str(path))
     if not path.is_file():
-        raise SourceError("is not a regular file (a pipe or a device, read once and without a size): save the table "
-                          "to a file and give that file", str(path))
+        raise SourceError(N_("is not a regular file (a pipe or a device, read once and without a size): save the table "
+                             "to a file and give that file"), str(path))
     if path.stat().st_size == 0:
-        raise SourceError("file is empty", str(path))
+        raise SourceError(N_("file is empty"), str(path))
 
 
 __all__ = ["READERS", "RawTable", "SourceRow", "read_source_rows", "source_format"]

@@ -52,15 +52,15 @@ def decode_source(path: Path) -> DecodedText:
     """
     data = path.read_bytes()
     if not data:
-        raise SourceError("file is empty", str(path))
+        raise SourceError(N_("file is empty"), str(path))
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return _decode_utf16(data)
     if data.startswith(ZIP_MAGIC):
-        raise SourceError("this is a ZIP/XLSX file, not text: name it .xlsx or pass --source-format xlsx", str(path))
+        raise SourceError(N_("this is a ZIP/XLSX file, not text: name it .xlsx or pass --source-format xlsx"), str(path))
     if PDF_MAGIC in data[:1024]:
-        raise SourceError("this is a PDF document, not text: name it .pdf or pass --source-format pdf", str(path))
+        raise SourceError(N_("this is a PDF document, not text: name it .pdf or pass --source-format pdf"), str(path))
     if b"\x00" in data[:8192]:
-        raise SourceError("binary file: expected a PDF, text, CSV or XLSX plan table", str(path))
+        raise SourceError(N_("binary file: expected a PDF, text, CSV or XLSX plan table"), str(path))
     if data.startswith(codecs.BOM_UTF8):
         return _decode_utf8_lines(data[len(codecs.BOM_UTF8):], "utf-8-sig")
     return _decode_utf8_lines(data, "utf-8")

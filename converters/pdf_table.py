@@ -42,7 +42,7 @@ from piao_lod.converters.pdf_text import Vocabulary, join_lines
 from piao_lod.converters.source_row import RawTable, ReadNote, SourceRow
 from piao_lod.errors import SourceError
 from piao_lod.messages import N_, ngettext_
-from piao_lod.problems import Phrase
+from piao_lod.problems import Amount, Phrase, Phrases
 
 PDF_MEDIA_TYPE = "application/pdf"
 PDF_MAGIC = b"%PDF-"
@@ -82,9 +82,9 @@ def read_rows(path: Path, pages=None) -> RawTable:
              ("range", page_list(sideways_pages).replace(" ", "")), ("name", path.name), ("stem", path.stem)))}))
     if not any(layout.has_text for layout in layouts):
         if sideways_pages:
-            raise SourceError("no text drawn upright: " + notes[-1].params["detail"].render("en"), str(path))
-        raise SourceError("the PDF has no text: its pages are images (a scan?); "
-                          + OCR_HINT.format(name=path.name, stem=path.stem), str(path))
+            raise SourceError(N_("no text drawn upright: {detail}"), str(path), detail=notes[-1].params["detail"])
+        raise SourceError(N_("the PDF has no text: its pages are images (a scan?); {hint}"), str(path),
+                          hint=Phrase(OCR_HINT, (("name", path.name), ("stem", path.stem))))
     image_pages = [layout.number for layout in layouts if not layout.has_text and layout.has_images]
     if image_pages:
         hint = Phrase(OCR_HINT, (("name", path.name), ("stem", path.stem)))
@@ -96,10 +96,13 @@ def read_rows(path: Path, pages=None) -> RawTable:
     rows = document.rows()
     if not document.found_plan_table:
         read = page_list([layout.number for layout in layouts])
-        unread = "; ".join(note.params["detail"].render("en") for note in notes)
-        raise SourceError(f"no plan table found on the pages read ({read}): no table whose header names at least 3 "
-                          "plan columns (e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)"
-                          + (f"; {unread}" if unread else ""), str(path))
+        found = Phrase(N_("no plan table found on the pages read ({pages}): no table whose header names at least 3 "
+                          "plan columns (e.g. Codice Obiettivo, Titolo Obiettivo, Codice Ind, Target Atteso, Peso)"),
+                       (("pages", read),))
+        if notes:
+            found = Phrase(N_("{found}; {unread}"), (("found", found), ("unread", Phrases(tuple(
+                note.params["detail"] for note in notes)))))
+        raise SourceError(found, str(path))
     return RawTable(rows, PDF_MEDIA_TYPE, notes)
 
 
@@ -108,25 +111,29 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     if not looks_like_pdf(path):
-        raise SourceError("not a PDF document (no %PDF- marker at its start)", str(path))
+        raise SourceError(N_("not a PDF document (no %PDF- marker at its start)"), str(path))
     try:
         document = pdfplumber.open(path)
         page_count = len(document.pages)
     except Exception as wrapped:
         error = unwrapped(wrapped)
         if not isinstance(error, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise SourceError(f"not a readable PDF, damaged or cut short ({describe(error)})", str(path)) from None
-        raise SourceError("the PDF is encrypted and needs a password to be read "
-                          f"({error.__class__.__name__}); save an unprotected copy (e.g. `qpdf --decrypt "
-                          f"--password=... {path.name} plain.pdf`) and convert that", str(path)) from None
+            raise SourceError(N_("not a readable PDF, damaged or cut short ({error})"), str(path),
+                              error=describe(error)) from None
+        raise SourceError(N_("the PDF is encrypted and needs a password to be read ({error}); save an unprotected "
+                             "copy (e.g. `qpdf --decrypt --password=... {name} plain.pdf`) and convert that"), str(path),
+                          error=error.__class__.__name__, name=path.name) from None
     notes: list[ReadNote] = []
     with document:
         selected = [number for number in range(1, page_count + 1) if pages is None or number in pages]
         if not selected:
-            raise SourceError(f"--pages {pages} selects no page: the PDF has {page_count}", str(path))
+            raise SourceError(ngettext_("--pages {pages} selects no page: the PDF has {count} page",
+                                        "--pages {pages} selects no page: the PDF has {count} pages"), str(path),
+                              pages=str(pages), count=page_count)
         if len(selected) > MAX_PAGES:
-            raise SourceError(f"{len(selected)} pages to read; piao-lod reads at most {MAX_PAGES} at once: "
-                              "choose the pages of the objectives table with --pages (e.g. --pages 12-40)", str(path))
+            raise SourceError(N_("{selected} pages to read; piao-lod reads at most {limit} at once: choose the pages "
+                                 "of the objectives table with --pages (e.g. --pages 12-40)"), str(path),
+                              selected=Amount(len(selected)), limit=Amount(MAX_PAGES))
         layouts = []
         for number in selected:
             page = document.pages[number - 1]
@@ -143,8 +150,8 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
             finally:
                 page.close()
     if not layouts:
-        raise SourceError("no page of the PDF could be read: " + "; ".join(note.params["detail"].render("en")
-                                                                          for note in notes), str(path))
+        raise SourceError(N_("no page of the PDF could be read: {details}"), str(path),
+                          details=Phrases(tuple(note.params["detail"] for note in notes)))
     return layouts, notes
 
 

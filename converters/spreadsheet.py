@@ -39,6 +39,8 @@ from piao_lod.converters.xlsx_package import (
     STRING_CONTENT, SheetPart, Workbook, element_text, local_name, open_workbook, stream, unescape_text,
 )
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_
+from piao_lod.problems import Amount, Phrase
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CELLS = 2_000_000
@@ -74,19 +76,20 @@ def read_rows(path: Path) -> RawTable:
     except SourceError:
         raise
     except zipfile.BadZipFile as error:
-        raise SourceError(f"not a readable XLSX workbook: {bad_zip_reason(error)}", display) from None
+        raise SourceError(N_("not a readable XLSX workbook: {reason}"), display, reason=bad_zip_reason(error)) from None
     except Exception as error:
-        raise SourceError(f"not a readable XLSX workbook ({error.__class__.__name__}: {error})", display) from None
+        raise SourceError(N_("not a readable XLSX workbook ({error})"), display,
+                          error=f"{error.__class__.__name__}: {error}") from None
     return RawTable(rows, XLSX_MEDIA_TYPE, notes)
 
 
-def bad_zip_reason(error: zipfile.BadZipFile) -> str:
+def bad_zip_reason(error: zipfile.BadZipFile) -> Phrase | str:
     """``zipfile`` stops inflating a part at the size its entry declares, then finds the checksum wrong: a part
     that lies about its size (a ZIP bomb) and a damaged one end the same way, and are told so."""
     damaged = BAD_CHECKSUM.fullmatch(str(error))
     if damaged:
-        return (f"{damaged['part']} does not inflate to the size and checksum its ZIP entry declares (the file is "
-                "damaged, or lies about its size to pass as small)")
+        return Phrase(N_("{part} does not inflate to the size and checksum its ZIP entry declares (the file is "
+                         "damaged, or lies about its size to pass as small)"), (("part", damaged["part"]),))
     return f"BadZipFile: {error}"
 
 
@@ -102,11 +105,12 @@ class Budget:
         self.cells -= cells
         self.characters -= characters
         if self.cells < 0:
-            raise SourceError(f"the workbook has more than {MAX_CELLS:,} cells (row lengths summed: a cell far to the "
-                              "right counts every cell before it); a plan table has far fewer", self.display)
+            raise SourceError(N_("the workbook has more than {limit} cells (row lengths summed: a cell far to the "
+                                 "right counts every cell before it); a plan table has far fewer"), self.display,
+                              limit=Amount(MAX_CELLS))
         if self.characters < 0:
-            raise SourceError(f"the workbook's cells hold more than {MAX_TEXT_CHARS // 2**20} million characters "
-                              "of text; a plan table holds far fewer", self.display)
+            raise SourceError(N_("the workbook's cells hold more than {limit} million characters of text; a plan "
+                                 "table holds far fewer"), self.display, limit=MAX_TEXT_CHARS // 2**20)
 
 
 @dataclass
@@ -156,8 +160,8 @@ class SheetReader:
         reference = cell.get("r")
         place = self.coordinates(reference) if reference else (self.row_number, self.column_number + 1)
         if place is None or not 1 <= place[0] <= MAX_ROW or place[1] > MAX_COLUMN:
-            raise SourceError(f"sheet {self.sheet.name!r} has a cell at {(reference or str(place))[:20]!r}, which is "
-                              "not a cell of a sheet", self.budget.display)
+            raise SourceError(N_("sheet “{sheet}” has a cell at “{reference}”, which is not a cell of a sheet"),
+                              self.budget.display, sheet=self.sheet.name, reference=(reference or str(place))[:20])
         row, column = place
         self.column_number = column
         text = self.cell_text(cell, row, column)
@@ -211,8 +215,8 @@ class SheetReader:
         try:
             return self.workbook.shared_strings[int(index)]
         except (ValueError, IndexError):
-            raise SourceError(f"sheet {self.sheet.name!r} refers to shared string {index[:20]!r}, which the "
-                              "workbook does not hold", self.budget.display) from None
+            raise SourceError(N_("sheet “{sheet}” refers to shared string “{index}”, which the workbook does not "
+                                 "hold"), self.budget.display, sheet=self.sheet.name, index=index[:20]) from None
 
     def number_text(self, value: str, style: int) -> str:
         """Numbers as :func:`cell_text` writes them; a date-formatted one as its date; a number the float

@@ -21,6 +21,8 @@ from xml.etree.ElementTree import Element, iterparse
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_
+from piao_lod.problems import Amount
 
 MAX_PARTS_BYTES = 64 * 2**20
 MAX_SHARED_STRINGS_BYTES = 16 * 2**20
@@ -122,18 +124,18 @@ def open_workbook(archive: zipfile.ZipFile, display: str) -> Workbook:
             if kind == "worksheet":
                 sheets.append(SheetPart(element.get("name") or f"sheet {len(sheets) + 1}", path))
     if not sheets:
-        raise SourceError("the workbook has no worksheet", display)
+        raise SourceError(N_("the workbook has no worksheet"), display)
     missing = next((sheet.path for sheet in sheets if sheet.path not in archive.NameToInfo), None)
     if missing:
-        raise SourceError(f"the workbook names a sheet the file does not hold ({missing})", display)
+        raise SourceError(N_("the workbook names a sheet the file does not hold ({part})"), display, part=missing)
     check_size(archive, [RELATIONSHIPS, workbook_path, relationships_path(workbook_path), strings, styles,
                          *(sheet.path for sheet in sheets)], display)
     workbook = Workbook(archive, sheets, date1904=date1904)
     if strings in archive.NameToInfo:
         if archive.NameToInfo[strings].file_size > MAX_SHARED_STRINGS_BYTES:
-            raise SourceError(f"the workbook's shared strings would take "
-                              f"{archive.NameToInfo[strings].file_size / 2**20:,.0f} MB uncompressed; "
-                              f"at most {MAX_SHARED_STRINGS_BYTES // 2**20} MB are read", display)
+            raise SourceError(N_("the workbook's shared strings would take {size} MB uncompressed; at most {limit} MB "
+                                 "are read"), display, size=Amount(round(archive.NameToInfo[strings].file_size / 2**20)),
+                              limit=MAX_SHARED_STRINGS_BYTES // 2**20)
         with open_part(archive, strings, display) as source:
             workbook.shared_strings = [element_text(element)
                                        for _, element, _ in ended(source, frozenset({"si"}), STRING_CONTENT)]
@@ -147,13 +149,14 @@ def check_size(archive: zipfile.ZipFile, parts: list[str | None], display: str) 
     """Refuse, from the sizes the ZIP declares, a workbook whose parts would inflate past the bound."""
     total = sum(archive.NameToInfo[name].file_size for name in set(parts) if name in archive.NameToInfo)
     if total > MAX_PARTS_BYTES:
-        raise SourceError(f"the workbook's sheets and strings would take {total / 2**20:,.0f} MB uncompressed; "
-                          f"at most {MAX_PARTS_BYTES // 2**20} MB are read (a plan table takes far less)", display)
+        raise SourceError(N_("the workbook's sheets and strings would take {size} MB uncompressed; at most {limit} MB "
+                             "are read (a plan table takes far less)"), display, size=Amount(round(total / 2**20)),
+                          limit=MAX_PARTS_BYTES // 2**20)
 
 
 def open_part(archive: zipfile.ZipFile, name: str, display: str) -> IO[bytes]:
     if name not in archive.NameToInfo:
-        raise SourceError(f"the workbook has no {name} part", display)
+        raise SourceError(N_("the workbook has no {part} part"), display, part=name)
     return archive.open(name)
 
 

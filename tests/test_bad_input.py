@@ -164,7 +164,7 @@ def test_anno_column_that_is_not_a_year(run_cli, tmp_path):
     path = write_table(tmp_path, {"Anno": "duemila"})
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{path}:2 [Anno]: error: the Anno column holds 'duemila', not a year" in result.stderr
+    assert f"{path}:2 [Anno]: error: the Anno column holds “duemila”, not a year" in result.stderr
 
 
 def test_two_ente_values_in_one_file(run_cli, tmp_path):
@@ -172,7 +172,7 @@ def test_two_ente_values_in_one_file(run_cli, tmp_path):
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
     assert f"{path} [Ente]: error: one plan per file" in result.stderr
-    assert "'c_b157' (line 3)" in result.stderr
+    assert "line 2: “c_d150”; line 3: “c_b157”" in result.stderr
 
 
 # -- readable files with data problems: exit 1, the rest converted -----------------

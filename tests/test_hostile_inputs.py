@@ -83,7 +83,7 @@ def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpo
     result = run_cli("build", plan_table(tmp_path), "--ente", "c_x001", "-o", out, "--no-search",
                      "--contact-email", "dati@example.org", "--sparql-endpoint", endpoint)
     assert result.exit_code == 2
-    assert "--sparql-endpoint must be an http(s) IRI" in result.output
+    assert f"--sparql-endpoint deve essere un IRI http(s), ricevuto «{endpoint}»" in result.output
     assert not out.exists()
 
 
@@ -95,7 +95,8 @@ def test_a_site_folder_that_cannot_be_written_is_a_message_not_a_traceback(run_c
     result = run_cli("build", plan_table(tmp_path), "--ente", "c_x001", "-o", not_a_folder / "site", "--no-search",
                      "--contact-email", "dati@example.org", "--workers", "1")
     assert result.exit_code == 2
-    assert f"{not_a_folder / 'site'}: error: the site could not be written, the previous site is kept" in result.output
+    assert (f"{not_a_folder / 'site'}: errore: non è stato possibile scrivere il sito, il sito precedente è "
+            "conservato") in result.output
     assert not_a_folder.read_text(encoding="utf-8") == "a file\n"
 
 
@@ -141,7 +142,7 @@ def test_rdf_xml_billion_laughs_is_refused_before_it_is_expanded(run_cli, tmp_pa
     arguments = [part.format(tmp=tmp_path, file=source) for part in command]
     result = run_cli(*arguments)
     assert result.exit_code == 2
-    assert f"{source}: error: its entities would expand to more than 64,000,000 characters" in result.output
+    assert f"{source}: errore: le sue entità si espanderebbero in più di 64.000.000 caratteri" in result.output
 
 
 def test_rdf_xml_with_namespace_entities_is_still_read(run_cli, tmp_path):
@@ -223,5 +224,5 @@ def test_an_ente_flag_that_is_not_an_ipa_code_is_refused(run_cli, tmp_path, ente
     usage error now, by the rule the codes a document states are read by."""
     result = run_cli("convert", plan_table(tmp_path), "--ente", ente, "-o", tmp_path / "out.ttl")
     assert result.exit_code == 2
-    assert f"--ente {ente!r}: not an IPA code" in result.stderr and "Traceback" not in result.output
+    assert f"--ente «{ente}»: non è un codice IPA" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out.ttl").exists()

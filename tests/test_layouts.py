@@ -260,7 +260,7 @@ def test_layout_that_needs_a_profile_stops_without_one_and_reads_with_one(run_cl
 
 
 @pytest.mark.parametrize("content, line, message", [
-    ('[profile]\nname = "x"\n[columns]\n"Rif." = "codice"\n', 4, "maps to unknown field 'codice'"),
+    ('[profile]\nname = "x"\n[columns]\n"Rif." = "codice"\n', 4, "maps to unknown field “codice”"),
     ('[profile]\nname = "x"\n[colonne]\n"Rif." = "objective_code"\n', 3, "unknown section [colonne]"),
     ('[profile]\nname = "x"\n[blocks]\n"^AREA (" = "settore"\n', 4, "not a valid regular expression"),
     ('[profile]\nname = x\n', 2, "not a valid TOML profile"),
@@ -268,7 +268,8 @@ def test_layout_that_needs_a_profile_stops_without_one_and_reads_with_one(run_cl
 def test_bad_profile_is_refused_with_its_file_and_line(run_cli, tmp_path, content, line, message):
     profile = tmp_path / "bad.toml"
     profile.write_text(content, encoding="utf-8")
-    result = run_cli("convert", LAYOUTS / "dup-cascade.csv", "--ente", "x_v", "--profile", profile, "-o", tmp_path / "x.ttl")
+    result = run_cli("convert", LAYOUTS / "dup-cascade.csv", "--ente", "x_v", "--profile", profile, "-o", tmp_path / "x.ttl",
+                     "--lang", "en")
     assert result.exit_code == 2
     assert f"{profile}:{line}: error:" in result.stderr and message in result.stderr
 
@@ -278,7 +279,7 @@ def test_bad_profile_is_refused_with_its_file_and_line(run_cli, tmp_path, conten
 def test_header_in_which_no_column_maps(run_cli, tmp_path):
     table = tmp_path / "plan.csv"
     table.write_text("Voce;Descrizione voce;Importo\nA;Uno;10\n", encoding="utf-8")
-    result = run_cli("convert", table, "--ente", "x_v", "--year", "2025", "-o", tmp_path / "x.ttl")
+    result = run_cli("convert", table, "--ente", "x_v", "--year", "2025", "-o", tmp_path / "x.ttl", "--lang", "en")
     assert result.exit_code == 2
     assert "“Voce”, “Descrizione voce”, “Importo”" in result.stderr and "Objective title" in result.stderr
     assert "piao-lod inspect" in result.stderr

@@ -214,7 +214,7 @@ def test_pdf_of_two_thousand_pages_is_bounded(run_cli, tmp_path):
     write_pdf(source, [PROSE_PAGE] * 2000)
     exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl")
     assert exit_code == 2
-    assert "2000 pages to read; piao-lod reads at most 1000 at once" in stderr
+    assert "2,000 pages to read; piao-lod reads at most 1,000 at once" in stderr
     assert "--pages" in stderr
 
 

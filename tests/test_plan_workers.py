@@ -173,7 +173,7 @@ def die_on_b(path: Path) -> str:
 def test_a_worker_that_dies_is_an_error_naming_its_item_not_a_traceback():
     """A worker killed (the OOM killer) or aborted by a library ended a parallel command in a BrokenProcessPool
     traceback; it is a WorkerError naming what the worker had, which the CLI reports with exit 2."""
-    with pytest.raises(WorkerError, match=r"^plan-b.csv: error: a worker process stopped") as raised:
+    with pytest.raises(WorkerError, match=r"^plan-b.csv: errore: un processo di lavoro si è fermato") as raised:
         map_in_workers(die_on_b, [Path("plan-a.csv"), Path("plan-b.csv"), Path("plan-c.csv")], workers=2)
     assert raised.value.exit_code == 2
     assert map_in_workers(die_on_b, [Path("plan-a.csv"), Path("plan-c.csv")], workers=2) == ["plan-a.csv", "plan-c.csv"]

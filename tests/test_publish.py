@@ -42,7 +42,9 @@ VIRTUOSO_ADMIN = ("dba", "dba")              # the account a new Virtuoso databa
 
 
 def invoke(*args):
-    return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+    """``piao-lod`` with its messages in English, the language these assertions are written in."""
+    return CliRunner().invoke(app, [str(arg) for arg in args] + (["--lang", "en"] if args[0] == "publish" else []),
+                              catch_exceptions=False)
 
 
 def oxigraph_command() -> str:
@@ -252,7 +254,8 @@ def test_publish_to_virtuoso_without_graph_store_fails_at_once_and_names_the_opt
     url, _ = virtuoso
     for extra in ([], ["--graph-store", f"{url}/sparql"]):
         result = subprocess.run([str(Path(sys.executable).with_name("piao-lod")), "publish", "--store", str(store_path),
-                                 "--endpoint", f"{url}/sparql", *extra], capture_output=True, text=True, timeout=60)
+                                 "--endpoint", f"{url}/sparql", *extra, "--lang", "en"], capture_output=True, text=True,
+                                timeout=60)
         assert result.returncode == 2, result.stderr
         assert "this is Virtuoso" in result.stderr and f"--graph-store {url}/sparql-graph-crud-auth" in result.stderr
         assert "Traceback" not in result.stderr

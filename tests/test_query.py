@@ -126,7 +126,7 @@ def test_load_reports_unusable_inputs_and_loads_the_others(tmp_path):
     path = tmp_path / "store"
     result = invoke("load", broken, OTHER_COMUNE, "--store", path)
     assert result.exit_code == 2
-    assert "broken.ttl: error: not valid RDF" in result.stderr
+    assert re.search(r"broken\.ttl:\d+ \[colonna \d+\]: errore: RDF non valido: ", result.stderr), result.stderr
     assert "Traceback" not in result.output
     assert PLAN_OTHER in graph_sizes(path)
 
@@ -135,7 +135,7 @@ def test_load_refuses_a_folder_that_is_not_a_store(tmp_path):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     result = invoke("load", OTHER_COMUNE, "--store", tmp_path)
     assert result.exit_code == 2
-    assert "not an Oxigraph store" in result.stderr
+    assert f"{tmp_path}: errore: non è uno store Oxigraph" in result.stderr
     assert sorted(item.name for item in tmp_path.iterdir()) == ["notes.txt"]
 
 
@@ -332,7 +332,7 @@ def test_ask_and_construct(store_path):
     graph = ox.Store()
     graph.load(construct.stdout_bytes, format=ox.RdfFormat.TURTLE)
     assert len(graph) == 3
-    wrong = invoke("query", "plan-counts", "--store", store_path, "--format", "ttl")
+    wrong = invoke("query", "plan-counts", "--store", store_path, "--format", "ttl", "--lang", "en")
     assert wrong.exit_code == 2 and "--format ttl is for CONSTRUCT and DESCRIBE" in wrong.stderr
 
 
@@ -342,7 +342,7 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
                    encoding="utf-8")
     result = invoke("query", bad, "--store", store_path)
     assert result.exit_code == 2
-    assert f"{bad}:4:" in result.stderr and "not valid SPARQL" in result.stderr
+    assert f"{bad}:4:" in result.stderr and "errore: SPARQL non valido" in result.stderr
     inline = invoke("query", "SELECT * WHERE { ?s ?p }", "--store", store_path)
     assert inline.exit_code == 2 and inline.stderr.startswith("QUERY:1:"), inline.stderr
     assert "Traceback" not in result.output + inline.output
@@ -351,7 +351,7 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["no-such-query"], "no saved query has this name"),
     (["missing.rq"], "missing.rq: error: cannot read the query file"),
-    (["graph-sizes", "--param", "year=2024"], "unknown parameter year; this query's parameters: none"),
+    (["graph-sizes", "--param", "year=2024"], "unknown parameter year; this query takes no parameter"),
     (["plan-counts", "--param", "anno=2024"], "unknown parameter anno; this query's parameters: ente, year"),
     (["indicator-targets", "--param", "indicator"], "--param takes name=value"),
     (["indicator-targets", "-p", "ente=a", "-p", "ente=b"], "--param ente given twice"),
@@ -359,6 +359,7 @@ def test_bad_query_names_line_and_column(store_path, tmp_path):
     (["plan-counts", "--endpoint", "http://127.0.0.1:9/query", "--data", "x.csv"], "give one of --store, --data, --endpoint"),
 ])
 def test_usage_errors_exit_2(store_path, args, message):
+    args = [*args, "--lang", "en"]
     result = invoke("query", *args, "--store", store_path) if "--endpoint" not in args else invoke("query", *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
@@ -366,10 +367,10 @@ def test_usage_errors_exit_2(store_path, args, message):
 
 
 def test_missing_store_and_unreachable_endpoint_exit_2(tmp_path):
-    missing = invoke("query", "plan-counts", "--store", tmp_path / "nowhere")
+    missing = invoke("query", "plan-counts", "--store", tmp_path / "nowhere", "--lang", "en")
     assert missing.exit_code == 2 and "no store here; fill one first with: piao-lod load" in missing.stderr
     assert not (tmp_path / "nowhere").exists()
-    unreachable = invoke("query", "plan-counts", "--endpoint", "http://127.0.0.1:9/query")
+    unreachable = invoke("query", "plan-counts", "--endpoint", "http://127.0.0.1:9/query", "--lang", "en")
     assert unreachable.exit_code == 2 and "cannot reach the endpoint" in unreachable.stderr
 
 
@@ -378,7 +379,7 @@ def test_required_parameter_without_default(store_path, tmp_path):
     query_file.write_text("# title: t\n# description: d\n# parameters: code: an objective code\n"
                           "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
                           "SELECT ?objective WHERE { ?objective dcterms:identifier ?_code }\n", encoding="utf-8")
-    missing = invoke("query", query_file, "--store", store_path)
+    missing = invoke("query", query_file, "--store", store_path, "--lang", "en")
     assert missing.exit_code == 2 and "parameter code (an objective code) has no default: pass --param code=VALUE" in missing.stderr
     found = query_json(store_path, query_file, "--param", "code=5.1_0001")
     assert found == [{"objective": f"{BASE}c_d150/piano/2025/obiettivo/5.1_0001"}]
@@ -406,9 +407,9 @@ def test_parameters_go_into_the_outermost_where_group():
     optional = parse_query("# parameters: code (optional): a code\nSELECT * WHERE { ?s ?p ?_code }")
     assert "VALUES (?_code) { (UNDEF) }" in bind_parameters(optional)
     assert 'VALUES (?_code) { ("x") }' in bind_parameters(optional, {"code": "x"})
-    with pytest.raises(QueryError, match="short form"):
+    with pytest.raises(QueryError, match="forma breve"):
         bind_parameters(parse_query("# parameters: code (default x): c\nCONSTRUCT WHERE { ?s ?p ?_code }"))
-    with pytest.raises(QueryError, match="sub-select"):
+    with pytest.raises(QueryError, match="sotto-select"):
         bind_parameters(parse_query("# parameters: code (default x): c\nSELECT * WHERE { SELECT ?s WHERE { ?s ?p ?_code } }"))
 
 
@@ -468,7 +469,7 @@ def test_a_query_that_aborts_oxigraph_is_an_error_not_a_silent_exit(tmp_path):
         shuffled = values[:]
         random.Random(seed).shuffle(shuffled)
         text = f"SELECT ?x WHERE {{ VALUES ?x {{ {' '.join(shuffled)} }} }} ORDER BY ?x"
-        result = CliRunner().invoke(app, ["query", text, "--data", str(data), "--format", "csv"])
+        result = CliRunner().invoke(app, ["query", text, "--data", str(data), "--format", "csv", "--lang", "en"])
         outcomes.append(result.exit_code)
         if result.exit_code == 0:
             assert len(result.stdout.splitlines()) == 1 + len(values)

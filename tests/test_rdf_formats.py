@@ -92,5 +92,5 @@ def test_lookups_by_suffix_and_media_type():
     assert format_of_media_type("application/n-quads; charset=utf-8").name == "nq"
     assert format_of_media_type("text/html") is None
     assert output_format(None, "-").name == "ttl"
-    with pytest.raises(UsageError, match="not an RDF suffix"):
+    with pytest.raises(UsageError, match="non è un suffisso RDF"):
         output_format(None, "plan.txt")

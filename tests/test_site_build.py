@@ -205,7 +205,7 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
 def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
     (tmp_path / "precious.txt").write_text("mine")
     completed = build("-o", str(tmp_path), "--no-search")
-    assert completed.returncode == 2 and "not a site built by piao-lod" in completed.stderr
+    assert completed.returncode == 2 and "non è un sito generato da piao-lod" in completed.stderr
     assert (tmp_path / "precious.txt").read_text() == "mine"
 
 

@@ -55,7 +55,7 @@ def split_by_ente(paths: list[Path], workers: int):
         blank = {term for quad in store for term in quad if isinstance(term, ox.BlankNode)}
         plain = {quad for quad in store if not any(isinstance(term, ox.BlankNode) for term in quad)}
         return (loaded.graphs, plain, len(blank), Counter(quad.graph_name for quad in store), files.by_ente(),
-                [error.located() for error in loaded.conversion.unusable])
+                [error.describe("en") for error in loaded.conversion.unusable])
 
 
 def quad(subject: str, predicate: str, term: str, graph: str | None) -> str:
@@ -117,6 +117,6 @@ def test_a_bad_line_in_a_later_range_is_named_by_its_line_in_the_file_and_the_fi
     alone = invoke("validate", other, "-f", "json", "--no-cache")
     result = invoke("validate", broken, other, "-f", "json", "--no-cache", "--workers", "2")
     assert result.exit_code == 2
-    assert f"{broken}: error: not valid RDF" in result.stderr and "line 701" in result.stderr
+    assert f"{broken}:701 [colonna " in result.stderr and "errore: RDF non valido" in result.stderr
     assert result.stdout == alone.stdout
     assert not list((tmp_path / "tmp").iterdir())      # the ranges' files too are deleted

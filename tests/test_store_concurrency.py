@@ -51,7 +51,7 @@ def test_a_second_load_is_refused_while_one_writes(tmp_path, store, versions):
     first = start_paused_load("after-clearing", tmp_path / "go", versions[1], store)
     second = subprocess.run(load_command(versions[2], store), capture_output=True, text=True)
     assert second.returncode == 2
-    assert f"{store}: another piao-lod load is writing this store (process {first.pid})" in second.stderr
+    assert f"{store}: errore: un altro piao-lod load sta scrivendo questo store (processo {first.pid})" in second.stderr
     assert "Traceback" not in second.stderr
     assert store_state(store) == before                   # nor did the refused load touch anything
     (tmp_path / "go").touch()

@@ -86,7 +86,7 @@ def test_a_bad_line_deep_in_a_big_file_is_reported_with_its_line_and_nothing_of_
                        + b"".join(lines[1500:]))
     result = invoke("load", broken, OTHER_COMUNE, "--store", tmp_path / "store")
     assert result.exit_code == 2
-    assert f"{broken}: error: not valid RDF" in result.stderr and "line 1501" in result.stderr
+    assert f"{broken}:1501 [colonna " in result.stderr and "errore: RDF non valido" in result.stderr
     assert "Traceback" not in result.output
     assert quads(open_store_for_reading(tmp_path / "store")) == quads(load_dataset([OTHER_COMUNE], BASE).store)
 
@@ -107,7 +107,7 @@ def test_a_file_changed_during_a_load_leaves_the_store_as_it_was(tmp_path, monke
     monkeypatch.setattr(streamed_inputs, "scan_rdf_file", scan_then_break)
     result = invoke("load", changing, "--store", store)
     assert result.exit_code == 2
-    assert f"{changing}: error: changed while it was being loaded" in result.stderr
+    assert f"{changing}: errore: è cambiato mentre veniva caricato" in result.stderr
     assert "Traceback" not in result.output
     assert quads(ox.Store.read_only(str(store))) == before
 
@@ -143,6 +143,6 @@ def test_validating_by_ente_reports_a_bad_file_and_validates_the_others(tmp_path
     monkeypatch.setattr(ente_files.tempfile, "tempdir", str(tmp_path / "tmp"))
     result = invoke("validate", broken, rdf_inputs[3], "-f", "json", "--no-cache", "--workers", "2")
     assert result.exit_code == 2
-    assert f"{broken}: error: not valid RDF" in result.stderr and "line 701" in result.stderr
+    assert f"{broken}:701 [colonna " in result.stderr and "errore: RDF non valido" in result.stderr
     assert result.stdout == alone.stdout
     assert not list((tmp_path / "tmp").iterdir())

@@ -23,7 +23,7 @@ from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.enti import is_ipa_code
 from piao_lod.iris import check_base
 from piao_lod.namespaces import DEFAULT_BASE_IRI
-from piao_lod.messages import gettext, ngettext
+from piao_lod.messages import N_, gettext, ngettext
 from piao_lod.problems import Severity
 from piao_lod.reading import ReadingOptions, parse_pages
 from piao_lod.plan_pool import validate_by_ente
@@ -108,7 +108,8 @@ def reading_options(ente: str | None, year: int | None, source_format: SourceFor
                     version_date: datetime | None = None) -> ReadingOptions:
     """The reading options every command that reads tables takes, in one value."""
     if ente is not None and not is_ipa_code(ente):
-        raise UsageError(f"--ente {ente!r}: not an IPA code (2 to 20 lowercase letters, digits or _, e.g. c_d150)")
+        raise UsageError(N_("--ente “{ente}”: not an IPA code (2 to 20 lowercase letters, digits or _, e.g. c_d150)"),
+                         ente=ente)
     return ReadingOptions(ente, year, source_format.value if source_format else None, profile,
                           parse_pages(pages) if pages is not None else None, version,
                           version_date.date() if version_date else None)
@@ -117,22 +118,24 @@ def reading_options(ente: str | None, year: int | None, source_format: SourceFor
 def work_cache(folder: Path | None, disabled: bool) -> WorkCache | None:
     if disabled:
         if folder is not None:
-            raise UsageError("give either --cache or --no-cache, not both")
+            raise UsageError(N_("give either --cache or --no-cache, not both"))
         return None
     return WorkCache(folder or default_cache_dir())
 
 
-def fail(error: PiaoLodError) -> typer.Exit:
-    typer.echo(str(error), err=True)
+def fail(error: PiaoLodError, lang: str) -> typer.Exit:
+    """The one place an error that stops a command is printed (in the command's language) and becomes its exit code."""
+    typer.echo(error.describe(lang), err=True)
     return typer.Exit(error.exit_code)
 
 
-def report_conversion(conversion: Conversion, problems_format: str, lang: str = "it") -> None:
+def report_conversion(conversion: Conversion, problems_format: str, lang: str) -> None:
     for error in conversion.unusable:
-        typer.echo(error.located(), err=True)
+        typer.echo(error.describe(lang), err=True)
     if problems_format == "json":
         payload = {"problems": [problem.as_dict(lang) for problem in conversion.problems],
-                   "unusable": [{"file": error.file, "line": error.line, "column": error.column, "message": error.detail}
+                   "unusable": [{"file": error.file, "line": error.line, "column": error.column,
+                                 "column_number": error.column_number, "message": error.message(lang)}
                                 for error in conversion.unusable]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2), err=True)
         return
@@ -163,7 +166,7 @@ def check_output_is_no_source(output: str, sources: list[Path]) -> None:
         return
     for source in sources:
         if source.is_file() and os.path.samefile(output, source):
-            raise UsageError(f"{output}: error: the output is the source {source}; choose another -o")
+            raise UsageError(N_("the output is the source {source}; choose another -o"), subject=output, source=str(source))
 
 
 def problem_counts(problems, lang: str) -> str:
@@ -220,7 +223,7 @@ def convert(
         conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile, version_name, version_date), base,
                                      workers, work_cache(cache, no_cache))
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     report_conversion(conversion, problems.value, lang.value)
     if conversion.plans:
         def write(handle) -> None:
@@ -233,8 +236,8 @@ def convert(
             try:
                 write_file_atomically(Path(output), write)
             except OSError as error:
-                typer.echo(f"{output}: error: cannot write output ({error.strerror or error})", err=True)
-                raise typer.Exit(EXIT_UNUSABLE_INPUT) from None
+                raise fail(UsageError(N_("cannot write output ({error})"), subject=output,
+                                      error=str(error.strerror or error)), lang.value) from None
     typer.echo(summary(conversion, output, lang.value), err=True)
     raise typer.Exit(conversion.exit_code)
 
@@ -273,7 +276,7 @@ def diff(
         opened = open_store_for_reading(store) if store is not None else None
         result = compare_plans(old, new, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), opened)
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     output = {DiffFormat.text: lambda: diff_text(result, lang.value), DiffFormat.json: lambda: diff_json(result, lang.value),
               DiffFormat.ttl: lambda: diff_turtle(result)}[fmt]()
     typer.echo(output, nl=False)
@@ -300,7 +303,7 @@ def inspect(
     try:
         found = inspect_table(table, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     typer.echo(render_inspection(found, lang.value), nl=False)
     raise typer.Exit(inspection_exit_code(found))
 
@@ -330,13 +333,13 @@ def validate(
         with inputs_to_validate(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
                                 cached, split=engine is Engine.oxigraph) as (loaded, split):
             for error in loaded.conversion.unusable:
-                typer.echo(error.located(), err=True)
+                typer.echo(error.describe(lang.value), err=True)
             if loaded.conversion.unusable and not loaded.conversion.plans and not loaded.graphs:
                 raise typer.Exit(EXIT_UNUSABLE_INPUT)
             report = (validate_by_ente(loaded.store, workers, cached, split) if engine is Engine.oxigraph
                       else validate_graph(store_as_graph(loaded.store), Engine.pyshacl))
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     problems = loaded.conversion.problems
     if fmt is ReportFormat.json:
         typer.echo(render_json(report, problems, lang.value, engine.value), nl=False)
@@ -384,7 +387,7 @@ def load(
         done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
                                work_cache(cache, no_cache))
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     report_conversion(done.conversion, problems.value, lang.value)
     typer.echo(load_summary(done, store, lang.value), err=True)
     raise typer.Exit(done.exit_code)
@@ -395,9 +398,9 @@ def parse_parameters(assignments: list[str]) -> dict[str, str]:
     for assignment in assignments:
         name, equals, value = assignment.partition("=")
         if not equals or not name.strip():
-            raise UsageError(f"--param takes name=value, got {assignment!r}")
+            raise UsageError(N_("--param takes name=value, got “{given}”"), given=assignment)
         if name.strip() in parameters:
-            raise UsageError(f"--param {name.strip()} given twice")
+            raise UsageError(N_("--param {name} given twice"), name=name.strip())
         parameters[name.strip()] = value
     return parameters
 
@@ -436,6 +439,7 @@ def query(
     profile: ProfileOption = None,
     version_name: VersionOption = None,
     version_date: VersionDateOption = None,
+    lang: LangOption = Language.it,
 ) -> None:
     """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
@@ -443,23 +447,24 @@ def query(
         raise typer.Exit(EXIT_OK)
     try:
         if query_text is None:
-            raise UsageError("give a QUERY: SPARQL text, a .rq file or the name of a saved query (piao-lod query --list)")
+            raise UsageError(N_("give a QUERY: SPARQL text, a .rq file or the name of a saved query (piao-lod query "
+                                "--list)"))
         if sum(target is not None for target in (store, data, endpoint)) > 1:
-            raise UsageError("give one of --store, --data, --endpoint")
+            raise UsageError(N_("give one of --store, --data, --endpoint"))
         query, parameters = resolve_query(query_text), parse_parameters(param or [])
         text, form = answer_in_child(lambda: prepare(query, parameters))
         if endpoint:
             output = render(query_endpoint(endpoint, text, form, user, password), fmt)
         else:
-            output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), text, fmt))
+            output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), text, fmt, lang.value))
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
     sys.stdout.flush()
 
 
 def local_answer(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions,
-                 text: str, fmt: ResultFormat | None) -> Callable[[], bytes]:
+                 text: str, fmt: ResultFormat | None, lang: str) -> Callable[[], bytes]:
     """The rendered answer to ``text`` from the files of --data loaded in memory (all must be usable, read
     here), else from the on-disk store (opened by the child :func:`answer_in_child` runs it in)."""
     if not data:
@@ -468,7 +473,7 @@ def local_answer(store: Path | None, data: list[Path] | None, base: str, options
     loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
-            typer.echo(error.located(), err=True)
+            typer.echo(error.describe(lang), err=True)
         raise loaded.conversion.unusable[-1]
     return lambda: render(query_store(loaded.store, text), fmt)
 
@@ -490,26 +495,29 @@ def publish(
     version_name: VersionOption = None,
     version_date: VersionDateOption = None,
     problems: ProblemsOption = ProblemsFormat.text,
+    lang: LangOption = Language.it,
 ) -> None:
     """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
     exit_code = EXIT_OK
     try:
         if sources and store is not None:
-            raise UsageError("give either SOURCE files or --store, not both")
+            raise UsageError(N_("give either SOURCE files or --store, not both"))
         if sources:
             check_base(base)
             loaded = load_dataset(sources, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
-            report_conversion(loaded.conversion, problems.value)
+            report_conversion(loaded.conversion, problems.value, lang.value)
             if not loaded.graphs:
-                raise UsageError("nothing to publish: no SOURCE could be used")
+                raise UsageError(N_("nothing to publish: no SOURCE could be used"))
             source_store, exit_code = loaded.store, loaded.exit_code
         else:
             source_store = open_store_for_reading(store or DEFAULT_STORE_DIR)
         publication = publish_store(source_store, endpoint, graph_store, user, password)
     except PiaoLodError as error:
-        raise fail(error) from None
-    typer.echo(f"published {len(publication.graphs)} graph(s), {sum(publication.graphs.values())} triples, to "
-               f"{publication.graph_store}; {endpoint} holds them all", err=True)
+        raise fail(error, lang.value) from None
+    typer.echo(gettext(lang.value, "published {graphs}, {triples}, to {graph_store}; {endpoint} holds them all",
+                       graphs=ngettext(lang.value, "{count} graph", "{count} graphs", len(publication.graphs)),
+                       triples=ngettext(lang.value, "{count} triple", "{count} triples", sum(publication.graphs.values())),
+                       graph_store=publication.graph_store, endpoint=endpoint), err=True)
     raise typer.Exit(exit_code)
 
 
@@ -551,7 +559,7 @@ def build(
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
                                contact_email=contact_email, sparql_endpoint=sparql_endpoint, templates=templates)
         except PiaoLodError as error:
-            raise fail(error) from None
+            raise fail(error, lang.value) from None
     for problem in built.problems:
         typer.echo(problem.describe(lang.value), err=True)
     typer.echo(build_summary(built, output, lang.value), err=True)
@@ -585,6 +593,7 @@ def serve(
     max_result_bytes: Annotated[int, typer.Option("--max-result-bytes", min=1000, help="Largest SPARQL answer sent, in bytes.")] = 20_000_000,
     query_workers: Annotated[int, typer.Option("--query-workers", min=1, max=32, help="Processes answering SPARQL queries.")] = 2,
     client_timeout: Annotated[float, typer.Option("--client-timeout", min=0.1, help="Seconds a client may take to send a request's head or body, or to read on.")] = 10.0,
+    lang: LangOption = Language.it,
 ) -> None:
     """Serve the site with content negotiation and a read-only SPARQL 1.1 endpoint at /sparql."""
     import logging
@@ -596,16 +605,18 @@ def serve(
     if site is None and store is None:
         site = Path("_site")
         if not (site / SITE_MARKER).is_file():
-            typer.echo(f"no site in {site}: building the bundled example first", err=True)
+            typer.echo(gettext(lang.value, "no site in {site}: building the bundled example first", site=str(site)), err=True)
             try:
                 build_site([], site)
             except PiaoLodError as error:
-                raise fail(error) from None
+                raise fail(error, lang.value) from None
     settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout, sources)
     try:
         application = create_app(settings)
     except PiaoLodError as error:
-        raise fail(error) from None
+        raise fail(error, lang.value) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    typer.echo(f"serving {site or store} at http://{host}:{port}/ (SPARQL endpoint: http://{host}:{port}/sparql)", err=True)
+    url = f"http://{host}:{port}/"
+    typer.echo(gettext(lang.value, "serving {what} at {url} (SPARQL endpoint: {url}sparql)", what=str(site or store),
+                       url=url), err=True)
     serve_app(application, host, port, settings)

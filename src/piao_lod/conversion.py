@@ -8,6 +8,7 @@ from pathlib import Path
 
 from piao_lod.enti import Ente
 from piao_lod.errors import SourceError, outcome_exit_code
+from piao_lod.messages import N_
 from piao_lod.plan_pool import SourceRead, read_sources, triples_of
 from piao_lod.problems import Problem, counts_as_data_problem
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
@@ -90,9 +91,10 @@ def plans_read(sources: Sequence[str | Path], conversion: Conversion, options: R
         key = plan_key(plan)
         if key in seen:
             conversion.unusable.append(SourceError(
-                f"version {plan.version.key} of plan {plan.ente.ipa_code} {plan.year} was already read from "
-                f"{seen[key]}; one source per version (two documents that do not say which version they are "
-                "are told apart by their content; give --version-name to name them)", str(source)))
+                N_("version {version} of plan {ente} {year} was already read from {first}; one source per version (two "
+                   "documents that do not say which version they are are told apart by their content; give "
+                   "--version-name to name them)"), str(source),
+                version=plan.version.key, ente=plan.ente.ipa_code, year=plan.year, first=seen[key]))
             continue
         seen[key] = str(source)
         yield read

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
+from piao_lod.messages import N_
 from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
@@ -46,12 +47,12 @@ def check_store_location(path: Path) -> Path:
     """The store's absolute path, its parent created; a non-empty directory that is not a store is refused,
     so a typo in ``--store`` never fills someone's folder with database files."""
     if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not is_store(path))):
-        raise StoreError(f"{path}: not an Oxigraph store; give --store a new or empty directory")
+        raise StoreError(N_("not an Oxigraph store; give --store a new or empty directory"), subject=str(path))
     try:
         path = path.resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise StoreError(f"{path}: cannot create the store here ({error.strerror})") from None
+        raise StoreError(N_("cannot create the store here ({error})"), subject=str(path), error=error.strerror) from None
     return path
 
 
@@ -59,11 +60,12 @@ def open_store_for_reading(path: Path) -> ox.Store:
     """Open an existing store read-only. Several queries can read it at once, also while a load replaces
     it: each keeps the store it opened (see :func:`piao_lod.store_directory.pin_for_reading`)."""
     if not is_store(current_directory(path)):
-        raise StoreError(f"{path}: no store here; fill one first with: piao-lod load SOURCE... --store {path}")
+        raise StoreError(N_("no store here; fill one first with: piao-lod load SOURCE... --store {path}"),
+                         subject=str(path), path=str(path))
     try:
         return ox.Store.read_only(pin_for_reading(path.resolve()))
     except (OSError, RuntimeError) as error:
-        raise StoreError(f"{path}: cannot open the store ({error})") from None
+        raise StoreError(N_("cannot open the store ({error})"), subject=str(path), error=str(error)) from None
 
 
 def load_into_store(path: Path, inputs: Sequence[Path], base: str,
@@ -82,7 +84,8 @@ def load_into_store(path: Path, inputs: Sequence[Path], base: str,
         with load_lock(location):
             return write_store(location, scan_inputs(inputs, base, options, workers=workers, cache=cache))
     except OSError as error:
-        raise StoreError(f"{path}: cannot write the store ({error.strerror or error}); it is left as it was") from None
+        raise StoreError(N_("cannot write the store ({error}); it is left as it was"), subject=str(path),
+                         error=str(error.strerror or error)) from None
 
 
 def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:

@@ -36,7 +36,7 @@ from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError
 from piao_lod.graph_inputs import (INDEX_PREDICATES, REFERENCE_GRAPHS, DescribedPlans, GraphName, LoadedInputs, is_rdf,
-                                   load_inputs, own_graph_mark, rdf_input_format)
+                                   load_inputs, own_graph_mark, rdf_input_format, rdf_syntax_error)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import PLAN_GRAPH, default_workers, map_in_workers, unpacked
 from piao_lod.rdf_formats import format_of_path
@@ -134,8 +134,7 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
                 made.unlink(missing_ok=True)
         if default_file is not None:
             default_file.unlink(missing_ok=True)
-        detail = f"not valid RDF: {error}" if isinstance(error, SyntaxError) else f"cannot read RDF ({error})"
-        raise SourceError(detail, str(path)) from None
+        raise rdf_syntax_error(path, error) from None
     graphs = sorted(named | {file_graph} if default_file else named, key=str)
     if default_file is not None:
         target, added = described.target(path)

@@ -6,6 +6,9 @@ Data problems in an otherwise readable plan are not exceptions: they are
 
 from __future__ import annotations
 
+from piao_lod.messages import DEFAULT_LANGUAGE
+from piao_lod.problems import Location, Phrase, Severity
+
 EXIT_OK = 0
 EXIT_DATA_PROBLEMS = 1
 EXIT_UNUSABLE_INPUT = 2
@@ -20,9 +23,37 @@ def outcome_exit_code(unusable: bool, problems: bool) -> int:
 
 
 class PiaoLodError(Exception):
-    """Base of every error piao-lod raises on purpose."""
+    """Base of every error piao-lod raises on purpose.
+
+    Its message is a catalogue text (a message id marked with :func:`~piao_lod.messages.N_`, or a
+    ``(singular, plural)`` pair marked with :func:`~piao_lod.messages.ngettext_` and a ``count``) with its
+    parameters, rendered in the command's language where it is printed: ``error.describe("en")``.
+    ``str(error)`` is the default language's text, Italian, like a :class:`~piao_lod.problems.Problem`'s.
+    """
 
     exit_code = EXIT_UNUSABLE_INPUT
+
+    def __init__(self, message: str | tuple[str, str] | Phrase = "", /, *, subject: str | None = None, **params):
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message, tuple(params.items()))
+        self.subject = subject
+        super().__init__(self.phrase)
+
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """What went wrong, in ``lang``."""
+        return self.phrase.render(lang) if self.phrase.message else ""
+
+    def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The line a command prints: ``subject: errore: message`` when the error is about a file or an item."""
+        if self.subject is None:
+            return self.message(lang)
+        return f"{self.subject}: {Severity.ERROR.word(lang)}: {self.message(lang)}"
+
+    def render(self, lang: str) -> str:
+        """As a parameter of another message (the errors a build stopped on)."""
+        return self.describe(lang)
+
+    def __str__(self) -> str:
+        return self.describe()
 
 
 class SourceError(PiaoLodError):
@@ -32,16 +63,17 @@ class SourceError(PiaoLodError):
     :class:`~piao_lod.problems.Problem` does.
     """
 
-    def __init__(self, message: str, file: str, line: int | None = None, column: str | None = None):
+    def __init__(self, message: str | tuple[str, str] | Phrase, file: str, line: int | None = None,
+                 column: str | None = None, /, *, column_number: int | None = None, **params):
+        super().__init__(message, subject=file, **params)
         self.file = file
         self.line = line
         self.column = column
-        self.detail = message
-        super().__init__(self.located())
+        self.column_number = column_number
 
     def __reduce__(self):
         """Rebuilt from its parts, so it can come back from a worker process."""
-        return type(self), (self.detail, self.file, self.line, self.column)
+        return type(self), (self.phrase, self.file, self.line, self.column), {"column_number": self.column_number}
 
     def without_frames(self) -> SourceError:
         """This error kept as a value in a report: without its traceback and chained exceptions, whose
@@ -49,13 +81,13 @@ class SourceError(PiaoLodError):
         self.__traceback__ = self.__context__ = self.__cause__ = None
         return self
 
-    def located(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-        if self.column:
-            where += f" [{self.column}]"
-        return f"{where}: error: {self.detail}"
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column, column_number=self.column_number)
+
+    def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """``piano.csv:12 [Peso]: errore: …``, where the file was found unusable."""
+        return f"{self.location.describe(lang)}: {Severity.ERROR.word(lang)}: {self.message(lang)}"
 
 
 class UsageError(PiaoLodError):

@@ -27,6 +27,7 @@ same graph add to each other).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,6 +39,7 @@ from piao_lod.conversion import Conversion, PlanOutline, plans_read
 from piao_lod.plan_pool import unpacked
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError, outcome_exit_code
+from piao_lod.messages import N_
 from piao_lod.namespaces import OX, PIAO
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.iris import version_iri
@@ -93,14 +95,24 @@ def rdf_input_format(path: Path) -> ox.RdfFormat:
     return rdf_format
 
 
+PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line [^:]*: ")   # Oxigraph's, kept in lineno and offset
+
+
 def parse_rdf_file(loading: ox.Store, path: Path, rdf_format: ox.RdfFormat, default_graph: ox.NamedNode) -> None:
     """Parse a file into ``loading``, its default-graph triples into ``default_graph``; all or nothing."""
     try:
         loading.load(path=str(path), format=rdf_format, to_graph=default_graph)
-    except SyntaxError as error:
-        raise SourceError(f"not valid RDF: {error}", str(path)) from None
-    except (OSError, ValueError) as error:
-        raise SourceError(f"cannot read RDF ({error})", str(path)) from None
+    except (SyntaxError, OSError, ValueError) as error:
+        raise rdf_syntax_error(path, error) from None
+
+
+def rdf_syntax_error(path: Path, error: Exception) -> SourceError:
+    """The parser's reason, at the line and column it gives (then not repeated in the text)."""
+    if isinstance(error, SyntaxError):
+        reason = PARSER_POSITION.sub("", error.msg or str(error), count=1)
+        return SourceError(N_("not valid RDF: {error}"), str(path), error.lineno, column_number=error.offset,
+                           error=reason)
+    return SourceError(N_("cannot read RDF ({error})"), str(path), error=str(error))
 
 
 def load_rdf_file(loading: ox.Store, path: Path) -> list[GraphName]:

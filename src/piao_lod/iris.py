@@ -11,6 +11,7 @@ import unicodedata
 from urllib.parse import quote
 
 from piao_lod.errors import UsageError
+from piao_lod.messages import N_
 
 
 def slug(text: str) -> str:
@@ -37,7 +38,7 @@ def segment(code: str) -> str:
 def check_web_iri(iri: str, option: str) -> str:
     """An IRI a user gives that ends up in the RDF and in links: http(s), and one Turtle can write."""
     if not re.match(r"^https?://[^\s/]+(/[^\s<>\"{}|\\^`]*)?$", iri):
-        raise UsageError(f"{option} must be an http(s) IRI, got {iri!r}")
+        raise UsageError(N_("{option} must be an http(s) IRI, got “{iri}”"), option=option, iri=iri)
     return iri
 
 

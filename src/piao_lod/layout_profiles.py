@@ -18,6 +18,7 @@ from pathlib import Path
 
 from piao_lod.columns import FIELDS, IGNORED, header_key
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_
 from piao_lod.resources import packaged, vocabulary_file
 
 BLOCK_FIELDS = ("settore", "dirigente")
@@ -86,12 +87,12 @@ def load_profile(path: Path, source: str | None = None) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise SourceError(f"cannot read the profile ({error})", source) from None
+        raise SourceError(N_("cannot read the profile ({error})"), source, error=str(error)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None) or _line_in_message(str(error))
-        raise SourceError(f"not a valid TOML profile: {error}", source, line) from None
+        raise SourceError(N_("not a valid TOML profile: {error}"), source, line, error=str(error)) from None
     return profile_from_data(data, text, source)
 
 
@@ -101,50 +102,54 @@ def _line_in_message(message: str) -> int | None:
 
 
 def profile_from_data(data: dict, text: str, source: str) -> Profile:
-    def fail(message: str, needle: str | None = None) -> SourceError:
-        return SourceError(message, source, line_of(text, needle) if needle else None)
+    def fail(message: str, needle: str | None = None, **params) -> SourceError:
+        return SourceError(message, source, line_of(text, needle) if needle else None, **params)
 
     for section, value in data.items():
         if section not in KNOWN_KEYS:
-            raise fail(f"unknown section [{section}]; a profile has {', '.join(f'[{name}]' for name in KNOWN_KEYS)}",
-                       f"[{section}")
+            raise fail(N_("unknown section [{section}]; a profile has {sections}"), f"[{section}", section=section,
+                       sections=", ".join(f"[{name}]" for name in KNOWN_KEYS))
         if not isinstance(value, dict):
-            raise fail(f"{section} must be a table ([{section}])", section)
+            raise fail(N_("{section} must be a table ([{section}])"), section, section=section)
         allowed = KNOWN_KEYS[section]
         for key in value:
             if allowed is not None and key not in allowed:
-                raise fail(f"unknown key {key!r} in [{section}]; known: {', '.join(sorted(allowed))}", key)
+                raise fail(N_("unknown key “{key}” in [{section}]; known: {keys}"), key, key=key, section=section,
+                           keys=", ".join(sorted(allowed)))
     info, match, rows, weights = (data.get(name, {}) for name in ("profile", "match", "rows", "weights"))
     name = info.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise fail('the profile needs a name: [profile] name = "..."', "[profile")
+        raise fail(N_('the profile needs a name: [profile] name = "..."'), "[profile")
     headers = match.get("headers", [])
     if not isinstance(headers, list) or not all(isinstance(item, str) and item.strip() for item in headers):
-        raise fail("[match] headers must be a list of header names", "headers")
+        raise fail(N_("[match] headers must be a list of header names"), "headers")
     columns = {}
     for header, column_field in data.get("columns", {}).items():
         if column_field not in FIELDS and column_field != IGNORED:
-            raise fail(f"column {header!r} maps to unknown field {column_field!r}; fields: "
-                       f"{', '.join(FIELDS)}, or {IGNORED!r}", header)
+            raise fail(N_("column “{header}” maps to unknown field “{field}”; fields: {fields}, or “{ignored}”"), header,
+                       header=header, field=column_field, fields=", ".join(FIELDS), ignored=IGNORED)
         columns[header] = column_field
     blocks = []
     for pattern, block_field in data.get("blocks", {}).items():
         if block_field not in BLOCK_FIELDS:
-            raise fail(f"block heading {pattern!r} must open a block of {' or '.join(BLOCK_FIELDS)}, not {block_field!r}",
-                       pattern[:30])
+            raise fail(N_("block heading “{pattern}” must open a block of {fields}, not “{field}”"), pattern[:30],
+                       pattern=pattern, fields=" / ".join(BLOCK_FIELDS), field=block_field)
         try:
             compiled = re.compile(pattern, re.IGNORECASE)
         except re.error as error:
-            raise fail(f"block heading {pattern!r} is not a valid regular expression ({error})", pattern[:30]) from None
+            raise fail(N_("block heading “{pattern}” is not a valid regular expression ({error})"), pattern[:30],
+                       pattern=pattern, error=str(error)) from None
         if "value" not in compiled.groupindex and compiled.groups != 1:
-            raise fail(f"block heading {pattern!r} must capture the name, as (?P<value>...)", pattern[:30])
+            raise fail(N_("block heading “{pattern}” must capture the name, as (?P<value>...)"), pattern[:30],
+                       pattern=pattern)
         blocks.append(BlockHeading(compiled, block_field))
     per_row = rows.get("one_objective_per_row", False)
     if not isinstance(per_row, bool):
-        raise fail("[rows] one_objective_per_row is true or false", "one_objective_per_row")
+        raise fail(N_("[rows] one_objective_per_row is true or false"), "one_objective_per_row")
     per = weights.get("objective_weights_per")
     if per is not None and per not in WEIGHT_GROUPS:
-        raise fail(f"[weights] objective_weights_per is one of {', '.join(WEIGHT_GROUPS)}", "objective_weights_per")
+        raise fail(N_("[weights] objective_weights_per is one of {groups}"), "objective_weights_per",
+                   groups=", ".join(WEIGHT_GROUPS))
     return Profile(source, name.strip(), str(info.get("description", "")), tuple(headers), columns, tuple(blocks),
                    per_row, per)
 

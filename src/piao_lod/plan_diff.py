@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from piao_lod.columns import header_key
 from piao_lod.errors import SourceError, UsageError
 from piao_lod.graph_inputs import load_inputs
-from piao_lod.messages import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext, ngettext
+from piao_lod.messages import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext, ngettext, ngettext_
 from piao_lod.namespaces import OX, PREFIX_IRIS
 from piao_lod.reading import ReadingOptions
 from piao_lod.resources import packaged
@@ -137,7 +137,7 @@ def read_side(argument: str, base: str, options: ReadingOptions, store: ox.Store
     """A table or RDF file (its one plan version), or an IRI of a version or plan in ``store``."""
     if argument.startswith(("http://", "https://")):
         if store is None:
-            raise UsageError(f"{argument}: an IRI needs --store, the store that holds it")
+            raise UsageError(N_("an IRI needs --store, the store that holds it"), subject=argument)
         return version_state(store, resolve_version(store, argument))
     path = Path(argument)
     loaded = load_inputs([path], base, options)
@@ -146,7 +146,9 @@ def read_side(argument: str, base: str, options: ReadingOptions, store: ox.Store
     versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)
                 and next(loaded.store.quads_for_pattern(graph, RDF.type, PIAO.PlanVersion, graph), None)]
     if len(versions) != 1:
-        raise SourceError(f"holds {len(versions)} plan versions; diff compares one with one", str(path))
+        raise SourceError(ngettext_("holds {count} plan version; diff compares one with one",
+                                    "holds {count} plan versions; diff compares one with one"), str(path),
+                          count=len(versions))
     return version_state(loaded.store, versions[0])
 
 
@@ -156,7 +158,7 @@ def resolve_version(store: ox.Store, iri: str) -> str:
         return iri
     latest = next(store.quads_for_pattern(node, PIAO.latestVersion, None, node), None)
     if latest is None:
-        raise UsageError(f"{iri}: neither a plan version nor a plan in the store")
+        raise UsageError(N_("neither a plan version nor a plan in the store"), subject=iri)
     return latest.object.value
 
 

@@ -39,6 +39,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from piao_lod.errors import SourceError, WorkerError
+from piao_lod.messages import N_
 from piao_lod.plan_table import read_plan_table
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import Plan
@@ -98,8 +99,9 @@ def result_of(item, future: Future):
         return future.result()
     except BrokenProcessPool as error:
         label = item[0] if isinstance(item, tuple) and item else item
-        raise WorkerError(f"{str(label)[:300]}: error: a worker process stopped while working on it (killed, out of "
-                          "memory, or aborted by a library it runs); run again with --workers 1 to see more") from error
+        raise WorkerError(N_("a worker process stopped while working on it (killed, out of memory, or aborted by a "
+                             "library it runs); run again with --workers 1 to see more"),
+                          subject=str(label)[:300]) from error
 
 
 # -- reading ------------------------------------------------------------------------------------------

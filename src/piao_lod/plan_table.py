@@ -25,9 +25,9 @@ from piao_lod.converters import RawTable, SourceRow, read_source_rows
 from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
 from piao_lod.iris import slug
-from piao_lod.messages import N_, gettext
+from piao_lod.messages import N_
 from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
-from piao_lod.problems import Listing, Location, Problem, Term
+from piao_lod.problems import Listing, Location, Phrases, Problem, Term
 from piao_lod.layout_profiles import Profile, bundled_profiles, default_block_headings, load_profile
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersion, RowRef, SettoreMention,
@@ -226,7 +226,7 @@ class PlanAssembler:
         if not self.sheets_with_table:
             raise self.no_table_error()
         if not self.objectives:
-            raise SourceError("the table has a header but no objective rows", self.display,
+            raise SourceError(N_("the table has a header but no objective rows"), self.display,
                               self.header_rows[0].line if self.header_rows else None)
         self.report_unused_settore()
         if not any(objective.settore for objective in self.objectives) and "settore" not in {
@@ -268,14 +268,17 @@ class PlanAssembler:
         best = max((row for row in self.raw.rows if row.tabular), default=None,
                    key=lambda row: sum(1 for cell in row.cells if cell.strip()))
         found = ", ".join(f"“{' '.join(cell.split())}”" for cell in (best.cells if best else ()) if cell.strip())[:500]
-        expected = ", ".join(FIELD_LABELS[name] for name in ("objective_code", "objective_title",
-                                                                                "settore", "indicator_title", "target",
-                                                                                "weight"))
-        where = f" (line {best.line}: {found})" if best and found else ""
-        return SourceError(
-            f"no plan table found: no row names at least 3 known columns{where}. Expected columns such as {expected} "
-            f"(see vocabularies/columns.csv). Run `piao-lod inspect {self.display}` to see how each column reads, "
-            "then map the others with --profile", self.display, best.line if best and found else None)
+        expected = Phrases(tuple(Term(FIELD_LABELS[name]) for name in (
+            "objective_code", "objective_title", "settore", "indicator_title", "target", "weight")), ", ")
+        if best and found:
+            return SourceError(N_("no plan table found: no row names at least 3 known columns (this one has: {found}). "
+                                  "Expected columns such as {expected} (see vocabularies/columns.csv). Run `piao-lod "
+                                  "inspect {file}` to see how each column reads, then map the others with --profile"),
+                               self.display, best.line, found=found, expected=expected, file=self.display)
+        return SourceError(N_("no plan table found: no row names at least 3 known columns. Expected columns such as "
+                              "{expected} (see vocabularies/columns.csv). Run `piao-lod inspect {file}` to see how each "
+                              "column reads, then map the others with --profile"),
+                           self.display, expected=expected, file=self.display)
 
     def enter_sheet(self, sheet: str | None) -> None:
         """A new sheet has a table (and a header) of its own; blocks do not carry over."""
@@ -395,10 +398,10 @@ class PlanAssembler:
         missing = [FIELD_LABELS[name] for name in REQUIRED_FIELDS if name not in layout.fields]
         if missing:
             raise SourceError(
-                f"the header has no {' / '.join(missing)} column (it reads as: "
-                + ", ".join(f"“{column.header}” = {column.field}" for column in layout.columns)
-                + f"); run `piao-lod inspect {self.display}` and map the title column with --profile",
-                self.display, row.line)
+                N_("the header has no {missing} column (it reads as: {reading}); run `piao-lod inspect {file}` and map "
+                   "the title column with --profile"), self.display, row.line,
+                missing=Phrases(tuple(Term(label) for label in missing), " / "), file=self.display,
+                reading=", ".join(f"“{column.header}” = {column.field}" for column in layout.columns))
         for name in EXPECTED_FIELDS:
             if name == "settore":
                 continue          # settori may come from block headings: checked when the table has been read
@@ -774,9 +777,9 @@ class PlanAssembler:
     def single_column_value(self, field: str) -> str | None:
         values = self.column_values[field]
         if len(values) > 1:
-            listed = ", ".join(f"{text!r} (line {line})" for text, line in values.items())
-            raise SourceError(f"one plan per file: the {gettext('en', FIELD_LABELS[field])} column has several "
-                              f"values: {listed}", self.display, column=self.header_of(field))
+            raise SourceError(N_("one plan per file: the {field} column has several values: {values}"), self.display,
+                              None, self.header_of(field), field=Term(FIELD_LABELS[field]),
+                              values=Listing(tuple(values.items())))
         return next(iter(values), None)
 
     def resolve_ente(self, flag: str | None) -> Ente:
@@ -788,11 +791,11 @@ class PlanAssembler:
         elif flag:
             return describe_ente(flag, stated)
         elif stated:
-            raise SourceError(f"the document names the ente {stated!r} but its IPA code is not known: "
-                              "pass --ente with the IPA code (e.g. c_d150)", self.display)
+            raise SourceError(N_("the document names the ente “{ente}” but its IPA code is not known: pass --ente "
+                                 "with the IPA code (e.g. c_d150)"), self.display, ente=stated)
         else:
-            raise SourceError("the document does not say which ente it belongs to: pass --ente with the IPA "
-                              "code (e.g. c_d150)", self.display)
+            raise SourceError(N_("the document does not say which ente it belongs to: pass --ente with the IPA code "
+                                 "(e.g. c_d150)"), self.display)
         if flag and flag != ente.ipa_code:
             self.problems.append(Problem("option-overridden", Location(self.display),
                                          {"option": "--ente", "flag": flag, "stated": f"{stated} ({ente.ipa_code})"}))
@@ -810,8 +813,9 @@ class PlanAssembler:
         stated = self.document_year
         if stated_text is not None:
             if not re.fullmatch(r"\d{4}", stated_text):
-                raise SourceError(f"the Anno column holds {stated_text!r}, not a year", self.display,
-                                  self.column_values["year"][stated_text], self.header_of("year"))
+                raise SourceError(N_("the {header} column holds “{text}”, not a year"), self.display,
+                                  self.column_values["year"][stated_text], self.header_of("year"),
+                                  header=self.header_of("year"), text=stated_text)
             stated = int(stated_text)
         if stated is None and flag is None and self.triennium:
             stated = self.triennium[0]
@@ -822,7 +826,7 @@ class PlanAssembler:
             self.problems.append(Problem("year-from-columns", Location(self.display), {"year": stated}))
         if stated is None:
             if flag is None:
-                raise SourceError("the document does not say the plan's year: pass --year YYYY", self.display)
+                raise SourceError(N_("the document does not say the plan's year: pass --year YYYY"), self.display)
             return flag
         if flag is not None and flag != stated:
             self.problems.append(Problem("option-overridden", Location(self.display),

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from babel.numbers import format_decimal
+
 from piao_lod.messages import DEFAULT_LANGUAGE, N_, gettext, ngettext
 
 
@@ -42,7 +44,7 @@ class Phrase:
     def render(self, lang: str) -> str:
         """A ``(singular, plural)`` pair (marked with :func:`~piao_lod.messages.ngettext_`) takes its form from the
         ``count`` parameter."""
-        params = {name: value.render(lang) if isinstance(value, Phrase) else value for name, value in self.params}
+        params = {name: rendered(value, lang) for name, value in self.params}
         if isinstance(self.message, tuple):
             return ngettext(lang, *self.message, params.pop("count"), **params)
         return gettext(lang, self.message, **params)
@@ -57,6 +59,37 @@ class Listing:
 
     def render(self, lang: str) -> str:
         return "; ".join(gettext(lang, "line {line}: “{text}”", line=line, text=text) for text, line in self.items)
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """A message parameter that is several phrases (or terms), in the message's language, one after the other."""
+
+    items: tuple[Phrase | Term, ...]
+    separator: str = "; "
+
+    def render(self, lang: str) -> str:
+        return self.separator.join(str(rendered(item, lang)) for item in self.items)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A message parameter that is a large number, grouped as the message's language writes it (``10.000.000``,
+    ``10,000,000``)."""
+
+    value: int | float
+
+    def render(self, lang: str) -> str:
+        return format_decimal(self.value, format="#,##0.#", locale=lang)
+
+
+def rendered(value, lang: str):
+    """A message parameter in ``lang``: a :class:`Term` translated; a :class:`Phrase`, :class:`Phrases`,
+    :class:`Listing`, :class:`Amount` or error rendered (anything with ``render(lang)``); anything else as it is."""
+    if isinstance(value, Term):
+        return gettext(lang, value)
+    render = getattr(value, "render", None)
+    return render(lang) if callable(render) else value
 
 
 @dataclass(frozen=True)
@@ -246,8 +279,7 @@ class Problem:
         return PROBLEMS[self.code].severity
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        params = {name: gettext(lang, value) if isinstance(value, Term) else value.render(lang)
-                  if isinstance(value, (Listing, Phrase)) else value for name, value in self.params.items()}
+        params = {name: rendered(value, lang) for name, value in self.params.items()}
         return gettext(lang, PROBLEMS[self.code].template, **params)
 
     def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:

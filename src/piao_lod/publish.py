@@ -23,6 +23,8 @@ from urllib.parse import quote, urlsplit
 import pyoxigraph as ox
 
 from piao_lod.errors import EndpointError
+from piao_lod.messages import N_
+from piao_lod.problems import Phrase, Phrases
 from piao_lod.saved_queries import saved_query
 from piao_lod.sparql_query import run_query
 
@@ -52,9 +54,11 @@ def server_product(endpoint: str, opener: urllib.request.OpenerDirector) -> str:
     except urllib.error.HTTPError as error:
         return error.headers.get("Server", "").strip()
     except TimeoutError:
-        raise EndpointError(f"{endpoint}: error: the endpoint did not answer ASK {{}} within {PROBE_TIMEOUT_S} s") from None
+        raise EndpointError(N_("the endpoint did not answer ASK {{}} within {seconds} s"), subject=endpoint,
+                            seconds=PROBE_TIMEOUT_S) from None
     except (urllib.error.URLError, OSError) as error:
-        raise EndpointError(f"{endpoint}: error: cannot reach the endpoint ({getattr(error, 'reason', error)})") from None
+        raise EndpointError(N_("cannot reach the endpoint ({error})"), subject=endpoint,
+                            error=str(getattr(error, "reason", error))) from None
 
 
 def choose_graph_store(endpoint: str, graph_store: str | None, server: str) -> str:
@@ -63,20 +67,21 @@ def choose_graph_store(endpoint: str, graph_store: str | None, server: str) -> s
     parts = urlsplit(endpoint)
     origin = f"{parts.scheme}://{parts.netloc}"
     if server.startswith("Virtuoso"):
-        advice = (f"give --graph-store {origin}/sparql-graph-crud-auth with --user and --password (HTTP digest "
-                  f"authentication, a user with the SPARQL_UPDATE role, e.g. dba), or --graph-store "
-                  f"{origin}/sparql-graph-crud once the anonymous SPARQL user has been granted SPARQL_UPDATE")
         if graph_store is None or urlsplit(graph_store).path.rstrip("/") == parts.path.rstrip("/"):
-            raise EndpointError(f"{endpoint}: error: this is Virtuoso ({server}), whose SPARQL endpoint does not "
-                                f"take graph uploads: {advice}")
+            raise EndpointError(N_("this is Virtuoso ({server}), whose SPARQL endpoint does not take graph uploads: "
+                                   "give --graph-store {origin}/sparql-graph-crud-auth with --user and --password "
+                                   "(HTTP digest authentication, a user with the SPARQL_UPDATE role, e.g. dba), or "
+                                   "--graph-store {origin}/sparql-graph-crud once the anonymous SPARQL user has been "
+                                   "granted SPARQL_UPDATE"), subject=endpoint, server=server, origin=origin)
     if graph_store is not None:
         return graph_store
     if server.startswith("Oxigraph") and parts.path.endswith("/query"):
         return f"{origin}{parts.path[: -len('/query')]}/store"
-    raise EndpointError(f"{endpoint}: error: the server ({server or 'no Server header'}) is not Oxigraph, so where it "
-                        f"takes graph uploads cannot be guessed: give --graph-store, its SPARQL 1.1 Graph Store "
-                        f"Protocol URL (Oxigraph: {origin}/store; Virtuoso: {origin}/sparql-graph-crud-auth; "
-                        f"Fuseki: {origin}/DATASET/data; GraphDB: {origin}/repositories/ID/rdf-graphs/service)")
+    raise EndpointError(N_("the server ({server}) is not Oxigraph, so where it takes graph uploads cannot be guessed: "
+                           "give --graph-store, its SPARQL 1.1 Graph Store Protocol URL (Oxigraph: {origin}/store; "
+                           "Virtuoso: {origin}/sparql-graph-crud-auth; Fuseki: {origin}/DATASET/data; GraphDB: "
+                           "{origin}/repositories/ID/rdf-graphs/service)"), subject=endpoint,
+                        server=server or "no Server header", origin=origin)
 
 
 @dataclass
@@ -124,13 +129,15 @@ class GraphStoreClient:
                 response.read()
         except urllib.error.HTTPError as error:
             detail = error.read()[:500].decode("utf-8", "replace").strip()
-            raise EndpointError(f"{self.url}: error: PUT of graph <{graph.value}> failed: HTTP {error.code} "
-                                f"{error.reason}{': ' + detail if detail else ''}") from None
+            raise EndpointError(N_("PUT of graph <{graph}> failed: HTTP {status}"), subject=self.url, graph=graph.value,
+                                status=f"{error.code} {error.reason}{': ' + detail if detail else ''}") from None
         except TimeoutError:
-            raise EndpointError(f"{self.url}: error: PUT of graph <{graph.value}> got no answer within {TIMEOUT_S} s "
-                                f"(is this the server's Graph Store Protocol URL?)") from None
+            raise EndpointError(N_("PUT of graph <{graph}> got no answer within {seconds} s (is this the server's Graph "
+                                   "Store Protocol URL?)"), subject=self.url, graph=graph.value,
+                                seconds=TIMEOUT_S) from None
         except (urllib.error.URLError, OSError) as error:
-            raise EndpointError(f"{self.url}: error: cannot reach the graph store ({getattr(error, 'reason', error)})") from None
+            raise EndpointError(N_("cannot reach the graph store ({error})"), subject=self.url,
+                                error=str(getattr(error, "reason", error))) from None
 
 
 @dataclass
@@ -159,7 +166,9 @@ def publish_store(store: ox.Store, endpoint: str, graph_store: str | None = None
     found = graph_sizes(endpoint=endpoint, user=user, password=password)
     wrong = {graph: (count, found.get(graph, 0)) for graph, count in sent.items() if found.get(graph, 0) != count}
     if wrong:
-        listed = "; ".join(f"<{graph}>: sent {count}, endpoint has {held}" for graph, (count, held) in sorted(wrong.items()))
-        raise EndpointError(f"{endpoint}: error: after publishing, the endpoint does not hold the triples sent "
-                            f"(is it the query endpoint of {client.url}?): {listed}")
+        listed = Phrases(tuple(Phrase(N_("<{graph}>: sent {sent}, endpoint has {held}"),
+                                      (("graph", graph), ("sent", count), ("held", held)))
+                               for graph, (count, held) in sorted(wrong.items())))
+        raise EndpointError(N_("after publishing, the endpoint does not hold the triples sent (is it the query endpoint "
+                               "of {graph_store}?): {graphs}"), subject=endpoint, graph_store=client.url, graphs=listed)
     return Publication(url, sent)

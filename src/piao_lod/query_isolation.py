@@ -26,6 +26,8 @@ from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from piao_lod.errors import PiaoLodError, QueryError
+from piao_lod.messages import N_
+from piao_lod.problems import Phrase
 
 Result = TypeVar("Result")
 PANIC_MARK = "panicked at"
@@ -50,7 +52,7 @@ def answer_in_child(work: Callable[[], Result]) -> Result:
         child_errors.seek(0)
         said = child_errors.read().decode("utf-8", "replace")
     if outcome is None:
-        raise QueryError(stopped_message(child.exitcode, said))
+        raise stopped_error(child.exitcode, said)
     if said:
         sys.stderr.write(said)
     kind, value = outcome
@@ -70,15 +72,17 @@ def run_and_send(work: Callable[[], object], sending: Connection, errors_fd: int
     sending.close()
 
 
-def stopped_message(exit_code: int | None, said: str) -> str:
-    if exit_code is not None and exit_code < 0:
-        how = f"it ended on signal {signal.Signals(-exit_code).name}"
-    else:
-        how = f"it ended with exit code {exit_code}"
+def stopped_error(exit_code: int | None, said: str) -> QueryError:
+    """Why the child ended (a signal's name or its exit code) and the library's own reason, if it gave one."""
+    ending = (Phrase(N_("it ended on signal {signal}"), (("signal", signal.Signals(-exit_code).name),))
+              if exit_code is not None and exit_code < 0 else
+              Phrase(N_("it ended with exit code {code}"), (("code", exit_code),)))
     reason = panic_reason(said)
-    return (f"QUERY: error: the query stopped Oxigraph ({how}{': ' + reason if reason else ''}). pyoxigraph aborts "
-            "on an ORDER BY whose key holds values of different types (numbers and strings, or numbers and dates): "
-            "sort by STR(?x), or by xsd:decimal(?x) then STR(?x)")
+    if reason:
+        ending = Phrase(N_("{ending}: {reason}"), (("ending", ending), ("reason", reason)))
+    return QueryError(N_("the query stopped Oxigraph ({ending}). pyoxigraph aborts on an ORDER BY whose key holds "
+                         "values of different types (numbers and strings, or numbers and dates): sort by STR(?x), "
+                         "or by xsd:decimal(?x) then STR(?x)"), subject="QUERY", ending=ending)
 
 
 def panic_reason(said: str) -> str:

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping
 import pyoxigraph as ox
 
 from piao_lod.errors import QueryError
+from piao_lod.messages import N_, ngettext_
 from piao_lod.saved_queries import SparqlQuery
 
 TOKEN = re.compile(r"""
@@ -68,8 +69,8 @@ def where_group_start(query: SparqlQuery) -> int:
                 form = keyword
             elif keyword == "WHERE" and form is not None:
                 if form == "CONSTRUCT" and not template_seen:
-                    raise QueryError(f"{query.source}: error: parameters cannot be bound in the short form "
-                                     "CONSTRUCT WHERE { … }; write CONSTRUCT { template } WHERE { pattern }")
+                    raise QueryError(N_("parameters cannot be bound in the short form CONSTRUCT WHERE { … }; write "
+                                        "CONSTRUCT { template } WHERE { pattern }"), subject=query.source)
                 seen_where = True
         elif text == "(":
             parens += 1
@@ -80,14 +81,14 @@ def where_group_start(query: SparqlQuery) -> int:
                 if seen_where or form != "CONSTRUCT":
                     following = next(stream, ("", "", 0))
                     if following[0] == "word" and following[1].upper() == "SELECT":
-                        raise QueryError(f"{query.source}: error: parameters cannot be bound when the WHERE group "
-                                         "is a sub-select; wrap it: WHERE { { SELECT … } }")
+                        raise QueryError(N_("parameters cannot be bound when the WHERE group is a sub-select; wrap "
+                                            "it: WHERE { { SELECT … } }"), subject=query.source)
                     return end
                 template_seen = True
             braces += 1
         elif text == "}":
             braces -= 1
-    raise QueryError(f"{query.source}: error: the query has no WHERE group to bind its parameters in")
+    raise QueryError(N_("the query has no WHERE group to bind its parameters in"), subject=query.source)
 
 
 def subselect_groups(query: SparqlQuery) -> list[tuple[int, int]]:
@@ -119,14 +120,19 @@ def parameter_values(query: SparqlQuery, given: Mapping[str, str]) -> dict[str, 
     declared = {parameter.name: parameter for parameter in query.parameters}
     unknown = sorted(set(given) - set(declared))
     if unknown:
-        takes = ", ".join(declared) if declared else "none"
-        raise QueryError(f"{query.source}: error: unknown parameter {', '.join(unknown)}; this query's parameters: {takes}")
+        if not declared:
+            raise QueryError(ngettext_("unknown parameter {names}; this query takes no parameter",
+                                       "unknown parameters {names}; this query takes no parameter"),
+                             subject=query.source, count=len(unknown), names=", ".join(unknown))
+        raise QueryError(ngettext_("unknown parameter {names}; this query's parameters: {takes}",
+                                   "unknown parameters {names}; this query's parameters: {takes}"),
+                         subject=query.source, count=len(unknown), names=", ".join(unknown), takes=", ".join(declared))
     values = {}
     for name, parameter in declared.items():
         value = given.get(name, parameter.default)
         if value is None and not parameter.optional:
-            raise QueryError(f"{query.source}: error: parameter {name} ({parameter.description}) has no default: "
-                             f"pass --param {name}=VALUE")
+            raise QueryError(N_("parameter {name} ({description}) has no default: pass --param {name}=VALUE"),
+                             subject=query.source, name=name, description=parameter.description)
         values[name] = value
     return values
 

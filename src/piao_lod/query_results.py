@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from piao_lod.errors import UsageError
+from piao_lod.messages import N_
 from piao_lod.namespaces import PREFIX_IRIS, compact
 from piao_lod.sparql_query import Answer
 
@@ -46,11 +47,11 @@ def render(answer: Answer, fmt: ResultFormat | None = None) -> bytes:
         return render_table(answer).encode("utf-8")
     if is_graph(answer):
         if fmt is not ResultFormat.ttl:
-            raise UsageError(f"--format {fmt.value} is for SELECT and ASK answers; a CONSTRUCT/DESCRIBE answer is a "
-                             "graph: use --format ttl or table")
+            raise UsageError(N_("--format {format} is for SELECT and ASK answers; a CONSTRUCT/DESCRIBE answer is a "
+                                "graph: use --format ttl or table"), format=fmt.value)
         return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_IRIS)
     if fmt is ResultFormat.ttl:
-        raise UsageError("--format ttl is for CONSTRUCT and DESCRIBE; use table, csv, tsv or json")
+        raise UsageError(N_("--format ttl is for CONSTRUCT and DESCRIBE; use table, csv, tsv or json"))
     return answer.serialize(format=RESULTS_FORMATS[fmt.value])
 
 

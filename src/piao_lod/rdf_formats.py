@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from piao_lod.errors import UsageError
+from piao_lod.messages import N_
 from piao_lod.namespaces import PREFIX_IRIS
 
 
@@ -60,7 +61,8 @@ def format_named(name: str) -> RdfFormat:
     try:
         return BY_NAME[name]
     except KeyError:
-        raise UsageError(f"unknown RDF format {name!r}; use one of {', '.join(BY_NAME)}") from None
+        raise UsageError(N_("unknown RDF format “{name}”; use one of {formats}"), name=name,
+                         formats=", ".join(BY_NAME)) from None
 
 
 def format_of_path(path: str | Path) -> RdfFormat | None:
@@ -83,6 +85,6 @@ def output_format(declared: str | None, output: str) -> RdfFormat:
             return found
         suffix = Path(output).suffix
         if suffix:
-            raise UsageError(f"{output}: {suffix!r} is not an RDF suffix; use one of "
-                             f"{', '.join(sorted(BY_SUFFIX))} or give --format")
+            raise UsageError(N_("“{suffix}” is not an RDF suffix; use one of {suffixes} or give --format"),
+                             subject=output, suffix=suffix, suffixes=", ".join(sorted(BY_SUFFIX)))
     return DEFAULT_FORMAT

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from piao_lod.errors import UsageError
+from piao_lod.messages import N_
 
 PAGE_RANGE = re.compile(r"^\s*(\d{1,6})\s*(?:[-–]\s*(\d{1,6})?\s*)?$")
 
@@ -36,13 +37,14 @@ def parse_pages(text: str) -> PageSelection:
     for part in text.split(","):
         match = PAGE_RANGE.match(part)
         if not match:
-            raise UsageError(f"--pages takes pages and ranges such as 12-40 or 1,3,7-9 or 12-, got {text!r}")
+            raise UsageError(N_("--pages takes pages and ranges such as 12-40 or 1,3,7-9 or 12-, got “{pages}”"),
+                             pages=text)
         first = int(match[1])
         last = None if "-" in part or "–" in part else first
         if match[2]:
             last = int(match[2])
         if first < 1 or (last is not None and last < first):
-            raise UsageError(f"--pages: {part.strip()!r} is not a range of pages counted from 1")
+            raise UsageError(N_("--pages: “{part}” is not a range of pages counted from 1"), part=part.strip())
         ranges.append((first, last))
     return PageSelection(tuple(ranges), text.strip())
 

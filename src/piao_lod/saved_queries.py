@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from piao_lod.errors import QueryError
+from piao_lod.messages import N_
 from piao_lod.resources import packaged
 
 QUERY_SUFFIXES = (".rq", ".sparql")
@@ -77,8 +78,9 @@ def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> Sp
         elif value.lower() != "none":
             parameter = PARAMETER.match(value)
             if not parameter:
-                raise QueryError(f"{source}:{number}: error: cannot read the parameter declaration {value!r}; "
-                                 "write '# parameters: name (default VALUE): what it is'")
+                raise QueryError(N_("cannot read the parameter declaration “{declaration}”; write '# parameters: "
+                                    "name (default VALUE): what it is'"), subject=f"{source}:{number}",
+                                 declaration=value)
             parameters.append(Parameter(parameter["name"], parameter["default"], parameter["description"],
                                         bool(parameter["optional"])))
     return SparqlQuery(text, source, name, fields["title"], fields["description"], tuple(parameters))
@@ -98,8 +100,8 @@ def saved_query(name: str) -> SparqlQuery:
     for query in saved_queries():
         if query.name == name:
             return query
-    raise QueryError(f"{name}: error: no saved query has this name, and it is not SPARQL; saved queries: "
-                     f"{', '.join(query.name for query in saved_queries())} (piao-lod query --list)")
+    raise QueryError(N_("no saved query has this name, and it is not SPARQL; saved queries: {names} (piao-lod query "
+                        "--list)"), subject=name, names=", ".join(query.name for query in saved_queries()))
 
 
 def read_query_file(path: Path) -> SparqlQuery:
@@ -107,7 +109,7 @@ def read_query_file(path: Path) -> SparqlQuery:
         return parse_query(path.read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise QueryError(f"{path}: error: cannot read the query file ({reason})") from None
+        raise QueryError(N_("cannot read the query file ({error})"), subject=str(path), error=reason) from None
 
 
 def resolve_query(argument: str) -> SparqlQuery:

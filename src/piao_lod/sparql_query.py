@@ -21,6 +21,7 @@ from enum import Enum
 import pyoxigraph as ox
 
 from piao_lod.errors import EndpointError, QueryError
+from piao_lod.messages import N_
 from piao_lod.query_parameters import bind_parameters
 from piao_lod.saved_queries import SparqlQuery
 
@@ -41,7 +42,7 @@ def check_syntax(text: str, source: str = "QUERY") -> QueryForm:
     try:
         parsed = ox.Store().query(text)
     except SyntaxError as error:
-        raise QueryError(syntax_message(str(error), source)) from None
+        raise syntax_error(str(error), source) from None
     if isinstance(parsed, ox.QuerySolutions):
         return QueryForm.select
     if isinstance(parsed, ox.QueryBoolean):
@@ -49,12 +50,18 @@ def check_syntax(text: str, source: str = "QUERY") -> QueryForm:
     return QueryForm.graph
 
 
-def syntax_message(parser_message: str, source: str) -> str:
-    """``file:line:column: error: not valid SPARQL: …`` from Oxigraph's ``error at L:C: …``."""
+def syntax_error(parser_message: str, source: str) -> QueryError:
+    """``file:line:column: errore: SPARQL non valido: …`` from Oxigraph's ``error at L:C: …``."""
     match = PARSER_POSITION.match(parser_message)
     if not match:
-        return f"{source}: error: not valid SPARQL: {readable(parser_message)}"
-    return f"{source}:{match['line']}:{match['column']}: error: not valid SPARQL: {readable(match['detail'])}"
+        return QueryError(N_("not valid SPARQL: {error}"), subject=source, error=readable(parser_message))
+    return QueryError(N_("not valid SPARQL: {error}"), subject=f"{source}:{match['line']}:{match['column']}",
+                      error=readable(match["detail"]))
+
+
+def syntax_message(parser_message: str, source: str) -> str:
+    """The same, in English: the server's answers to SPARQL clients are English."""
+    return syntax_error(parser_message, source).describe("en")
 
 
 def readable(detail: str) -> str:
@@ -75,9 +82,9 @@ def query_store(store: ox.Store, text: str) -> Answer:
         answer = store.query(text, use_default_graph_as_union=True)
         return list(answer) if isinstance(answer, ox.QueryTriples) else answer
     except SyntaxError as error:
-        raise QueryError(syntax_message(str(error), "QUERY")) from None
+        raise syntax_error(str(error), "QUERY") from None
     except (OSError, RuntimeError, ValueError) as error:
-        raise QueryError(f"QUERY: error: the query failed: {error}") from None
+        raise QueryError(N_("the query failed: {error}"), subject="QUERY", error=str(error)) from None
 
 
 def query_endpoint(url: str, text: str, form: QueryForm, user: str | None = None, password: str | None = None) -> Answer:
@@ -100,11 +107,14 @@ def query_endpoint(url: str, text: str, form: QueryForm, user: str | None = None
         response = client.query().response
         body, media_type = response.read(), response.headers.get("Content-Type", "")
     except SPARQLWrapperException as error:
-        raise EndpointError(f"{url}: error: the endpoint refused the query: {' '.join(str(error).split())[:2000]}") from None
+        raise EndpointError(N_("the endpoint refused the query: {error}"), subject=url,
+                            error=" ".join(str(error).split())[:2000]) from None
     except urllib.error.HTTPError as error:
-        raise EndpointError(f"{url}: error: HTTP {error.code} {error.reason}") from None
+        raise EndpointError(N_("the endpoint answered HTTP {status}"), subject=url,
+                            status=f"{error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
-        raise EndpointError(f"{url}: error: cannot reach the endpoint ({getattr(error, 'reason', error)})") from None
+        raise EndpointError(N_("cannot reach the endpoint ({error})"), subject=url,
+                            error=str(getattr(error, "reason", error))) from None
     return parse_endpoint_answer(url, body, media_type.split(";")[0].strip(), form)
 
 
@@ -116,7 +126,8 @@ def parse_endpoint_answer(url: str, body: bytes, media_type: str, form: QueryFor
         results_format = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
         return ox.parse_query_results(body, format=results_format)
     except (SyntaxError, ValueError) as error:
-        raise EndpointError(f"{url}: error: cannot read the endpoint's answer ({media_type or 'no media type'}): {error}") from None
+        raise EndpointError(N_("cannot read the endpoint's answer ({media_type}): {error}"), subject=url,
+                            media_type=media_type or "no media type", error=str(error)) from None
 
 
 def run_query(query: SparqlQuery, parameters: Mapping[str, str] | None = None, store: ox.Store | None = None,

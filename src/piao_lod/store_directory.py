@@ -48,6 +48,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from piao_lod.errors import StoreError
+from piao_lod.messages import N_
 
 STORE_MARKER = "CURRENT"   # the file every Oxigraph (RocksDB) store directory has
 PROC_FDS = Path("/proc/self/fd")
@@ -103,7 +104,7 @@ def pin_for_reading(path: Path) -> str:
                 pinned[key] = descriptor
             return str(PROC_FDS / str(pinned[key]))
         os.close(descriptor)           # a load replaced it meanwhile: take the new one
-    raise StoreError(f"{path}: the store kept changing while it was being opened; try again")
+    raise StoreError(N_("the store kept changing while it was being opened; try again"), subject=str(path))
 
 
 def replace_store(path: Path, fill: Callable[[ox.Store, ox.Store | None], Filled],
@@ -155,14 +156,18 @@ def load_lock(path: Path) -> Iterator[None]:
     try:
         descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise StoreError(f"{path}: cannot create the lock file {lock_path.name} ({error.strerror})") from None
+        raise StoreError(N_("cannot create the lock file {name} ({error})"), subject=str(path), name=lock_path.name,
+                         error=error.strerror) from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
-            raise StoreError(f"{path}: another piao-lod load is writing this store"
-                             f"{f' (process {holder})' if holder else ''}; run this load again when it has finished") from None
+            if holder:
+                raise StoreError(N_("another piao-lod load is writing this store (process {process}); run this load "
+                                    "again when it has finished"), subject=str(path), process=holder) from None
+            raise StoreError(N_("another piao-lod load is writing this store; run this load again when it has "
+                                "finished"), subject=str(path)) from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, str(os.getpid()).encode("ascii"), 0)
         locked.add(path)

@@ -33,7 +33,10 @@ import pyoxigraph as ox
 
 from piao_lod.conversion import Conversion, PlanOutline, plans_read
 from piao_lod.errors import SourceError, outcome_exit_code
-from piao_lod.graph_inputs import INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph, rdf_input_format
+from piao_lod.graph_inputs import (
+    INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph, rdf_input_format, rdf_syntax_error,
+)
+from piao_lod.messages import N_
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import unpacked
 from piao_lod.problems import counts_as_data_problem
@@ -102,12 +105,6 @@ class ScannedInputs:
             self.conversion.plans.append(PlanOutline.of(plan))
 
 
-def rdf_syntax_error(path: Path, error: Exception) -> SourceError:
-    if isinstance(error, SyntaxError):
-        return SourceError(f"not valid RDF: {error}", str(path))
-    return SourceError(f"cannot read RDF ({error})", str(path))
-
-
 def scan_rdf_file(path: Path) -> ScannedFile:
     """Parse ``path`` once, keeping only which graphs it writes; raise :class:`SourceError` if it is not valid RDF."""
     rdf_format, file_graph = rdf_input_format(path), ox.NamedNode(path.resolve().as_uri())
@@ -147,8 +144,8 @@ def file_quads(scanned: ScannedFile) -> Iterator[ox.Quad]:
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
             yield quad
     except (SyntaxError, OSError, ValueError) as error:     # changed since it was scanned: the load is abandoned
-        raise SourceError(f"changed while it was being loaded; load it again ({rdf_syntax_error(scanned.path, error).detail})",
-                          str(scanned.path)) from None
+        raise SourceError(N_("changed while it was being loaded; load it again ({error})"), str(scanned.path),
+                          error=rdf_syntax_error(scanned.path, error).phrase) from None
     yield from scanned.added
 
 

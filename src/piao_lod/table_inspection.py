@@ -47,7 +47,7 @@ class TableInspection:
 
     @property
     def found_header(self) -> bool:
-        return self.error is None or self.plan is not None or "no plan table" not in self.error.detail
+        return self.error is None or self.plan is not None or "no plan table" not in self.error.message("en")
 
 
 def inspect_table(path: Path, options: ReadingOptions) -> TableInspection:
@@ -148,7 +148,7 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
         if len(plan.objectives) > 5:
             out.append("    …")
     if found.error is not None:
-        out.append(gettext(lang, "Not readable as a plan: {error}", error=found.error.detail))
+        out.append(gettext(lang, "Not readable as a plan: {error}", error=found.error.message(lang)))
     if found.problems:
         out.append("")
         out.append(ngettext(lang, "{count} problem:", "{count} problems:", len(found.problems)))

@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 
 from piao_lod.errors import SourceError
+from piao_lod.messages import N_
+from piao_lod.problems import Amount, Phrase
 
 MAX_EXPANDED_CHARS = 64_000_000     # the text every entity reference of a document expands to, together
 PROLOG_BYTES = 4_000_000            # the start of the file read for its DOCTYPE
@@ -40,8 +42,9 @@ def check_entity_expansion(path: Path) -> None:
     for name in references_in(path, encoding):
         expanded += sizes.get(name, 0)
         if expanded > MAX_EXPANDED_CHARS:
-            raise SourceError(f"its entities would expand to more than {MAX_EXPANDED_CHARS:,} characters (entities "
-                              f"nested in entities, a \"billion laughs\": &{name}; is one); not read", str(path))
+            raise SourceError(N_("its entities would expand to more than {limit} characters (entities nested in "
+                                 "entities, a “billion laughs”: &{name}; is one); not read"), str(path),
+                              limit=Amount(MAX_EXPANDED_CHARS), name=name)
 
 
 def references_in(path: Path, encoding: str):
@@ -69,7 +72,8 @@ def expanded_sizes(values: dict[str, str], path: Path) -> dict[str, int]:
             pending = [inner for inner in references[name] if inner not in sizes]
             if pending:
                 if pending[0] in path_names:
-                    raise SourceError(f"not valid RDF: the entity &{pending[0]}; refers to itself", str(path))
+                    itself = Phrase(N_("the entity &{name}; refers to itself"), (("name", pending[0]),))
+                    raise SourceError(N_("not valid RDF: {error}"), str(path), error=itself)
                 path_names.add(pending[0])
                 stack.append(pending[0])
                 continue

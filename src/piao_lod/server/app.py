@@ -21,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from piao_lod import __version__
 from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.errors import UsageError
+from piao_lod.messages import N_
 from piao_lod.server import errors, site_files, sparql_protocol
 from piao_lod.server.pages import ServerPages
 from piao_lod.server.query_answers import DataSource
@@ -44,7 +45,8 @@ def data_source(settings: ServerSettings) -> DataSource:
         return DataSource(store=settings.store)
     dump = settings.site / "dati" / "piao-lod.nq"
     if not dump.is_file():
-        raise UsageError(f"{settings.site}: no dati/piao-lod.nq in this site; rebuild it with piao-lod build, or give --store")
+        raise UsageError(N_("no dati/piao-lod.nq in this site; rebuild it with piao-lod build, or give --store"),
+                         subject=str(settings.site))
     return DataSource(dumps=(dump,))
 
 
@@ -52,7 +54,7 @@ def store_pages(settings: ServerSettings) -> StorePages:
     """The pages from ``settings.store``, for the site's URL (a site given with it) or the one its plans were made for."""
     sources = settings.sources or (settings.site / "dati" / "fonti" if settings.site is not None else None)
     if settings.sources is not None and not settings.sources.is_dir():
-        raise UsageError(f"{settings.sources}: --sources must be a folder (of the plans' source documents)")
+        raise UsageError(N_("--sources must be a folder (of the plans' source documents)"), subject=str(settings.sources))
     catalogue = StoreCatalogue.open(settings.store, site_url_of(settings.site) if settings.site else None, sources)
     return StorePages(catalogue, sources)
 
@@ -66,7 +68,8 @@ def create_app(settings: ServerSettings, queries: QueryRunner | None = None) -> 
     """The app serving ``settings.site`` and, with ``settings.store``, every page the site lacks rendered from the
     store; ``queries`` answers ``/sparql`` (default: :func:`query_workers`)."""
     if settings.site is None and settings.store is None:
-        raise UsageError("give --site (a folder written by piao-lod build) or --store (a store filled by piao-lod load)")
+        raise UsageError(N_("give --site (a folder written by piao-lod build) or --store (a store filled by piao-lod "
+                            "load)"))
     from_store = store_pages(settings) if settings.store is not None else None
     site_url = site_url_of(settings.site) if settings.site is not None else from_store.catalogue.addresses.site_url
     queries = queries if queries is not None else query_workers(settings)

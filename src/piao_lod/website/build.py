@@ -31,11 +31,11 @@ from piao_lod.plan_versions import LatestVersionsFilter, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.iris import PlanIris, check_web_iri
-from piao_lod.problems import Location, Phrase, Problem
+from piao_lod.problems import Location, Phrase, Phrases, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
 from piao_lod.validation_report import report_data
-from piao_lod.messages import LANGUAGES
+from piao_lod.messages import LANGUAGES, N_
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
                                         download_names)
 from piao_lod.website.page_context import SiteData, fixed_pages
@@ -89,8 +89,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     and render; plans whose source is unchanged are taken from ``cache``."""
     check_output(out)
     if sources and not contact_email:
-        raise UsageError("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the address "
-                         "that answers questions about the data (dati.gov.it requires an e-mail in the contact point)")
+        raise UsageError(N_("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the "
+                            "address that answers questions about the data (dati.gov.it requires an e-mail in the "
+                            "contact point)"))
     addresses = SiteAddresses(site_url)
     if sparql_endpoint is not None:
         check_web_iri(sparql_endpoint, "--sparql-endpoint")
@@ -100,8 +101,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     inputs = list(sources) or [Path(str(example_plan()))]
     loaded = load_dataset(inputs, addresses.data_base, options, workers=workers, cache=cache)
     if loaded.conversion.unusable or not loaded.graphs:
-        raise BuildError("nothing built, the previous site is kept: every input must be usable\n"
-                         + "\n".join(error.located() for error in loaded.conversion.unusable))
+        raise BuildError(N_("nothing built, the previous site is kept: every input must be usable\n{errors}"),
+                         errors=Phrases(tuple(loaded.conversion.unusable), "\n"))
     store = loaded.store
     versions = versions_by_plan(store)
     plan_graphs = [ox.NamedNode(plan) for plan in versions]
@@ -171,8 +172,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         files = sum(len(names) for _, _, names in os.walk(staging))
         swap_in(staging, out)
     except OSError as error:
-        raise BuildError(f"{out}: error: the site could not be written, the previous site is kept "
-                         f"({error.strerror or error}: {error.filename})") from None
+        raise BuildError(N_("the site could not be written, the previous site is kept ({error}: {file})"),
+                         subject=str(out), error=str(error.strerror or error), file=str(error.filename)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
@@ -186,13 +187,14 @@ def site_url_of(site: Path) -> str:
     try:
         return json.loads((site / SITE_MARKER).read_text(encoding="utf-8"))["site_url"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise UsageError(f"{site}: not a site built by piao-lod build (or built by an older version: rebuild it)") from None
+        raise UsageError(N_("not a site built by piao-lod build (or built by an older version: rebuild it)"),
+                         subject=str(site)) from None
 
 
 def check_output(out: Path) -> None:
     """Refuse to replace a folder that is not a site built here (a typo in -o must not delete someone's files)."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SITE_MARKER).exists())):
-        raise UsageError(f"{out}: exists and is not a site built by piao-lod; give -o a new or empty folder")
+        raise UsageError(N_("exists and is not a site built by piao-lod; give -o a new or empty folder"), subject=str(out))
 
 
 def check_templates(templates: Path | None) -> None:
@@ -200,7 +202,7 @@ def check_templates(templates: Path | None) -> None:
     if templates is None:
         return
     if not templates.is_dir():
-        raise UsageError(f"{templates}: --templates must be a folder of Jinja templates")
+        raise UsageError(N_("--templates must be a folder of Jinja templates"), subject=str(templates))
     from jinja2 import TemplateSyntaxError
 
     for path in sorted(templates.rglob("*.html")):
@@ -209,16 +211,17 @@ def check_templates(templates: Path | None) -> None:
             try:
                 environment_for(lang, templates).get_template(name)
             except TemplateSyntaxError as error:
-                raise UsageError(f"{path}:{error.lineno}: error: the template cannot be read: {error.message}") from None
+                raise UsageError(N_("the template cannot be read: {error}"), subject=f"{path}:{error.lineno}",
+                                 error=error.message) from None
             except TemplateError as error:
-                raise UsageError(f"{path}: error: the template cannot be read: {error}") from None
+                raise UsageError(N_("the template cannot be read: {error}"), subject=str(path), error=str(error)) from None
 
 
 def check_plans_inside_site(plan_graphs: list[ox.NamedNode], addresses: SiteAddresses) -> None:
     outside = [g.value for g in plan_graphs if not g.value.startswith(addresses.data_base)]
     if outside:
-        raise UsageError(f"the plan {outside[0]} is not under the site's IRI base {addresses.data_base}: "
-                         f"convert it with --base {addresses.data_base}, or build with a matching --base-url")
+        raise UsageError(N_("the plan {plan} is not under the site's IRI base {base}: convert it with --base {base}, "
+                            "or build with a matching --base-url"), plan=outside[0], base=addresses.data_base)
 
 
 def unplaced_resource(iri: str, reason: Phrase, store: ox.Store, conversion, addresses: SiteAddresses) -> Problem:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from jinja2 import TemplateError
 
 from piao_lod.errors import BuildError
+from piao_lod.messages import N_
 from piao_lod.website.catalog import data_licence
 from piao_lod.website.page_context import FixedPage, SiteData, resource_context
 from piao_lod.website.page_types import page_type_of
@@ -45,4 +46,5 @@ def fixed_page(site: SiteData, page: FixedPage) -> str:
     try:
         return site.environment(page.lang).get_template(page.template).render(page.context)
     except TemplateError as error:
-        raise BuildError(f"{page.template}: error: the page {page.path} cannot be written: {error}") from None
+        raise BuildError(N_("the page {page} cannot be written: {error}"), subject=page.template, page=page.path,
+                         error=str(error)) from None

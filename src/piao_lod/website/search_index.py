@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from piao_lod.errors import BuildError
+from piao_lod.messages import N_
 from piao_lod.website.addresses import check_relative
 from piao_lod.website.file_links import link_file, link_tree
 
@@ -93,7 +94,7 @@ def run_pagefind(site: Path, pages: list[str], output: Path) -> None:
     finally:
         shutil.rmtree(tree, ignore_errors=True)
     if completed.returncode != 0:
-        raise BuildError(f"pagefind failed to index the site: {completed.stderr.strip()[-2000:]}")
+        raise BuildError(N_("pagefind failed to index the site: {error}"), error=completed.stderr.strip()[-2000:])
     sort_search_languages(output / "pagefind-entry.json")
 
 

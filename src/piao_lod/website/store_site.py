@@ -400,6 +400,7 @@ class EnteHistory:
 def site_url_of_store(store: ox.Store) -> str:
     """The site URL the store's plans were converted for: their graphs are ``{site}id/{ente}/piano/{year}``."""
     from piao_lod.errors import UsageError
+    from piao_lod.messages import N_
     from piao_lod.plan_pool import PLAN_GRAPH
 
     bases = set()
@@ -410,6 +411,6 @@ def site_url_of_store(store: ox.Store) -> str:
     if not bases:
         return DEFAULT_SITE_URL
     if len(bases) > 1 or not next(iter(bases)).endswith("/id/"):
-        raise UsageError("the store's plans are not all under one {site}id/ base: give --site, built for them, "
-                         f"or load them with one --base (found {', '.join(sorted(bases)[:3])})")
+        raise UsageError(N_("the store's plans are not all under one base ending in /id/: give --site, built for "
+                            "them, or load them with one --base (found {bases})"), bases=", ".join(sorted(bases)[:3]))
     return next(iter(bases))[: -len("id/")]
