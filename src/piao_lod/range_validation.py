@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from piao_lod.ente_files import DROPPED_PREDICATES, OTHERS, RANGE_BYTES, ente_of
+from piao_lod import ente_files
+from piao_lod.ente_files import DROPPED_PREDICATES, OTHERS, ente_of
 from piao_lod.graph_inputs import GraphName, own_graph_mark
 from piao_lod.plan_pool import describes_only_enti, map_in_workers, validation_key
 from piao_lod.work_cache import WorkCache
@@ -58,13 +59,13 @@ def line_ente(line: bytes) -> bytes:
 
 
 def ente_ranges(path: Path) -> list[tuple[int, int]]:
-    """The file cut into ranges of about :data:`RANGE_BYTES` of whole lines, each end moved on past the last line
-    that names the graph of the ente it fell in (looked for :data:`CUT_SCAN_BYTES` at a time, at C speed; the check
-    of the loaded ranges catches a cut inside an ente)."""
+    """The file cut into ranges of about :data:`~piao_lod.ente_files.RANGE_BYTES` of whole lines, each end moved on
+    past the last line that names the graph of the ente it fell in (looked for :data:`CUT_SCAN_BYTES` at a time, at
+    C speed; the check of the loaded ranges catches a cut inside an ente)."""
     size, ranges, start = path.stat().st_size, [], 0
     with path.open("rb") as handle:
         while start < size:
-            handle.seek(min(start + RANGE_BYTES, size))
+            handle.seek(min(start + ente_files.RANGE_BYTES, size))
             handle.readline()
             end = handle.tell()
             mark = b"<" + line_ente(handle.readline()) + b"/piano/"
