@@ -17,6 +17,7 @@ def small_ranges(monkeypatch):
     monkeypatch.setattr(ente_files, "SPLIT_FROM_RDF_BYTES", 0)
     monkeypatch.setattr(ente_files, "RANGE_BYTES", 20_000)
     monkeypatch.setattr(range_validation, "CUT_SCAN_BYTES", 5_000)
+    monkeypatch.setattr(range_validation, "MOST_RANGES", 1_000)
     outcomes = []
     validated = range_validation.validated_in_ranges
     monkeypatch.setattr(range_validation, "validated_in_ranges",
@@ -86,3 +87,25 @@ def test_the_cache_written_in_ranges_is_the_one_the_split_reads(converted, small
     assert {(result.exit_code, result.stdout) for result in (written, read, read_by_the_split)} == {
         (fresh.exit_code, fresh.stdout)}
     assert any(cache.rglob("*"))
+
+
+def test_an_ente_describing_something_outside_it_is_validated_with_the_others(converted, small_ranges, tmp_path):
+    """Then the enti cannot be validated apart: the range falls back to the split, which validates everything in one
+    store, as one process does."""
+    lines = converted.read_bytes().splitlines(keepends=True)
+    graph = lines[len(lines) // 2].rsplit(b" ", 2)[-2]
+    outside = tmp_path / "outside.nq"
+    outside.write_bytes(b"".join(lines[:len(lines) // 2])
+                        + b'<https://example.org/elsewhere> <http://purl.org/dc/terms/title> "x" ' + graph + b" .\n"
+                        + b"".join(lines[len(lines) // 2:]))
+    alone, in_workers = reports(outside, "-f", "json")
+    assert in_workers == alone
+    assert small_ranges == [None]
+
+
+def test_an_ente_longer_than_a_range_may_be_is_split_by_ente_with_the_same_report(converted, small_ranges,
+                                                                                  monkeypatch):
+    monkeypatch.setattr(range_validation, "MOST_RANGES", 1)
+    alone, in_workers = reports(converted, "-f", "json")
+    assert in_workers == alone
+    assert small_ranges == [None]

@@ -215,11 +215,12 @@ def graphs_copied(source: ox.Store, graphs: list[ox.NamedNode]) -> ox.Store:
 
 def describes_only_enti(store: ox.Store, enti: dict[str, list[ox.NamedNode]]) -> bool:
     """Every subject of each ente's graphs is the ente's IRI or under it (a SPARQL scan: looking at every quad from
-    Python took longer than validating them)."""
-    pairs = " ".join(f"({graph} {ox.Literal(ente)})" for ente, graphs in enti.items() for graph in graphs)
-    return not store.query(f"ASK {{ VALUES (?graph ?ente) {{ {pairs} }} GRAPH ?graph {{ ?subject ?predicate ?object }} "
-                           "FILTER (!isIRI(?subject) || (STR(?subject) != ?ente && "
-                           "!STRSTARTS(STR(?subject), CONCAT(?ente, \"/\")))) }")
+    Python took longer than validating them; over distinct subjects, 0.6 times the time of testing every quad)."""
+    rows = " ".join(f"({graph} {ox.Literal(ente)} {ox.Literal(ente + '/')})" for ente, graphs in enti.items()
+                    for graph in graphs)
+    return not store.query(f"ASK {{ VALUES (?graph ?ente ?under) {{ {rows} }} "
+                           "{ SELECT DISTINCT ?graph ?subject { GRAPH ?graph { ?subject ?predicate ?object } } } "
+                           "FILTER (!isIRI(?subject) || (!STRSTARTS(STR(?subject), ?under) && STR(?subject) != ?ente)) }")
 
 
 def validation_key(store: ox.Store, graphs: list[ox.NamedNode]) -> str:

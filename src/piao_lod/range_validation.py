@@ -29,6 +29,7 @@ from piao_lod.graph_inputs import GraphName, own_graph_mark
 from piao_lod.plan_pool import describes_only_enti, map_in_workers, validation_key
 from piao_lod.work_cache import WorkCache
 
+MOST_RANGES = 16                # a range ends within this many times RANGE_BYTES, cut inside an ente if need be
 CUT_SCAN_BYTES = 2 * 2**20      # read at a time to find where the ente a range ends in goes on to
 
 
@@ -70,7 +71,7 @@ def ente_ranges(path: Path) -> list[tuple[int, int]]:
             end = handle.tell()
             mark = b"<" + line_ente(handle.readline()) + b"/piano/"
             handle.seek(end)
-            while end < size:
+            while end < min(size, start + MOST_RANGES * ente_files.RANGE_BYTES):
                 window = handle.read(CUT_SCAN_BYTES) + handle.readline()
                 if (last := window.rfind(mark)) < 0:
                     break
