@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from answers import BASE, OTHER_COMUNE, PLANS
-from piao_lod import ente_files
+from piao_lod import ente_files, range_validation
 from piao_lod.cli import app
 
 PIAO = "https://w3id.org/piao-lod/ontology#"
@@ -35,7 +35,9 @@ def converted(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def small_ranges(monkeypatch, tmp_path):
-    """Every input split by ente, in ranges of a few lines."""
+    """Every input split by ente, in ranges of a few lines (not validated a range each: see
+    ``test_validation_in_ranges.py``)."""
+    monkeypatch.setattr(range_validation, "validated_in_ranges", lambda *args: None)
     monkeypatch.setattr(ente_files, "SPLIT_FROM_RDF_BYTES", 0)
     monkeypatch.setattr(ente_files, "RANGE_BYTES", 300)
     (tmp_path / "tmp").mkdir()

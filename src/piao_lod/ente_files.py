@@ -278,17 +278,25 @@ def too_big_for_memory(paths: Sequence[Path]) -> bool:
 def inputs_to_validate(paths: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
                        workers: int | None = None, cache: WorkCache | None = None,
                        split: bool = True) -> Iterator[tuple[LoadedInputs, EnteFiles | None]]:
-    """The inputs to validate: read into an in-memory store when they are few (or ``split`` is False), else split
-    into temporary files by ente (deleted afterwards) with an empty store in their place."""
+    """The inputs to validate: read into an in-memory store when they are few (or ``split`` is False), else, when
+    they are all N-Quads and there are several workers, validated already a range of lines each
+    (:mod:`piao_lod.range_validation`: the store that checks a range's syntax is the one its enti are validated
+    in), else split into temporary files by ente (deleted afterwards) with an empty store in their place."""
     if not split or not too_big_for_memory(paths):
         yield load_inputs(paths, base, options, workers=workers, cache=cache), None
         return
     tables = [path for path in paths if not is_rdf(path)]
+    count = default_workers() if workers is None else workers
+    if count > 1 and not tables and in_ranges(paths) == list(dict.fromkeys(paths)):
+        from piao_lod.range_validation import validated_in_ranges
+
+        if (validated := validated_in_ranges(paths, count, cache)) is not None:
+            yield LoadedInputs(ox.Store(), Conversion(), validated.graphs), validated
+            return
     conversion = convert_sources(tables, options, base, workers, cache) if tables else Conversion()
     folder = Path(tempfile.mkdtemp(prefix="piao-lod-enti-"))
     try:
         files, written = EnteFiles(folder), {}
-        count = default_workers() if workers is None else workers
         in_workers = split_nquads_in_workers(in_ranges(paths), files, count) if count > 1 else {}
         for path in paths:
             if is_rdf(path):

@@ -196,10 +196,9 @@ def validate_ente(ente: tuple[str, list[ox.NamedNode]], cache: WorkCache | None)
 
     ente_iri, graphs = ente
     store = _ENTE_FILES.store([ente_iri]) if _ENTE_FILES is not None else graphs_copied(_FORKED_STORE, graphs)
-    if not describes_only_ente(store, ente_iri):
+    if not describes_only_enti(store, {ente_iri: graphs}):
         return None
-    key = digest_of("validation", *(part for graph in graphs for part in (graph.value, sorted_triples(store, graph)))
-                    ) if cache else None
+    key = validation_key(store, graphs) if cache else None
     if key and (found := cache.get("validation", key)) is not None:
         return found
     findings = validate_store(store).findings
@@ -216,12 +215,19 @@ def graphs_copied(source: ox.Store, graphs: list[ox.NamedNode]) -> ox.Store:
     return store
 
 
-def describes_only_ente(store: ox.Store, ente_iri: str) -> bool:
-    """Every subject of the store's named graphs is the ente's IRI or under it (a SPARQL scan: looking at every
-    quad from Python took longer than validating them)."""
-    ente = ox.Literal(ente_iri)
-    return not store.query(f"ASK {{ GRAPH ?graph {{ ?subject ?predicate ?object }} FILTER (!isIRI(?subject) || "
-                           f"(STR(?subject) != {ente} && !STRSTARTS(STR(?subject), CONCAT({ente}, \"/\")))) }}")
+def describes_only_enti(store: ox.Store, enti: dict[str, list[ox.NamedNode]]) -> bool:
+    """Every subject of each ente's graphs is the ente's IRI or under it (a SPARQL scan: looking at every quad from
+    Python took longer than validating them; over distinct subjects, 0.6 times the time of testing every quad)."""
+    rows = " ".join(f"({graph} {ox.Literal(ente)} {ox.Literal(ente + '/')})" for ente, graphs in enti.items()
+                    for graph in graphs)
+    return not store.query(f"ASK {{ VALUES (?graph ?ente ?under) {{ {rows} }} "
+                           "{ SELECT DISTINCT ?graph ?subject { GRAPH ?graph { ?subject ?predicate ?object } } } "
+                           "FILTER (!isIRI(?subject) || (!STRSTARTS(STR(?subject), ?under) && STR(?subject) != ?ente)) }")
+
+
+def validation_key(store: ox.Store, graphs: list[ox.NamedNode]) -> str:
+    """What the findings of an ente's graphs (sorted) are cached under."""
+    return digest_of("validation", *(part for graph in graphs for part in (graph.value, sorted_triples(store, graph))))
 
 
 def sorted_triples(store: ox.Store, graph: ox.NamedNode) -> bytes:
@@ -232,8 +238,11 @@ def sorted_triples(store: ox.Store, graph: ox.NamedNode) -> bytes:
 def validate_by_ente(store: ox.Store, workers: int | None = None, cache: WorkCache | None = None, files=None):
     """The validation report of the store (or of the inputs split into ``files``, an
     :class:`~piao_lod.ente_files.EnteFiles`), computed ente by ente in worker processes (see the module's docstring)."""
+    from piao_lod.range_validation import ValidatedRanges
     from piao_lod.validation import ValidationReport, finding_order, prepare_validation, validate_store
 
+    if isinstance(files, ValidatedRanges):
+        return ValidationReport(files.findings)
     global _FORKED_STORE, _ENTE_FILES
     enti = graphs_by_ente(store) if files is None else files.by_ente()
     if not enti or (files is None and cache is None and (workers or default_workers()) <= 1):
