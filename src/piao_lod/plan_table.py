@@ -14,6 +14,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,6 +64,9 @@ A_NUMBER = N_("a number")
 EXPECTED_KIND = {TargetKind.NUMBER: A_NUMBER, TargetKind.PERCENTAGE: N_("a percentage"),
                  TargetKind.BOOLEAN: N_("yes or no (SI/NO, 1/0)"), TargetKind.DATE: N_("a date (31/12/2025)")}
 
+# Fields that hold the block a row belongs to, written (or merged down) on every row, totals rows included.
+CONTEXT_FIELDS = frozenset({"ente", "year", "settore", "dirigente", "missione", "programma", "mandate_line",
+                            "strategic_code", "strategic_title"})
 OBJECTIVE_FIELDS = ("objective_code", "objective_title", "objective_definition")
 INDICATOR_FIELDS = ("indicator_code", "indicator_title", "formula", "purpose", "unit", "weight",
                     "baseline", "target", "achieved", "achievement_rate")
@@ -109,6 +113,30 @@ def row_ref(row: SourceRow, header: RowRef | None = None) -> RowRef:
 def honorifics() -> tuple[str, ...]:
     with vocabulary_file("honorifics.csv").open(encoding="utf-8", newline="") as handle:
         return tuple(sorted((row["honorific"] for row in csv.DictReader(handle)), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def row_labels() -> tuple[tuple[str, re.Pattern], ...]:
+    """The labels of rows that are not records (``Totale pesi``, ``Note:``, ``Fonte:``), from
+    ``vocabularies/row-labels.csv``."""
+    with vocabulary_file("row-labels.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple((row["kind"], re.compile(row["pattern"], re.IGNORECASE)) for row in csv.DictReader(handle))
+
+
+def row_label(cell: str) -> str | None:
+    """``total`` or ``note`` for a cell that labels such a row, else None."""
+    text = " ".join(cell[:LONGEST_PROSE].split())
+    return next((kind for kind, pattern in row_labels() if pattern.match(text)), None)
+
+
+def is_totals_row(cells: tuple[str, ...] | list[str], context: frozenset[int] = frozenset()) -> bool:
+    """A row that totals the table: a ``Totale`` label, and nothing but numbers (or formulas) beside it, save in
+    the ``context`` columns (settore, dirigente...: a cell merged down over the totals row gives them text)."""
+    filled = [cell.strip() for cell in cells if cell.strip()]
+    labels = [cell for cell in filled if row_label(cell) == "total"]
+    return bool(labels) and all(cell in labels or index in context or cell.startswith("=")
+                                or read_number(cell).value is not None
+                                for index, cell in enumerate(cell.strip() for cell in cells) if cell)
 
 
 def read_person(raw: str) -> PersonName:
@@ -203,7 +231,7 @@ class PlanAssembler:
 
     def assemble(self, ente_flag: str | None, year_flag: int | None, version_flag: str | None = None,
                  version_date=None) -> Plan:
-        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
+        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)   # headers named after the pass
         rows = [row for row in self.raw.rows if not row.is_blank]
         index = 0
         while index < len(rows):
@@ -229,6 +257,7 @@ class PlanAssembler:
             raise SourceError("the table has a header but no objective rows", self.display,
                               self.header_rows[0].line if self.header_rows else None)
         self.report_unused_settore()
+        self.name_note_columns()
         if not any(objective.settore for objective in self.objectives) and "settore" not in {
                 column.field for column in self.all_columns()}:
             header = self.header_rows[0]
@@ -248,6 +277,20 @@ class PlanAssembler:
         document = self.source_document()
         return Plan(document, ente, year, self.objectives, self.problems, triennium, per, self.header_rows,
                     self.plan_version(document, version_flag, version_date))
+
+    def name_note_columns(self) -> None:
+        """A reader's note on a cell (a formula without its value) names the column by the header it sits under
+        (the last header row above it on its sheet), as every other problem does; the readers know only its number."""
+        for index, note in enumerate(self.raw.notes):
+            if note.column_number is None or note.line is None:
+                continue
+            header = next((header for header in reversed(self.header_rows)
+                           if header.sheet == note.sheet and header.line <= note.line), None)
+            if header is not None and note.column_number <= len(header.cells):
+                text = " ".join(header.cells[note.column_number - 1].split())
+                if text:
+                    problem = self.problems[index]
+                    self.problems[index] = replace(problem, location=replace(problem.location, column=text))
 
     def plan_version(self, document: SourceDocument, flag: str | None, flag_date) -> PlanVersion:
         """The version this document is. Its key says what the document says (or ``--version``); the digest of
@@ -291,6 +334,8 @@ class PlanAssembler:
     def is_heading_row(self, row: SourceRow) -> bool:
         """A spreadsheet row with text only in its first cell is a heading, not data."""
         filled = [cell for cell in row.cells if cell.strip()]
+        if len(filled) == 1 and row_label(filled[0]) == "note":
+            return True                    # a note under the table (``Note: ...``, ``Fonte: ...``) is prose
         if len(filled) != 1 or not row.cells[0].strip():
             return False
         text = row.cells[0].strip()
@@ -460,6 +505,10 @@ class PlanAssembler:
         for prose_row, text in self.pending_prose:
             self.report("prose-in-table", prose_row, value=text)
         self.pending_prose.clear()
+        if is_totals_row(row.cells, frozenset(column.index for column in self.layout.columns
+                                              if column.field in CONTEXT_FIELDS)):
+            self.report("totals-row", row, value=" | ".join(cell.strip() for cell in row.cells if cell.strip()))
+            return
         cells = self.aligned_cells(row)
         value = self.cell_getter(cells)
         here = row_ref(row, self.header)

@@ -1,0 +1,128 @@
+"""Plan tables as comuni publish them (tests/data/layouts/comuni/, see tests/data/README.md), read through the
+CLI: thresholds as targets (``≥ 80%``), totals rows, notes under the table, a formula cell without its value,
+Windows-1252 and UTF-8 with BOM, a header over two rows, several sheets. One test per bug found reading them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import RDF, Graph, Literal, Namespace
+
+from conftest import DATA, EXAMPLE
+
+COMUNI = DATA / "layouts" / "comuni"
+THRESHOLDS = COMUNI / "soglie-totali-note.csv"
+THRESHOLDS_1252 = COMUNI / "soglie-windows-1252.csv"
+WORKBOOK = COMUNI / "fogli-totali-formule.xlsx"
+PIAO = Namespace("https://w3id.org/piao-lod/ontology#")
+
+
+def convert(run_cli, tmp_path, table, *options):
+    out = tmp_path / "plan.ttl"
+    result = run_cli("convert", table, "-o", out, "--lang", "en", "--no-cache", *options)
+    assert result.exit_code in (0, 1), result.output
+    return Graph().parse(out), result
+
+
+def problem_lines(stderr: str, code: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.endswith(f"[{code}]")]
+
+
+def targets_as_written(graph: Graph) -> dict[str, tuple]:
+    """Each annual target's text as written -> (value, kind, bound)."""
+    return {str(graph.value(node, PIAO.targetAsWritten)): (graph.value(node, PIAO.targetValue),
+                                                           graph.value(node, PIAO.targetKind),
+                                                           graph.value(node, PIAO.targetBound))
+            for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+
+
+@pytest.mark.parametrize("table, at_least_80, at_most_0", [
+    (THRESHOLDS, "≥ 80%", "≤ 0"),
+    (THRESHOLDS_1252, "=> 80 %", "=< 0"),
+])
+def test_target_written_as_a_threshold_reads_as_its_value_and_bound(run_cli, tmp_path, table, at_least_80, at_most_0):
+    """``≥ 80%`` was an unreadable-target error (no value, only the text); ``≤ 0`` a qualitative target."""
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
+    found = targets_as_written(graph)
+    assert found[at_least_80] == (Literal(80), PIAO.PercentageTarget, PIAO.AtLeast)
+    assert found[">= 90 %"] == (Literal(90), PIAO.PercentageTarget, PIAO.AtLeast)
+    assert found["<= 1.234,56"] == (Literal(Decimal("1234.56")), PIAO.NumberTarget, PIAO.AtMost)
+    assert found["almeno 15"] == (Literal(15), PIAO.NumberTarget, PIAO.AtLeast)
+    assert found[at_most_0] == (Literal(0), PIAO.NumberTarget, PIAO.AtMost)
+    assert found["80,5%"] == (Literal(Decimal("80.5")), PIAO.PercentageTarget, None)
+    assert found["SI"] == (Literal(1), PIAO.BooleanTarget, None) and found["Sì"] == (Literal(1), PIAO.BooleanTarget, None)
+    assert graph.value(None, PIAO.targetDate, Literal("2025-06-30", datatype=Namespace(
+        "http://www.w3.org/2001/XMLSchema#").date)) is not None
+    assert not problem_lines(result.stderr, "unreadable-target"), result.stderr
+    assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
+
+
+def test_threshold_bound_is_checked_by_the_shapes(run_cli, tmp_path):
+    graph, _ = convert(run_cli, tmp_path, THRESHOLDS, "--ente", "c_f335")
+    graph.update("PREFIX piao: <https://w3id.org/piao-lod/ontology#> DELETE { ?t piao:targetBound piao:AtLeast } "
+                 "INSERT { ?t piao:targetBound piao:Roughly } WHERE { ?t a piao:AnnualTarget ; piao:targetBound piao:AtLeast }")
+    broken = tmp_path / "broken.ttl"
+    graph.serialize(broken, format="turtle")
+    result = run_cli("validate", broken, "--lang", "en", "--no-cache")
+    assert result.exit_code == 1, result.output
+    assert "The target bound is at least, at most, more than or less than" in result.output
+
+
+@pytest.mark.parametrize("table, line", [(THRESHOLDS, 11), (WORKBOOK, 8)])
+def test_totals_row_is_not_read_as_an_indicator_or_an_objective(run_cli, tmp_path, table, line):
+    """``Totale pesi | 100`` was an indicator of weight 100 (the objective's weights then totalled 200), and a
+    ``Totale`` under the title column of a workbook an objective of its own, without a code."""
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
+    [totals] = problem_lines(result.stderr, "totals-row")
+    assert f"{table}:{line}: info:" in totals or f"row {line}: info:" in totals, totals
+    assert "Totale" in totals
+    assert not any("Totale" in str(title) for title in graph.objects(None, PIAO.titleAsWritten))
+    assert not any("Totale" in str(title) for title in graph.objects(None, PIAO.targetAsWritten))
+    assert Literal(100) not in set(graph.objects(None, PIAO.weight)) or table == WORKBOOK
+    assert not problem_lines(result.stderr, "missing-objective-code"), result.stderr
+    validation = run_cli("validate", table, "--ente", "c_f335", "--lang", "en", "--no-cache")
+    sums = [text for text in validation.output.splitlines() if "Indicator weights total 100" in text]
+    assert not [text for text in sums if f"(line {line})" in text], sums
+
+
+@pytest.mark.parametrize("table", [THRESHOLDS, THRESHOLDS_1252, WORKBOOK])
+def test_note_under_the_table_is_not_a_settore_or_an_objective(run_cli, tmp_path, table):
+    """``Note: ...`` and ``Fonte: ...`` rows under the table were settori without objectives (CSV) or an
+    objective coded ``Note: ...`` (XLSX, a note in the code column)."""
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
+    named = {str(text) for predicate in (PIAO.settoreAsWritten, PIAO.titleAsWritten, PIAO.codeAsWritten)
+             for text in graph.objects(None, predicate)}
+    assert not [text for text in named if text.startswith(("Note", "Fonte"))], named
+    assert not problem_lines(result.stderr, "settore-without-objectives"), result.stderr
+    assert len(set(graph.subjects(RDF.type, PIAO.Objective))) == 2
+
+
+def test_formula_without_value_names_the_header_of_its_column(run_cli, tmp_path):
+    """It said ``[column 9]``; every other problem names the header as well (``[Peso, column 9]``)."""
+    _, result = convert(run_cli, tmp_path, WORKBOOK)
+    lines = problem_lines(result.stderr, "formula-without-value")
+    assert [line.split(": warning:")[0] for line in lines] == [
+        f"{WORKBOOK}, sheet Obiettivi 2025, row 6 [Peso, column 9]",
+        f"{WORKBOOK}, sheet Obiettivi 2025, row 8 [Peso, column 9]"]
+
+
+def test_workbook_with_a_two_row_header_over_several_sheets(run_cli, tmp_path):
+    """The sheets without a table are skipped with a note; the header merged over two rows gives three years."""
+    graph, result = convert(run_cli, tmp_path, WORKBOOK)
+    assert len(problem_lines(result.stderr, "sheet-skipped")) == 2
+    years = {int(year) for year in graph.objects(None, PIAO.targetYear)}
+    assert years == {2025, 2026, 2027}
+    found = targets_as_written(graph)
+    assert found["80%"] == (Literal(80), PIAO.PercentageTarget, None)
+    assert found["≥ 80%"] == (Literal(80), PIAO.PercentageTarget, PIAO.AtLeast)
+
+
+@pytest.mark.parametrize("pages", ["١-٣", "1-３", "²", "1,٢"])
+def test_pages_written_with_digits_other_than_ascii_are_refused(run_cli, tmp_path, pages):
+    """``--pages ١-٣`` (Arabic-Indic digits) was read as pages 1-3: Python's ``\\d`` and ``int()`` take them."""
+    result = run_cli("convert", EXAMPLE.with_suffix(".pdf"), "--pages", pages, "-o", tmp_path / "plan.ttl",
+                     "--lang", "en", "--no-cache")
+    assert result.exit_code == 2, result.output
+    assert f"--pages takes page numbers written with the digits 0-9, got {pages!r}" in result.output
+    assert not (tmp_path / "plan.ttl").exists()
