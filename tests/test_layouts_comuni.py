@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from rdflib import RDF, Graph, Literal, Namespace
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from conftest import DATA, EXAMPLE
 
@@ -126,3 +126,40 @@ def test_pages_written_with_digits_other_than_ascii_are_refused(run_cli, tmp_pat
     assert result.exit_code == 2, result.output
     assert f"--pages takes page numbers written with the digits 0-9, got {pages!r}" in result.output
     assert not (tmp_path / "plan.ttl").exists()
+
+
+def test_pnrr_measure_columns_link_the_objective(run_cli, tmp_path):
+    """A ``Linea PNRR`` column was not understood (unknown-column) and a ``Misura PNRR M4C1-I1.1`` column marked SI
+    likewise: the objectives were left unlinked, the codes only in the source rows."""
+    table = COMUNI / "colonne-pnrr.csv"
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    pnrr = Namespace("https://w3id.org/piao-lod/pnrr/")
+    plan = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+
+    def measures(code):
+        return set(graph.objects(URIRef(plan + code), PIAO.pnrrMeasure))
+
+    assert measures("OB1") == {pnrr["M1C1-I1.2"]}
+    assert measures("OB2") == {pnrr["M4C1-I1.1"]}
+    assert measures("OB3") == {pnrr["M5C2-I2.1"]}            # in the title and in the column: once
+    assert set(graph.objects(URIRef(plan + "OB3"), PIAO.pnrrCodeAsWritten)) == {Literal("M5C2-I2.1")}
+    assert measures("OB4") == set()
+    assert not problem_lines(result.stderr, "unknown-column"), result.stderr
+    [unknown] = problem_lines(result.stderr, "unknown-pnrr-code")
+    assert unknown.startswith(f"{table}:5 [Linea PNRR, column 7]: error: PNRR code M9C9-I9.9"), unknown
+
+
+@pytest.mark.parametrize("headers", [("Anno 2025", "Anno 2026"), ("2025", "2026")])
+def test_columns_headed_by_a_year_alone_are_that_years_targets(run_cli, tmp_path, headers):
+    """``Anno 2025 | Anno 2026`` on one header row read as the plan's Year column (twice): exit 2, "the Anno column
+    holds '80%', not a year"; bare ``2025 | 2026`` were columns not understood, their targets not read."""
+    table = tmp_path / "anni.csv"
+    table.write_text("Codice obiettivo;Obiettivo operativo;Settore;Indicatore;{};{};Peso\n"
+                     "OB1;Transizione al cloud;Settore Innovazione;Servizi migrati;80%;≥ 90%;100\n".format(*headers),
+                     encoding="utf-8")
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    assert not problem_lines(result.stderr, "missing-column") and not problem_lines(result.stderr, "unknown-column")
+    found = {int(graph.value(node, PIAO.targetYear)): targets_as_written(graph)[str(graph.value(node, PIAO.targetAsWritten))]
+             for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+    assert found == {2025: (Literal(80), PIAO.PercentageTarget, None),
+                     2026: (Literal(90), PIAO.PercentageTarget, PIAO.AtLeast)}

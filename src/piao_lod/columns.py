@@ -30,10 +30,13 @@ FIELD_LABELS = {
     "formula": N_("Indicator formula"), "purpose": N_("Indicator purpose"), "unit": N_("Unit of measure"),
     "baseline": N_("Baseline"), "target": N_("Target"), "achieved": N_("Achieved value"),
     "achievement_rate": N_("Achievement rate"), "weight": N_("Indicator weight"),
+    "pnrr": N_("PNRR measure"),
 }
 FIELDS = tuple(FIELD_LABELS)
 IGNORED = "ignore"                     # a profile's way to say a column is known and not converted
 YEARLY_FIELDS = frozenset({"target", "baseline", "achieved", "achievement_rate"})
+YEAR_HEADER_FIELD = "target"           # what a column headed by a year alone holds in a plan
+REPEATED_FIELDS = frozenset({"pnrr"})   # a column per measure (``Misura PNRR M1C1-I1.1``, marked SI or X) is no duplicate
 REQUIRED_FIELDS = ("objective_title",)
 EXPECTED_FIELDS = ("settore", "indicator_title", "target", "weight")
 MIN_HEADER_MATCHES = 3
@@ -41,6 +44,8 @@ LONGEST_HEADER = 200
 
 YEAR = re.compile(r"\b(19[9]\d|20\d\d|2100)\b")
 RELATIVE_YEAR = re.compile(r"\bn(?: ([1-9]))?$")      # on a header key: "Target N+1" is "target n 1"
+# A PNRR measure code in a header (``Misura PNRR M1C1-I1.1``): the column is that measure's (see pnrr.CODE).
+HEADER_PNRR_CODE = re.compile(r"\bm\s*\d{1,2}\s*c\s*\d{1,2}\s*[-–.]?\s*(?:i|r)\s*\.?\s*\d{1,2}(?:\s*\.\s*\d{1,2})*", re.IGNORECASE)
 DATE_WORDS = re.compile(r"\b(?:al|entro|il|nel|dell|del|per|l|anno|annualita|31 12|30 06|30 6|31 3|31 03)\b")
 
 
@@ -75,6 +80,8 @@ class HeaderVocabulary:
             return None
         if key in self.synonyms:
             return HeaderMatch(self.synonyms[key])
+        if HEADER_PNRR_CODE.search(text) and self.synonyms.get(header_key(HEADER_PNRR_CODE.sub(" ", text))) == "pnrr":
+            return HeaderMatch("pnrr")
         year = offset = None
         rest = key
         if found := YEAR.search(rest):
@@ -91,6 +98,8 @@ class HeaderVocabulary:
         for candidate in candidates:
             name = " ".join(candidate.split())
             found_field = self.synonyms.get(name)
+            if (year is not None and not name) or (found_field == "year" and (year is not None or offset is not None)):
+                found_field = YEAR_HEADER_FIELD      # "2025", "Anno 2025", "Anno N+1": that year's values, not the plan's year
             if found_field is None:
                 continue
             if found_field not in YEARLY_FIELDS or (year is None and offset is None):
@@ -173,7 +182,7 @@ def read_layout(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> TableLa
         if found.field == IGNORED:
             continue
         column = Column(index, text, found.field, found.year, found.offset, found.percent)
-        key = (found.field, found.year, found.offset)
+        key = (found.field, found.year, found.offset, index if found.field in REPEATED_FIELDS else None)
         if key in seen:
             duplicates.append((seen[key], column))
             continue

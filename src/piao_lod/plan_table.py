@@ -35,7 +35,8 @@ from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersi
                               SourceDocument, StrategicObjective, YearFigures)
 from piao_lod.resources import vocabulary_file
 from piao_lod.units import read_unit
-from piao_lod.values import Target, TargetKind, read_date, read_formula, read_number, read_settore_name, read_target
+from piao_lod.values import (Target, TargetKind, read_date, read_formula, read_number, read_settore_name, read_target,
+                             yes_no)
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
@@ -618,7 +619,8 @@ class PlanAssembler:
         self.settore_used = True
         settori = self.settori_of(here)
         objective = Objective(key, here, code, title, value("objective_definition") if value("objective_title") else "",
-                              settori[0] if settori else None, self.dirigente, self.pnrr_references(row, title),
+                              settori[0] if settori else None, self.dirigente,
+                              self.pnrr_references(row, title, cells),
                               other_settori=settori[1:])
         if value("objective_weight"):
             objective.weight = read_number(value("objective_weight"))
@@ -657,17 +659,31 @@ class PlanAssembler:
                         programme=programme.notation, mission=mission.notation)
         objective.missione, objective.programma = mission, programme
 
-    def pnrr_references(self, row: SourceRow, title: str):
+    def pnrr_references(self, row: SourceRow, title: str, cells: list[str]):
+        """The measures an objective carries out: the codes in its title, then those of the PNRR columns (the codes
+        a cell writes, ``M1C1-I1.2``, or the code in the header of a column a cell marks, ``SI`` or ``X`` under
+        ``Misura PNRR M1C1-I1.1``), each once."""
         references = find_pnrr_references(title)
-        for reference in references:
-            if reference.linked_notation is None:
-                self.report("unknown-pnrr-code", row, "objective_title", reference.as_written, notation=reference.notation)
-            elif not reference.exact:
-                self.report("pnrr-code-not-in-scheme", row, "objective_title", reference.as_written,
-                            notation=reference.notation, linked=reference.linked_notation)
+        self.check_pnrr_references(row, references)
+        for column in self.layout.of_field("pnrr"):
+            text = cells[column.index].strip() if column.index < len(cells) else ""
+            found = find_pnrr_references(text) or (find_pnrr_references(column.header) if yes_no(text) == 1 else [])
+            found = [reference for reference in found
+                     if all(reference.notation != known.notation for known in references)]
+            self.check_pnrr_references(row, found, column)
+            references += found
         if not references and mentions_pnrr(title):
             self.report("pnrr-without-code", row, "objective_title", title)
         return references
+
+    def check_pnrr_references(self, row: SourceRow, references, column: Column | None = None) -> None:
+        at = None if column else "objective_title"
+        for reference in references:
+            if reference.linked_notation is None:
+                self.report("unknown-pnrr-code", row, at, reference.as_written, column=column, notation=reference.notation)
+            elif not reference.exact:
+                self.report("pnrr-code-not-in-scheme", row, at, reference.as_written, column=column,
+                            notation=reference.notation, linked=reference.linked_notation)
 
     # -- indicator rows --------------------------------------------------------
 
