@@ -163,3 +163,19 @@ def test_columns_headed_by_a_year_alone_are_that_years_targets(run_cli, tmp_path
              for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
     assert found == {2025: (Literal(80), PIAO.PercentageTarget, None),
                      2026: (Literal(90), PIAO.PercentageTarget, PIAO.AtLeast)}
+
+
+def test_targets_written_with_articles_units_and_typewriter_accents(run_cli, tmp_path):
+    """``non inferiore all'80%`` was an unreadable percentage; ``≤ 30 giorni``, ``< 5gg`` and ``1.500 €`` (the unit
+    written beside the number) qualitative targets, or unreadable where the unit column says days; ``SI'`` (sì
+    typed without the accent) a qualitative target."""
+    graph, result = convert(run_cli, tmp_path, COMUNI / "target-scritti.csv", "--ente", "c_f335")
+    assert result.exit_code == 0, result.output
+    assert targets_as_written(graph) == {
+        "non inferiore all'80%": (Literal(80), PIAO.PercentageTarget, PIAO.AtLeast),
+        "≤ 30 giorni": (Literal(30), PIAO.NumberTarget, PIAO.AtMost),
+        "< 5gg": (Literal(5), PIAO.NumberTarget, PIAO.LessThan),
+        "1.500 €": (Literal(1500), PIAO.NumberTarget, None),
+        "SI'": (Literal(1), PIAO.BooleanTarget, None),
+        "più di 3": (Literal(3), PIAO.NumberTarget, PIAO.MoreThan),
+    }

@@ -34,9 +34,8 @@ from piao_lod.reading import ReadingOptions
 from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersion, RowRef, SettoreMention,
                               SourceDocument, StrategicObjective, YearFigures)
 from piao_lod.resources import vocabulary_file
-from piao_lod.units import read_unit
-from piao_lod.values import (Target, TargetKind, read_date, read_formula, read_number, read_settore_name, read_target,
-                             yes_no)
+from piao_lod.units import read_target_with_unit, read_unit
+from piao_lod.values import (Target, TargetKind, read_date, read_formula, read_number, read_settore_name, yes_no)
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
@@ -720,7 +719,7 @@ class PlanAssembler:
         for field in ("target", "achieved"):
             for column, text in self.yearly_cells(cells, field):
                 kind = TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind
-                reading = read_target(text, formula_text, kind)
+                reading = read_target_with_unit(text, formula_text, kind)
                 self.check_value(row, column, field, reading)
                 setattr(figures.setdefault(self.column_year_key(column), YearFigures(None)), field, reading)
         for column, text in self.yearly_cells(cells, "achievement_rate"):
@@ -730,7 +729,7 @@ class PlanAssembler:
                             expected=Term(A_NUMBER))
             figures.setdefault(self.column_year_key(column), YearFigures(None)).achievement_rate = rate
         for column, text in self.yearly_cells(cells, "baseline")[:1]:
-            assignment.baseline = read_target(text, formula_text, TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind)
+            assignment.baseline = read_target_with_unit(text, formula_text, TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind)
             self.check_value(row, column, "baseline", assignment.baseline)
             assignment.baseline_year = column.year if column.year is not None else None
             if column.offset is not None:

@@ -34,6 +34,8 @@ DECIMAL_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)?$")
 DECIMAL_DOT = re.compile(r"^[+-]?\d*\.\d+$")
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
 SIGNED_DIGIT = re.compile(r"[+-]?[0-9]")
+# What Italian puts between a threshold word and its number: "almeno il 5", "non inferiore all'80%", "più di 3".
+BOUND_ARTICLE = re.compile(r"^(?:(?:il|lo|a|ad|al|allo|di|del|dello)\s+|(?:l|all|dell)\s*['’]\s*)(?=[+-]?[0-9])", re.IGNORECASE)
 MAX_NUMBER_DIGITS = 30
 
 DONE = r"(?:fatto|s[iì]|realizzato|raggiunto)"
@@ -160,8 +162,10 @@ LONGEST_DATE_TEXT = 60
 
 
 def yes_no(raw: str) -> int | None:
-    """``SI``/``Sì``/``X`` -> 1, ``NO`` -> 0; anything else None."""
+    """``SI``/``Sì``/``SI'`` (the accent of a typewriter)/``X`` -> 1, ``NO`` -> 0; anything else None."""
     word = " ".join(raw.casefold().split()).strip(".")
+    if word in ("si'", "si’", "si`"):
+        word = "sì"
     return 1 if word in YES_WORDS else 0 if word in NO_WORDS else None
 
 
@@ -227,7 +231,7 @@ def split_bound(raw: str) -> tuple[TargetBound | None, str]:
         rest = text[len(written):]
         if written[-1].isalpha() and rest[:1].isalpha():
             continue                       # "almenoX", "oltretutto": not the word
-        rest = rest.strip()
+        rest = BOUND_ARTICLE.sub("", rest.strip(), count=1)
         if SIGNED_DIGIT.match(rest):
             return bound, rest
     return None, raw
