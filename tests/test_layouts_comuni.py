@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, XSD
 
 from conftest import DATA, EXAMPLE
 
@@ -52,8 +53,7 @@ def test_target_written_as_a_threshold_reads_as_its_value_and_bound(run_cli, tmp
     assert found[at_most_0] == (Literal(0), PIAO.NumberTarget, PIAO.AtMost)
     assert found["80,5%"] == (Literal(Decimal("80.5")), PIAO.PercentageTarget, None)
     assert found["SI"] == (Literal(1), PIAO.BooleanTarget, None) and found["Sì"] == (Literal(1), PIAO.BooleanTarget, None)
-    assert graph.value(None, PIAO.targetDate, Literal("2025-06-30", datatype=Namespace(
-        "http://www.w3.org/2001/XMLSchema#").date)) is not None
+    assert graph.value(None, PIAO.targetDate, Literal("2025-06-30", datatype=XSD.date)) is not None
     assert not problem_lines(result.stderr, "unreadable-target"), result.stderr
     assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
 
@@ -77,7 +77,7 @@ def test_totals_row_is_not_read_as_an_indicator_or_an_objective(run_cli, tmp_pat
     [totals] = problem_lines(result.stderr, "totals-row")
     assert f"{table}:{line}: info:" in totals or f"row {line}: info:" in totals, totals
     assert "Totale" in totals
-    assert not any("Totale" in str(title) for title in graph.objects(None, PIAO.titleAsWritten))
+    assert not any("Totale" in str(title) for title in graph.objects(None, DCTERMS.title))
     assert not any("Totale" in str(title) for title in graph.objects(None, PIAO.targetAsWritten))
     assert Literal(100) not in set(graph.objects(None, PIAO.weight)) or table == WORKBOOK
     assert not problem_lines(result.stderr, "missing-objective-code"), result.stderr
@@ -91,8 +91,9 @@ def test_note_under_the_table_is_not_a_settore_or_an_objective(run_cli, tmp_path
     """``Note: ...`` and ``Fonte: ...`` rows under the table were settori without objectives (CSV) or an
     objective coded ``Note: ...`` (XLSX, a note in the code column)."""
     graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
-    named = {str(text) for predicate in (PIAO.settoreAsWritten, PIAO.titleAsWritten, PIAO.codeAsWritten)
+    named = {str(text) for predicate in (PIAO.settoreAsWritten, DCTERMS.title, DCTERMS.identifier)
              for text in graph.objects(None, predicate)}
+    assert {"Settore Affari Generali", "Settore Finanze"} <= named or "Settore Personale" in named
     assert not [text for text in named if text.startswith(("Note", "Fonte"))], named
     assert not problem_lines(result.stderr, "settore-without-objectives"), result.stderr
     assert len(set(graph.subjects(RDF.type, PIAO.Objective))) == 2
@@ -179,3 +180,19 @@ def test_targets_written_with_articles_units_and_typewriter_accents(run_cli, tmp
         "SI'": (Literal(1), PIAO.BooleanTarget, None),
         "più di 3": (Literal(3), PIAO.NumberTarget, PIAO.MoreThan),
     }
+
+
+def test_header_over_two_rows_grouped_under_objective_and_indicator(run_cli, tmp_path):
+    """``Obiettivo`` over ``Codice | Descrizione`` and ``Indicatore`` over ``Codice | Descrizione`` (``Target`` over
+    ``2025 | 2026``): the joined names read backwards (``Obiettivo Codice``) matched nothing, the row of years
+    under it was taken for a header of its own, and an objective described only by ``Descrizione`` had no
+    title column (exit 2)."""
+    table = COMUNI / "intestazione-a-gruppi.csv"
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    plan = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+    assert graph.value(URIRef(plan + "OB1"), DCTERMS.title) == Literal("Transizione al cloud dei servizi", lang="it")
+    assert {str(code) for code in graph.objects(None, DCTERMS.identifier)} >= {"OB1", "OB2", "I1", "I2"}
+    years = {(str(graph.value(node, PIAO.targetAsWritten)), int(graph.value(node, PIAO.targetYear)))
+             for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+    assert years == {("80%", 2025), ("90%", 2026), ("30", 2025), ("40", 2026)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from piao_lod.messages import N_
@@ -78,6 +78,16 @@ class HeaderVocabulary:
         key = header_key(text)
         if not key:
             return None
+        found = self.match_key(key, text)
+        words = key.split()
+        for turn in range(1, min(len(words), 4)):
+            if found is not None:
+                break
+            # a header over two rows joins "Obiettivo" over "Codice" as "Obiettivo Codice": "codice obiettivo"
+            found = self.match_key(" ".join(words[turn:] + words[:turn]), text)
+        return found
+
+    def match_key(self, key: str, text: str) -> HeaderMatch | None:
         if key in self.synonyms:
             return HeaderMatch(self.synonyms[key])
         if HEADER_PNRR_CODE.search(text) and self.synonyms.get(header_key(HEADER_PNRR_CODE.sub(" ", text))) == "pnrr":
@@ -190,6 +200,11 @@ def read_layout(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> TableLa
         columns.append(column)
     if len({column.field for column in columns}) < MIN_HEADER_MATCHES or looks_like_data(cells):
         return None
+    fields = {column.field for column in columns}
+    if "objective_title" not in fields and "objective_definition" in fields:
+        # "Descrizione obiettivo" as the only text of the objective is its title
+        columns = [replace(column, field="objective_title") if column.field == "objective_definition" else column
+                   for column in columns]
     return TableLayout(tuple(cells), columns, duplicates, unknown)
 
 
@@ -200,6 +215,11 @@ def looks_like_data(cells: tuple[str, ...]) -> bool:
     """A row holding a bare number (a code, a target, a weight) is data, even when some of its words are also
     header names (an indicator titled "Indicatore", a purpose "scopo")."""
     return any(NUMBER_CELL.match(cell.strip()) and not YEAR.fullmatch(cell.strip()) for cell in cells)
+
+
+def without_years(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """The row with its cells that are a year alone (``2025``) blanked: what it names besides years."""
+    return tuple("" if YEAR.fullmatch(header_key(cell)) else cell for cell in cells)
 
 
 def is_sub_header(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> bool:

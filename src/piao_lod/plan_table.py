@@ -21,7 +21,7 @@ from pathlib import Path
 from piao_lod.budget import mission_of, read_mission, read_programme
 from piao_lod.columns import (EXPECTED_FIELDS, FIELD_LABELS, REQUIRED_FIELDS, YEARLY_FIELDS, Column, HeaderVocabulary,
                               TableLayout, bundled_vocabulary, header_key, is_sub_header, merge_header_rows, read_layout,
-                              repeats_merged_cells)
+                              repeats_merged_cells, without_years)
 from piao_lod.converters import RawTable, SourceRow, read_source_rows
 from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
@@ -413,7 +413,8 @@ class PlanAssembler:
         if following is not None and following.tabular and following.sheet == row.sheet \
                 and (layout is not None or any(self.vocabulary.match(cell) for cell in row.cells if cell.strip())) \
                 and is_sub_header(following.cells, self.vocabulary) \
-                and (read_layout(following.cells, self.vocabulary) is None or repeats_merged_cells(row.cells, following.cells)):
+                and (read_layout(without_years(following.cells), self.vocabulary) is None
+                     or repeats_merged_cells(row.cells, following.cells)):
             merged = read_layout(merge_header_rows(row.cells, following.cells), self.vocabulary)
             if merged is not None and (layout is None or len(merged.columns) > len(layout.columns)):
                 self.start_table(merged, [row, following])
