@@ -58,13 +58,14 @@ def test_target_written_as_a_threshold_reads_as_its_value_and_bound(run_cli, tmp
     assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
 
 
-def test_threshold_bound_is_checked_by_the_shapes(run_cli, tmp_path):
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_threshold_bound_is_checked_by_the_shapes(run_cli, tmp_path, engine):
     graph, _ = convert(run_cli, tmp_path, THRESHOLDS, "--ente", "c_f335")
     graph.update("PREFIX piao: <https://w3id.org/piao-lod/ontology#> DELETE { ?t piao:targetBound piao:AtLeast } "
                  "INSERT { ?t piao:targetBound piao:Roughly } WHERE { ?t a piao:AnnualTarget ; piao:targetBound piao:AtLeast }")
     broken = tmp_path / "broken.ttl"
     graph.serialize(broken, format="turtle")
-    result = run_cli("validate", broken, "--lang", "en", "--no-cache")
+    result = run_cli("validate", broken, "--lang", "en", "--no-cache", "--engine", engine)
     assert result.exit_code == 1, result.output
     assert "The target bound is at least, at most, more than or less than" in result.output
 

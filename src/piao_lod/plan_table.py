@@ -132,11 +132,10 @@ def row_label(cell: str) -> str | None:
 def is_totals_row(cells: tuple[str, ...] | list[str], context: frozenset[int] = frozenset()) -> bool:
     """A row that totals the table: a ``Totale`` label, and nothing but numbers (or formulas) beside it, save in
     the ``context`` columns (settore, dirigente...: a cell merged down over the totals row gives them text)."""
-    filled = [cell.strip() for cell in cells if cell.strip()]
-    labels = [cell for cell in filled if row_label(cell) == "total"]
-    return bool(labels) and all(cell in labels or index in context or cell.startswith("=")
-                                or read_number(cell).value is not None
-                                for index, cell in enumerate(cell.strip() for cell in cells) if cell)
+    filled = [(index, cell.strip()) for index, cell in enumerate(cells) if cell.strip()]
+    labels = {index for index, cell in filled if row_label(cell) == "total"}
+    return bool(labels) and all(index in labels or index in context or cell.startswith("=")
+                                or read_number(cell).value is not None for index, cell in filled)
 
 
 def read_person(raw: str) -> PersonName:
