@@ -45,7 +45,8 @@ LONGEST_HEADER = 200
 YEAR = re.compile(r"\b(19[9]\d|20\d\d|2100)\b")
 RELATIVE_YEAR = re.compile(r"\bn(?: ([1-9]))?$")      # on a header key: "Target N+1" is "target n 1"
 # A PNRR measure code in a header (``Misura PNRR M1C1-I1.1``): the column is that measure's (see pnrr.CODE).
-HEADER_PNRR_CODE = re.compile(r"\bm\s*\d{1,2}\s*c\s*\d{1,2}\s*[-–.]?\s*(?:i|r)\s*\.?\s*\d{1,2}(?:\s*\.\s*\d{1,2})*", re.IGNORECASE)
+HEADER_PNRR_CODE = re.compile(r"\bm\s*+\d{1,2}\s*+c\s*+\d{1,2}\s*+[-–.]?\s*+[ir]\s*+\.?\s*+\d{1,2}(?:\s*+\.\s*+\d{1,2})*+",
+                              re.IGNORECASE)
 DATE_WORDS = re.compile(r"\b(?:al|entro|il|nel|dell|del|per|l|anno|annualita|31 12|30 06|30 6|31 3|31 03)\b")
 
 
@@ -90,6 +91,7 @@ class HeaderVocabulary:
     def match_key(self, key: str, text: str) -> HeaderMatch | None:
         if key in self.synonyms:
             return HeaderMatch(self.synonyms[key])
+        text = text[:LONGEST_HEADER]
         if HEADER_PNRR_CODE.search(text) and self.synonyms.get(header_key(HEADER_PNRR_CODE.sub(" ", text))) == "pnrr":
             return HeaderMatch("pnrr")
         year = offset = None
