@@ -132,7 +132,7 @@ def test_unclosed_quote_is_reported_where_it_opens_and_the_rows_after_are_read(r
     result, out = convert(run_cli, source)
     assert result.exit_code == 1, result.stderr
     [note] = problem_lines(result.stderr, "unclosed-quote")
-    assert note.startswith(f"{source}:3 [column 4]: error: the quote that opens this cell does not close where "
+    assert note.startswith(f"{source}:3 [Titolo Obiettivo, column 4]: error: the quote that opens this cell does not close where "
                            "the cell ends: it swallowed the 2 lines 4–5 into the cell"), note
     graph = graph_of(out)
     assert {'"Palestra nuova', "Piscina", "Campo"} <= titles(graph)
@@ -146,7 +146,7 @@ def test_stray_quote_closed_lines_later_is_reported_and_every_row_read(run_cli, 
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result, out = convert(run_cli, source)
     [note] = problem_lines(result.stderr, "unclosed-quote")
-    assert note.startswith(f"{source}:2 [column 4]: error:") and "swallowed the 2 lines 3–4" in note, note
+    assert note.startswith(f"{source}:2 [Titolo Obiettivo, column 4]: error:") and "swallowed the 2 lines 3–4" in note, note
     assert {'"Progetto scuole', "Piscina", 'Campo "nuovo" sportivo', "Pista"} <= titles(graph_of(out))
 
 
@@ -180,10 +180,10 @@ def test_formula_without_cached_value_is_kept_as_written_and_reported(run_cli, t
     assert result.exit_code == 1, result.stderr
     notes = problem_lines(result.stderr, "formula-without-value")
     assert notes == [
-        f"{source}, sheet Obiettivi, row 2 [column 10]: warning: formula cell without a computed value (the program "
+        f"{source}, sheet Obiettivi, row 2 [Target Atteso, column 10]: warning: formula cell without a computed value (the program "
         "that saved the workbook did not calculate it); its formula is read as the cell's text (value: “=50*2”) "
         "[formula-without-value]",
-        f"{source}, sheet Obiettivi, row 3 [column 4]: warning: formula cell without a computed value (the program "
+        f"{source}, sheet Obiettivi, row 3 [Titolo Obiettivo, column 4]: warning: formula cell without a computed value (the program "
         "that saved the workbook did not calculate it); its formula is read as the cell's text "
         "(value: “=\"Obiettivo \"&\"due\"”) [formula-without-value]"]
     graph = graph_of(out)

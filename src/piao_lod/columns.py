@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from piao_lod.messages import N_
@@ -30,10 +30,13 @@ FIELD_LABELS = {
     "formula": N_("Indicator formula"), "purpose": N_("Indicator purpose"), "unit": N_("Unit of measure"),
     "baseline": N_("Baseline"), "target": N_("Target"), "achieved": N_("Achieved value"),
     "achievement_rate": N_("Achievement rate"), "weight": N_("Indicator weight"),
+    "pnrr": N_("PNRR measure"),
 }
 FIELDS = tuple(FIELD_LABELS)
 IGNORED = "ignore"                     # a profile's way to say a column is known and not converted
 YEARLY_FIELDS = frozenset({"target", "baseline", "achieved", "achievement_rate"})
+YEAR_HEADER_FIELD = "target"           # what a column headed by a year alone holds in a plan
+REPEATED_FIELDS = frozenset({"pnrr"})   # a column per measure (``Misura PNRR M1C1-I1.1``, marked SI or X) is no duplicate
 REQUIRED_FIELDS = ("objective_title",)
 EXPECTED_FIELDS = ("settore", "indicator_title", "target", "weight")
 MIN_HEADER_MATCHES = 3
@@ -41,6 +44,9 @@ LONGEST_HEADER = 200
 
 YEAR = re.compile(r"\b(19[9]\d|20\d\d|2100)\b")
 RELATIVE_YEAR = re.compile(r"\bn(?: ([1-9]))?$")      # on a header key: "Target N+1" is "target n 1"
+# A PNRR measure code in a header (``Misura PNRR M1C1-I1.1``): the column is that measure's (see pnrr.CODE).
+HEADER_PNRR_CODE = re.compile(r"\bm\s*+\d{1,2}\s*+c\s*+\d{1,2}\s*+[-–.]?\s*+[ir]\s*+\.?\s*+\d{1,2}(?:\s*+\.\s*+\d{1,2})*+",
+                              re.IGNORECASE)
 DATE_WORDS = re.compile(r"\b(?:al|entro|il|nel|dell|del|per|l|anno|annualita|31 12|30 06|30 6|31 3|31 03)\b")
 
 
@@ -73,8 +79,21 @@ class HeaderVocabulary:
         key = header_key(text)
         if not key:
             return None
+        found = self.match_key(key, text)
+        words = key.split()
+        for turn in range(1, min(len(words), 4)):
+            if found is not None:
+                break
+            # a header over two rows joins "Obiettivo" over "Codice" as "Obiettivo Codice": "codice obiettivo"
+            found = self.match_key(" ".join(words[turn:] + words[:turn]), text)
+        return found
+
+    def match_key(self, key: str, text: str) -> HeaderMatch | None:
         if key in self.synonyms:
             return HeaderMatch(self.synonyms[key])
+        text = text[:LONGEST_HEADER]
+        if HEADER_PNRR_CODE.search(text) and self.synonyms.get(header_key(HEADER_PNRR_CODE.sub(" ", text))) == "pnrr":
+            return HeaderMatch("pnrr")
         year = offset = None
         rest = key
         if found := YEAR.search(rest):
@@ -91,6 +110,8 @@ class HeaderVocabulary:
         for candidate in candidates:
             name = " ".join(candidate.split())
             found_field = self.synonyms.get(name)
+            if (year is not None and not name) or (found_field == "year" and (year is not None or offset is not None)):
+                found_field = YEAR_HEADER_FIELD      # "2025", "Anno 2025", "Anno N+1": that year's values, not the plan's year
             if found_field is None:
                 continue
             if found_field not in YEARLY_FIELDS or (year is None and offset is None):
@@ -173,7 +194,7 @@ def read_layout(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> TableLa
         if found.field == IGNORED:
             continue
         column = Column(index, text, found.field, found.year, found.offset, found.percent)
-        key = (found.field, found.year, found.offset)
+        key = (found.field, found.year, found.offset, index if found.field in REPEATED_FIELDS else None)
         if key in seen:
             duplicates.append((seen[key], column))
             continue
@@ -181,6 +202,11 @@ def read_layout(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> TableLa
         columns.append(column)
     if len({column.field for column in columns}) < MIN_HEADER_MATCHES or looks_like_data(cells):
         return None
+    fields = {column.field for column in columns}
+    if "objective_title" not in fields and "objective_definition" in fields:
+        # "Descrizione obiettivo" as the only text of the objective is its title
+        columns = [replace(column, field="objective_title") if column.field == "objective_definition" else column
+                   for column in columns]
     return TableLayout(tuple(cells), columns, duplicates, unknown)
 
 
@@ -191,6 +217,11 @@ def looks_like_data(cells: tuple[str, ...]) -> bool:
     """A row holding a bare number (a code, a target, a weight) is data, even when some of its words are also
     header names (an indicator titled "Indicatore", a purpose "scopo")."""
     return any(NUMBER_CELL.match(cell.strip()) and not YEAR.fullmatch(cell.strip()) for cell in cells)
+
+
+def without_years(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """The row with its cells that are a year alone (``2025``) blanked: what it names besides years."""
+    return tuple("" if YEAR.fullmatch(header_key(cell)) else cell for cell in cells)
 
 
 def is_sub_header(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> bool:

@@ -21,7 +21,7 @@ from piao_lod.namespaces import CITIES, DEFAULT_BASE_IRI, OX, PNRR, PREFIXES
 from piao_lod.plan_table import title_key
 from piao_lod.rdflib_edge import add_triples
 from piao_lod.records import Assignment, Objective, PersonName, Plan, RowRef, SettoreMention, YearFigures
-from piao_lod.values import Target, TargetKind
+from piao_lod.values import Target, TargetBound, TargetKind
 
 PIAO, RDF, RDFS, DCTERMS, FOAF, ORG, PROV, SKOS, TIME, XSD, COV, INDICATOR = (
     OX[prefix] for prefix in ("piao", "rdf", "rdfs", "dcterms", "foaf", "org", "prov", "skos", "time", "xsd", "cov",
@@ -32,6 +32,12 @@ TARGET_KINDS = {
     TargetKind.BOOLEAN: PIAO.BooleanTarget,
     TargetKind.DATE: PIAO.DateTarget,
     TargetKind.TEXT: PIAO.TextTarget,
+}
+TARGET_BOUNDS = {
+    TargetBound.AT_LEAST: PIAO.AtLeast,
+    TargetBound.AT_MOST: PIAO.AtMost,
+    TargetBound.MORE_THAN: PIAO.MoreThan,
+    TargetBound.LESS_THAN: PIAO.LessThan,
 }
 # rdfs:label of the resources that have no name of their own, composed as a person would call them
 LABELS = {
@@ -389,6 +395,8 @@ class PlanGraphBuilder:
 
     def add_target(self, node: str, target: Target) -> None:
         self.add(node, PIAO.targetKind, TARGET_KINDS[target.kind])
+        if target.bound is not None:
+            self.add(node, PIAO.targetBound, TARGET_BOUNDS[target.bound])
         self.add(node, PIAO.targetAsWritten, text(target.raw))
         self.add_reading(node, target, PIAO.targetValue, PIAO.targetDate)
 

@@ -14,13 +14,14 @@ import csv
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from piao_lod.budget import mission_of, read_mission, read_programme
 from piao_lod.columns import (EXPECTED_FIELDS, FIELD_LABELS, REQUIRED_FIELDS, YEARLY_FIELDS, Column, HeaderVocabulary,
                               TableLayout, bundled_vocabulary, header_key, is_sub_header, merge_header_rows, read_layout,
-                              repeats_merged_cells)
+                              repeats_merged_cells, without_years)
 from piao_lod.converters import RawTable, SourceRow, read_source_rows
 from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
@@ -33,8 +34,8 @@ from piao_lod.reading import ReadingOptions
 from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersion, RowRef, SettoreMention,
                               SourceDocument, StrategicObjective, YearFigures)
 from piao_lod.resources import vocabulary_file
-from piao_lod.units import read_unit
-from piao_lod.values import Target, TargetKind, read_date, read_formula, read_number, read_settore_name, read_target
+from piao_lod.units import read_target_with_unit, read_unit
+from piao_lod.values import (Target, TargetKind, read_date, read_formula, read_number, read_settore_name, yes_no)
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
@@ -63,6 +64,9 @@ A_NUMBER = N_("a number")
 EXPECTED_KIND = {TargetKind.NUMBER: A_NUMBER, TargetKind.PERCENTAGE: N_("a percentage"),
                  TargetKind.BOOLEAN: N_("yes or no (SI/NO, 1/0)"), TargetKind.DATE: N_("a date (31/12/2025)")}
 
+# Fields that hold the block a row belongs to, written (or merged down) on every row, totals rows included.
+CONTEXT_FIELDS = frozenset({"ente", "year", "settore", "dirigente", "missione", "programma", "mandate_line",
+                            "strategic_code", "strategic_title"})
 OBJECTIVE_FIELDS = ("objective_code", "objective_title", "objective_definition")
 INDICATOR_FIELDS = ("indicator_code", "indicator_title", "formula", "purpose", "unit", "weight",
                     "baseline", "target", "achieved", "achievement_rate")
@@ -109,6 +113,29 @@ def row_ref(row: SourceRow, header: RowRef | None = None) -> RowRef:
 def honorifics() -> tuple[str, ...]:
     with vocabulary_file("honorifics.csv").open(encoding="utf-8", newline="") as handle:
         return tuple(sorted((row["honorific"] for row in csv.DictReader(handle)), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def row_labels() -> tuple[tuple[str, re.Pattern], ...]:
+    """The labels of rows that are not records (``Totale pesi``, ``Note:``, ``Fonte:``), from
+    ``vocabularies/row-labels.csv``."""
+    with vocabulary_file("row-labels.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple((row["kind"], re.compile(row["pattern"], re.IGNORECASE)) for row in csv.DictReader(handle))
+
+
+def row_label(cell: str) -> str | None:
+    """``total`` or ``note`` for a cell that labels such a row, else None."""
+    text = " ".join(cell[:LONGEST_PROSE].split())
+    return next((kind for kind, pattern in row_labels() if pattern.match(text)), None)
+
+
+def is_totals_row(cells: tuple[str, ...] | list[str], context: frozenset[int] = frozenset()) -> bool:
+    """A row that totals the table: a ``Totale`` label, and nothing but numbers (or formulas) beside it, save in
+    the ``context`` columns (settore, dirigente...: a cell merged down over the totals row gives them text)."""
+    filled = [(index, cell.strip()) for index, cell in enumerate(cells) if cell.strip()]
+    labels = {index for index, cell in filled if row_label(cell) == "total"}
+    return bool(labels) and all(index in labels or index in context or cell.startswith("=")
+                                or read_number(cell).value is not None for index, cell in filled)
 
 
 def read_person(raw: str) -> PersonName:
@@ -203,7 +230,7 @@ class PlanAssembler:
 
     def assemble(self, ente_flag: str | None, year_flag: int | None, version_flag: str | None = None,
                  version_date=None) -> Plan:
-        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)
+        self.problems.extend(note.as_problem(self.display) for note in self.raw.notes)   # headers named after the pass
         rows = [row for row in self.raw.rows if not row.is_blank]
         index = 0
         while index < len(rows):
@@ -229,6 +256,7 @@ class PlanAssembler:
             raise SourceError(N_("the table has a header but no objective rows"), self.display,
                               self.header_rows[0].line if self.header_rows else None)
         self.report_unused_settore()
+        self.name_note_columns()
         if not any(objective.settore for objective in self.objectives) and "settore" not in {
                 column.field for column in self.all_columns()}:
             header = self.header_rows[0]
@@ -248,6 +276,20 @@ class PlanAssembler:
         document = self.source_document()
         return Plan(document, ente, year, self.objectives, self.problems, triennium, per, self.header_rows,
                     self.plan_version(document, version_flag, version_date))
+
+    def name_note_columns(self) -> None:
+        """A reader's note on a cell (a formula without its value) names the column by the header it sits under
+        (the last header row above it on its sheet), as every other problem does; the readers know only its number."""
+        for index, note in enumerate(self.raw.notes):
+            if note.column_number is None or note.line is None:
+                continue
+            header = next((header for header in reversed(self.header_rows)
+                           if header.sheet == note.sheet and header.line <= note.line), None)
+            if header is not None and note.column_number <= len(header.cells):
+                text = " ".join(header.cells[note.column_number - 1].split())
+                if text:
+                    problem = self.problems[index]
+                    self.problems[index] = replace(problem, location=replace(problem.location, column=text))
 
     def plan_version(self, document: SourceDocument, flag: str | None, flag_date) -> PlanVersion:
         """The version this document is. Its key says what the document says (or ``--version``); the digest of
@@ -294,6 +336,8 @@ class PlanAssembler:
     def is_heading_row(self, row: SourceRow) -> bool:
         """A spreadsheet row with text only in its first cell is a heading, not data."""
         filled = [cell for cell in row.cells if cell.strip()]
+        if len(filled) == 1 and row_label(filled[0]) == "note":
+            return True                    # a note under the table (``Note: ...``, ``Fonte: ...``) is prose
         if len(filled) != 1 or not row.cells[0].strip():
             return False
         text = row.cells[0].strip()
@@ -371,7 +415,8 @@ class PlanAssembler:
         if following is not None and following.tabular and following.sheet == row.sheet \
                 and (layout is not None or any(self.vocabulary.match(cell) for cell in row.cells if cell.strip())) \
                 and is_sub_header(following.cells, self.vocabulary) \
-                and (read_layout(following.cells, self.vocabulary) is None or repeats_merged_cells(row.cells, following.cells)):
+                and (read_layout(without_years(following.cells), self.vocabulary) is None
+                     or repeats_merged_cells(row.cells, following.cells)):
             merged = read_layout(merge_header_rows(row.cells, following.cells), self.vocabulary)
             if merged is not None and (layout is None or len(merged.columns) > len(layout.columns)):
                 self.start_table(merged, [row, following])
@@ -463,6 +508,10 @@ class PlanAssembler:
         for prose_row, text in self.pending_prose:
             self.report("prose-in-table", prose_row, value=text)
         self.pending_prose.clear()
+        if is_totals_row(row.cells, frozenset(column.index for column in self.layout.columns
+                                              if column.field in CONTEXT_FIELDS)):
+            self.report("totals-row", row, value=" | ".join(cell.strip() for cell in row.cells if cell.strip()))
+            return
         cells = self.aligned_cells(row)
         value = self.cell_getter(cells)
         here = row_ref(row, self.header)
@@ -572,7 +621,8 @@ class PlanAssembler:
         self.settore_used = True
         settori = self.settori_of(here)
         objective = Objective(key, here, code, title, value("objective_definition") if value("objective_title") else "",
-                              settori[0] if settori else None, self.dirigente, self.pnrr_references(row, title),
+                              settori[0] if settori else None, self.dirigente,
+                              self.pnrr_references(row, title, cells),
                               other_settori=settori[1:])
         if value("objective_weight"):
             objective.weight = read_number(value("objective_weight"))
@@ -611,17 +661,31 @@ class PlanAssembler:
                         programme=programme.notation, mission=mission.notation)
         objective.missione, objective.programma = mission, programme
 
-    def pnrr_references(self, row: SourceRow, title: str):
+    def pnrr_references(self, row: SourceRow, title: str, cells: list[str]):
+        """The measures an objective carries out: the codes in its title, then those of the PNRR columns (the codes
+        a cell writes, ``M1C1-I1.2``, or the code in the header of a column a cell marks, ``SI`` or ``X`` under
+        ``Misura PNRR M1C1-I1.1``), each once."""
         references = find_pnrr_references(title)
-        for reference in references:
-            if reference.linked_notation is None:
-                self.report("unknown-pnrr-code", row, "objective_title", reference.as_written, notation=reference.notation)
-            elif not reference.exact:
-                self.report("pnrr-code-not-in-scheme", row, "objective_title", reference.as_written,
-                            notation=reference.notation, linked=reference.linked_notation)
+        self.check_pnrr_references(row, references)
+        for column in self.layout.of_field("pnrr"):
+            text = cells[column.index].strip() if column.index < len(cells) else ""
+            found = find_pnrr_references(text) or (find_pnrr_references(column.header) if yes_no(text) == 1 else [])
+            found = [reference for reference in found
+                     if all(reference.notation != known.notation for known in references)]
+            self.check_pnrr_references(row, found, column)
+            references += found
         if not references and mentions_pnrr(title):
             self.report("pnrr-without-code", row, "objective_title", title)
         return references
+
+    def check_pnrr_references(self, row: SourceRow, references, column: Column | None = None) -> None:
+        at = None if column else "objective_title"
+        for reference in references:
+            if reference.linked_notation is None:
+                self.report("unknown-pnrr-code", row, at, reference.as_written, column=column, notation=reference.notation)
+            elif not reference.exact:
+                self.report("pnrr-code-not-in-scheme", row, at, reference.as_written, column=column,
+                            notation=reference.notation, linked=reference.linked_notation)
 
     # -- indicator rows --------------------------------------------------------
 
@@ -658,7 +722,7 @@ class PlanAssembler:
         for field in ("target", "achieved"):
             for column, text in self.yearly_cells(cells, field):
                 kind = TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind
-                reading = read_target(text, formula_text, kind)
+                reading = read_target_with_unit(text, formula_text, kind)
                 self.check_value(row, column, field, reading)
                 setattr(figures.setdefault(self.column_year_key(column), YearFigures(None)), field, reading)
         for column, text in self.yearly_cells(cells, "achievement_rate"):
@@ -668,7 +732,7 @@ class PlanAssembler:
                             expected=Term(A_NUMBER))
             figures.setdefault(self.column_year_key(column), YearFigures(None)).achievement_rate = rate
         for column, text in self.yearly_cells(cells, "baseline")[:1]:
-            assignment.baseline = read_target(text, formula_text, TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind)
+            assignment.baseline = read_target_with_unit(text, formula_text, TargetKind.PERCENTAGE if column.percent and unit_kind is None else unit_kind)
             self.check_value(row, column, "baseline", assignment.baseline)
             assignment.baseline_year = column.year if column.year is not None else None
             if column.offset is not None:

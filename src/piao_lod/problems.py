@@ -150,6 +150,8 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                 N_("a row holding only text that continues a cell above (a wrapped definition); appended")),
     ProblemCode("prose-in-table", W, N_("a line of text inside the table that is not a row of it; not converted"),
                 N_("a line between table rows that is neither a row nor a heading; kept in the source rows")),
+    ProblemCode("totals-row", I, N_("a totals row of the table, not an objective or an indicator; not converted"),
+                N_("a row that totals the table (Totale pesi 100): its label and numbers are not read as a record")),
     ProblemCode("settore-without-objectives", W, N_("settore “{settore}” has no objective under it"),
                 N_("a settore written on a row of its own with no objective after it")),
     # objectives
@@ -325,7 +327,7 @@ READING_ONLY_CODES = frozenset({
     "prose-in-table", "settore-without-objectives", "row-without-objective", "pnrr-code-not-in-scheme",
     "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",
     "unknown-missione", "unknown-programma", "programma-not-in-missione", "indicator-title-ambiguous",
-    "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex",
+    "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex", "totals-row",
 })
 """Problems only the reader can see: the graph has no trace of them, so ``validate``
 reports them beside the SHACL results. Every other problem code has a shape."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from piao_lod.errors import UsageError
 from piao_lod.messages import N_
 
-PAGE_RANGE = re.compile(r"^\s*(\d{1,6})\s*(?:[-–]\s*(\d{1,6})?\s*)?$")
+PAGE_RANGE = re.compile(r"^\s*([0-9]{1,6})\s*(?:[-–]\s*([0-9]{1,6})?\s*)?$")   # ASCII digits: int() reads others too
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class PageSelection:
 
 def parse_pages(text: str) -> PageSelection:
     ranges = []
+    if any(character.isdigit() and not character.isascii() for character in text):
+        raise UsageError(f"--pages takes page numbers written with the digits 0-9, got {text!r}")
     for part in text.split(","):
         match = PAGE_RANGE.match(part)
         if not match:

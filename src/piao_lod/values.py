@@ -11,18 +11,21 @@ bounded before they are parsed (see :func:`read_number`, :func:`read_formula`).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
 
 from piao_lod.messages import N_
 from piao_lod.problems import Phrase
+from piao_lod.resources import vocabulary_file
 
 Number = int | Decimal
 
@@ -30,6 +33,9 @@ THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 DECIMAL_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)?$")
 DECIMAL_DOT = re.compile(r"^[+-]?\d*\.\d+$")
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
+SIGNED_DIGIT = re.compile(r"[+-]?[0-9]")
+# What Italian puts between a threshold word and its number: "almeno il 5", "non inferiore all'80%", "più di 3".
+BOUND_ARTICLE = re.compile(r"^(?:(?:il|lo|a|ad|al|allo|di|del|dello)\s+|(?:l|all|dell)\s*['’]\s*)(?=[+-]?[0-9])", re.IGNORECASE)
 MAX_NUMBER_DIGITS = 30
 
 DONE = r"(?:fatto|s[iì]|realizzato|raggiunto)"
@@ -63,6 +69,15 @@ class TargetKind(str, Enum):
     TEXT = "text"
 
 
+class TargetBound(str, Enum):
+    """What a number written after ``≥``, ``almeno``, ``<=``... is: the least or the most the target asks for."""
+
+    AT_LEAST = "at-least"
+    AT_MOST = "at-most"
+    MORE_THAN = "more-than"
+    LESS_THAN = "less-than"
+
+
 @dataclass(frozen=True)
 class ReadNumber:
     """A number cell: ``value`` is None when the text could not be read as a number."""
@@ -80,6 +95,7 @@ class Target:
     value: Number | None
     kind: TargetKind
     date: dt.date | None = None
+    bound: TargetBound | None = None       # ``≥ 80%``: at least 80, a percentage
 
     @property
     def readable(self) -> bool:
@@ -146,8 +162,10 @@ LONGEST_DATE_TEXT = 60
 
 
 def yes_no(raw: str) -> int | None:
-    """``SI``/``Sì``/``X`` -> 1, ``NO`` -> 0; anything else None."""
+    """``SI``/``Sì``/``SI'`` (the accent of a typewriter)/``X`` -> 1, ``NO`` -> 0; anything else None."""
     word = " ".join(raw.casefold().split()).strip(".")
+    if word in ("si'", "si’", "si`"):
+        word = "sì"
     return 1 if word in YES_WORDS else 0 if word in NO_WORDS else None
 
 
@@ -193,9 +211,41 @@ def read_date(raw: str) -> dt.date | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def bound_words() -> tuple[tuple[str, TargetBound], ...]:
+    """What plans write before a threshold (``≥``, ``>=``, ``almeno``, ``non superiore a``), from
+    ``vocabularies/target-bounds.csv``, longest first so ``>=`` is not read as ``>``."""
+    with vocabulary_file("target-bounds.csv").open(encoding="utf-8", newline="") as handle:
+        words = [(written.strip().casefold(), TargetBound(row["bound"])) for row in csv.DictReader(handle)
+                 for written in row["written"].split(";") if written.strip()]
+    return tuple(sorted(words, key=lambda word: len(word[0]), reverse=True))
+
+
+def split_bound(raw: str) -> tuple[TargetBound | None, str]:
+    """``≥ 80%`` -> (at least, ``80%``); a cell that does not open with a threshold word -> (None, the cell)."""
+    text = " ".join(raw.split())
+    folded = text.casefold()
+    for written, bound in bound_words():
+        if not folded.startswith(written):
+            continue
+        rest = text[len(written):]
+        if written[-1].isalpha() and rest[:1].isalpha():
+            continue                       # "almenoX", "oltretutto": not the word
+        rest = BOUND_ARTICLE.sub("", rest.strip(), count=1)
+        if SIGNED_DIGIT.match(rest):
+            return bound, rest
+    return None, raw
+
+
 def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None) -> Target:
     """The value of a target-like cell and its kind: the unit's kind when the unit has one, else a yes/no or
-    percentage formula, else what the text itself is (a date, yes/no, ``55%``, a number, else words)."""
+    percentage formula, else what the text itself is (a date, yes/no, ``55%``, a number, else words).
+    A number after a threshold (``≥ 80%``, ``almeno 10``, ``<= 30 gg``) is read with its bound."""
+    bound, rest = split_bound(raw)
+    if bound is not None:
+        reading = read_target(rest, formula, unit_kind)
+        if reading.value is not None and reading.kind in (TargetKind.NUMBER, TargetKind.PERCENTAGE):
+            return replace(reading, raw=raw, bound=bound)
     kind = unit_kind or (TargetKind.BOOLEAN if is_boolean_formula(formula) else None)
     if kind is None and (raw.strip().endswith("%") or PERCENT_FORMULA.search(formula)):
         kind = TargetKind.PERCENTAGE

@@ -1,0 +1,199 @@
+"""Plan tables as comuni publish them (tests/data/layouts/comuni/, see tests/data/README.md), read through the
+CLI: thresholds as targets (``≥ 80%``), totals rows, notes under the table, a formula cell without its value,
+Windows-1252 and UTF-8 with BOM, a header over two rows, several sheets. One test per bug found reading them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, XSD
+
+from conftest import DATA, EXAMPLE
+
+COMUNI = DATA / "layouts" / "comuni"
+THRESHOLDS = COMUNI / "soglie-totali-note.csv"
+THRESHOLDS_1252 = COMUNI / "soglie-windows-1252.csv"
+WORKBOOK = COMUNI / "fogli-totali-formule.xlsx"
+PIAO = Namespace("https://w3id.org/piao-lod/ontology#")
+
+
+def convert(run_cli, tmp_path, table, *options):
+    out = tmp_path / "plan.ttl"
+    result = run_cli("convert", table, "-o", out, "--lang", "en", "--no-cache", *options)
+    assert result.exit_code in (0, 1), result.output
+    return Graph().parse(out), result
+
+
+def problem_lines(stderr: str, code: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.endswith(f"[{code}]")]
+
+
+def targets_as_written(graph: Graph) -> dict[str, tuple]:
+    """Each annual target's text as written -> (value, kind, bound)."""
+    return {str(graph.value(node, PIAO.targetAsWritten)): (graph.value(node, PIAO.targetValue),
+                                                           graph.value(node, PIAO.targetKind),
+                                                           graph.value(node, PIAO.targetBound))
+            for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+
+
+@pytest.mark.parametrize("table, at_least_80, at_most_0", [
+    (THRESHOLDS, "≥ 80%", "≤ 0"),
+    (THRESHOLDS_1252, "=> 80 %", "=< 0"),
+])
+def test_target_written_as_a_threshold_reads_as_its_value_and_bound(run_cli, tmp_path, table, at_least_80, at_most_0):
+    """``≥ 80%`` was an unreadable-target error (no value, only the text); ``≤ 0`` a qualitative target."""
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
+    found = targets_as_written(graph)
+    assert found[at_least_80] == (Literal(80), PIAO.PercentageTarget, PIAO.AtLeast)
+    assert found[">= 90 %"] == (Literal(90), PIAO.PercentageTarget, PIAO.AtLeast)
+    assert found["<= 1.234,56"] == (Literal(Decimal("1234.56")), PIAO.NumberTarget, PIAO.AtMost)
+    assert found["almeno 15"] == (Literal(15), PIAO.NumberTarget, PIAO.AtLeast)
+    assert found[at_most_0] == (Literal(0), PIAO.NumberTarget, PIAO.AtMost)
+    assert found["80,5%"] == (Literal(Decimal("80.5")), PIAO.PercentageTarget, None)
+    assert found["SI"] == (Literal(1), PIAO.BooleanTarget, None) and found["Sì"] == (Literal(1), PIAO.BooleanTarget, None)
+    assert graph.value(None, PIAO.targetDate, Literal("2025-06-30", datatype=XSD.date)) is not None
+    assert not problem_lines(result.stderr, "unreadable-target"), result.stderr
+    assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_threshold_bound_is_checked_by_the_shapes(run_cli, tmp_path, engine):
+    graph, _ = convert(run_cli, tmp_path, THRESHOLDS, "--ente", "c_f335")
+    graph.update("PREFIX piao: <https://w3id.org/piao-lod/ontology#> DELETE { ?t piao:targetBound piao:AtLeast } "
+                 "INSERT { ?t piao:targetBound piao:Roughly } WHERE { ?t a piao:AnnualTarget ; piao:targetBound piao:AtLeast }")
+    broken = tmp_path / "broken.ttl"
+    graph.serialize(broken, format="turtle")
+    result = run_cli("validate", broken, "--lang", "en", "--no-cache", "--engine", engine)
+    assert result.exit_code == 1, result.output
+    assert "The target bound is at least, at most, more than or less than" in result.output
+
+
+@pytest.mark.parametrize("table, line", [(THRESHOLDS, 11), (WORKBOOK, 8)])
+def test_totals_row_is_not_read_as_an_indicator_or_an_objective(run_cli, tmp_path, table, line):
+    """``Totale pesi | 100`` was an indicator of weight 100 (the objective's weights then totalled 200), and a
+    ``Totale`` under the title column of a workbook an objective of its own, without a code."""
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
+    [totals] = problem_lines(result.stderr, "totals-row")
+    assert f"{table}:{line}: info:" in totals or f"row {line}: info:" in totals, totals
+    assert "Totale" in totals
+    assert not any("Totale" in str(title) for title in graph.objects(None, DCTERMS.title))
+    assert not any("Totale" in str(title) for title in graph.objects(None, PIAO.targetAsWritten))
+    assert Literal(100) not in set(graph.objects(None, PIAO.weight)) or table == WORKBOOK
+    assert not problem_lines(result.stderr, "missing-objective-code"), result.stderr
+    validation = run_cli("validate", table, "--ente", "c_f335", "--lang", "en", "--no-cache")
+    sums = [text for text in validation.output.splitlines() if "Indicator weights total 100" in text]
+    assert not [text for text in sums if f"(line {line})" in text], sums
+
+
+@pytest.mark.parametrize("table", [THRESHOLDS, THRESHOLDS_1252, WORKBOOK])
+def test_note_under_the_table_is_not_a_settore_or_an_objective(run_cli, tmp_path, table):
+    """``Note: ...`` and ``Fonte: ...`` rows under the table were settori without objectives (CSV) or an
+    objective coded ``Note: ...`` (XLSX, a note in the code column)."""
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_f335")
+    named = {str(text) for predicate in (PIAO.settoreAsWritten, DCTERMS.title, DCTERMS.identifier)
+             for text in graph.objects(None, predicate)}
+    assert {"Settore Affari Generali", "Settore Finanze"} <= named or "Settore Personale" in named
+    assert not [text for text in named if text.startswith(("Note", "Fonte"))], named
+    assert not problem_lines(result.stderr, "settore-without-objectives"), result.stderr
+    assert len(set(graph.subjects(RDF.type, PIAO.Objective))) == 2
+
+
+def test_formula_without_value_names_the_header_of_its_column(run_cli, tmp_path):
+    """It said ``[column 9]``; every other problem names the header as well (``[Peso, column 9]``)."""
+    _, result = convert(run_cli, tmp_path, WORKBOOK)
+    lines = problem_lines(result.stderr, "formula-without-value")
+    assert [line.split(": warning:")[0] for line in lines] == [
+        f"{WORKBOOK}, sheet Obiettivi 2025, row 6 [Peso, column 9]",
+        f"{WORKBOOK}, sheet Obiettivi 2025, row 8 [Peso, column 9]"]
+
+
+def test_workbook_with_a_two_row_header_over_several_sheets(run_cli, tmp_path):
+    """The sheets without a table are skipped with a note; the header merged over two rows gives three years."""
+    graph, result = convert(run_cli, tmp_path, WORKBOOK)
+    assert len(problem_lines(result.stderr, "sheet-skipped")) == 2
+    years = {int(year) for year in graph.objects(None, PIAO.targetYear)}
+    assert years == {2025, 2026, 2027}
+    found = targets_as_written(graph)
+    assert found["80%"] == (Literal(80), PIAO.PercentageTarget, None)
+    assert found["≥ 80%"] == (Literal(80), PIAO.PercentageTarget, PIAO.AtLeast)
+
+
+@pytest.mark.parametrize("pages", ["١-٣", "1-３", "²", "1,٢"])
+def test_pages_written_with_digits_other_than_ascii_are_refused(run_cli, tmp_path, pages):
+    """``--pages ١-٣`` (Arabic-Indic digits) was read as pages 1-3: Python's ``\\d`` and ``int()`` take them."""
+    result = run_cli("convert", EXAMPLE.with_suffix(".pdf"), "--pages", pages, "-o", tmp_path / "plan.ttl",
+                     "--lang", "en", "--no-cache")
+    assert result.exit_code == 2, result.output
+    assert f"--pages takes page numbers written with the digits 0-9, got {pages!r}" in result.output
+    assert not (tmp_path / "plan.ttl").exists()
+
+
+def test_pnrr_measure_columns_link_the_objective(run_cli, tmp_path):
+    """A ``Linea PNRR`` column was not understood (unknown-column) and a ``Misura PNRR M4C1-I1.1`` column marked SI
+    likewise: the objectives were left unlinked, the codes only in the source rows."""
+    table = COMUNI / "colonne-pnrr.csv"
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    pnrr = Namespace("https://w3id.org/piao-lod/pnrr/")
+    plan = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+
+    def measures(code):
+        return set(graph.objects(URIRef(plan + code), PIAO.pnrrMeasure))
+
+    assert measures("OB1") == {pnrr["M1C1-I1.2"]}
+    assert measures("OB2") == {pnrr["M4C1-I1.1"]}
+    assert measures("OB3") == {pnrr["M5C2-I2.1"]}            # in the title and in the column: once
+    assert set(graph.objects(URIRef(plan + "OB3"), PIAO.pnrrCodeAsWritten)) == {Literal("M5C2-I2.1")}
+    assert measures("OB4") == set()
+    assert not problem_lines(result.stderr, "unknown-column"), result.stderr
+    [unknown] = problem_lines(result.stderr, "unknown-pnrr-code")
+    assert unknown.startswith(f"{table}:5 [Linea PNRR, column 7]: error: PNRR code M9C9-I9.9"), unknown
+
+
+@pytest.mark.parametrize("headers", [("Anno 2025", "Anno 2026"), ("2025", "2026")])
+def test_columns_headed_by_a_year_alone_are_that_years_targets(run_cli, tmp_path, headers):
+    """``Anno 2025 | Anno 2026`` on one header row read as the plan's Year column (twice): exit 2, "the Anno column
+    holds '80%', not a year"; bare ``2025 | 2026`` were columns not understood, their targets not read."""
+    table = tmp_path / "anni.csv"
+    table.write_text("Codice obiettivo;Obiettivo operativo;Settore;Indicatore;{};{};Peso\n"
+                     "OB1;Transizione al cloud;Settore Innovazione;Servizi migrati;80%;≥ 90%;100\n".format(*headers),
+                     encoding="utf-8")
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    assert not problem_lines(result.stderr, "missing-column") and not problem_lines(result.stderr, "unknown-column")
+    found = {int(graph.value(node, PIAO.targetYear)): targets_as_written(graph)[str(graph.value(node, PIAO.targetAsWritten))]
+             for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+    assert found == {2025: (Literal(80), PIAO.PercentageTarget, None),
+                     2026: (Literal(90), PIAO.PercentageTarget, PIAO.AtLeast)}
+
+
+def test_targets_written_with_articles_units_and_typewriter_accents(run_cli, tmp_path):
+    """``non inferiore all'80%`` was an unreadable percentage; ``≤ 30 giorni``, ``< 5gg`` and ``1.500 €`` (the unit
+    written beside the number) qualitative targets, or unreadable where the unit column says days; ``SI'`` (sì
+    typed without the accent) a qualitative target."""
+    graph, result = convert(run_cli, tmp_path, COMUNI / "target-scritti.csv", "--ente", "c_f335")
+    assert result.exit_code == 0, result.output
+    assert targets_as_written(graph) == {
+        "non inferiore all'80%": (Literal(80), PIAO.PercentageTarget, PIAO.AtLeast),
+        "≤ 30 giorni": (Literal(30), PIAO.NumberTarget, PIAO.AtMost),
+        "< 5gg": (Literal(5), PIAO.NumberTarget, PIAO.LessThan),
+        "1.500 €": (Literal(1500), PIAO.NumberTarget, None),
+        "SI'": (Literal(1), PIAO.BooleanTarget, None),
+        "più di 3": (Literal(3), PIAO.NumberTarget, PIAO.MoreThan),
+    }
+
+
+def test_header_over_two_rows_grouped_under_objective_and_indicator(run_cli, tmp_path):
+    """``Obiettivo`` over ``Codice | Descrizione`` and ``Indicatore`` over ``Codice | Descrizione`` (``Target`` over
+    ``2025 | 2026``): the joined names read backwards (``Obiettivo Codice``) matched nothing, the row of years
+    under it was taken for a header of its own, and an objective described only by ``Descrizione`` had no
+    title column (exit 2)."""
+    table = COMUNI / "intestazione-a-gruppi.csv"
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    plan = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+    assert graph.value(URIRef(plan + "OB1"), DCTERMS.title) == Literal("Transizione al cloud dei servizi", lang="it")
+    assert {str(code) for code in graph.objects(None, DCTERMS.identifier)} >= {"OB1", "OB2", "I1", "I2"}
+    years = {(str(graph.value(node, PIAO.targetAsWritten)), int(graph.value(node, PIAO.targetYear)))
+             for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+    assert years == {("80%", 2025), ("90%", 2026), ("30", 2025), ("40", 2026)}
