@@ -126,7 +126,7 @@ def test_pages_written_with_digits_other_than_ascii_are_refused(run_cli, tmp_pat
     result = run_cli("convert", EXAMPLE.with_suffix(".pdf"), "--pages", pages, "-o", tmp_path / "plan.ttl",
                      "--lang", "en", "--no-cache")
     assert result.exit_code == 2, result.output
-    assert f"--pages takes page numbers written with the digits 0-9, got {pages!r}" in result.output
+    assert f"--pages takes page numbers written with the digits 0-9, got “{pages}”" in result.output
     assert not (tmp_path / "plan.ttl").exists()
 
 

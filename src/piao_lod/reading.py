@@ -35,7 +35,7 @@ class PageSelection:
 def parse_pages(text: str) -> PageSelection:
     ranges = []
     if any(character.isdigit() and not character.isascii() for character in text):
-        raise UsageError(f"--pages takes page numbers written with the digits 0-9, got {text!r}")
+        raise UsageError(N_("--pages takes page numbers written with the digits 0-9, got “{pages}”"), pages=text)
     for part in text.split(","):
         match = PAGE_RANGE.match(part)
         if not match:
