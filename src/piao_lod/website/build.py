@@ -42,6 +42,7 @@ from piao_lod.website.page_context import SiteData, fixed_pages
 from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf_files
 from piao_lod.website.render import environment_for, templates_as_loaded
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
+from piao_lod.website.file_links import write_file
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
                                           unchanged_enti)
@@ -326,11 +327,11 @@ def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
             directory = out / check_relative(edition + page_dir)
             directory.mkdir(parents=True, exist_ok=True)
             html = resource_page(site, iri, lang)
-            (directory / "index.html").write_text(html, encoding="utf-8")
+            write_file(directory / "index.html", html.encode("utf-8"))
         if is_searchable(html):
             searchable.append(page_dir)
         for suffix, data in resource_rdf_files(site, iri).items():
-            (out / page_dir / f"index.{suffix}").write_bytes(data)
+            write_file(out / page_dir / f"index.{suffix}", data)
     return len(iris), searchable
 
 
@@ -343,7 +344,7 @@ def render_fixed_pages(out: Path, site: SiteData) -> tuple[list[str], list[str]]
             target = out / check_relative(page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             html = fixed_page(site, page)
-            target.write_text(html, encoding="utf-8")
+            write_file(target, html.encode("utf-8"))
             if is_searchable(html):
                 searchable.append(page.path)
             if page.path.endswith("index.html") and not edition:
