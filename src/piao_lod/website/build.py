@@ -52,6 +52,7 @@ from piao_lod.website.resource_files import write_dumps
 from piao_lod.website.resource_index import ResourceIndex
 from piao_lod.website.search_index import (PARTS_FOLDER, index_for_search, is_searchable, search_bundles,
                                            unchanged_bundles)
+from piao_lod.website.template_cache import keep_compiled_templates
 from piao_lod.work_cache import WorkCache, toolkit_digest
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
@@ -96,6 +97,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     if sparql_endpoint is not None:
         check_web_iri(sparql_endpoint, "--sparql-endpoint")
     check_templates(templates)
+    keep_compiled_templates(((lang, environment_for(lang, templates)) for lang in EDITIONS), cache, templates)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = list(sources) or [Path(str(example_plan()))]
