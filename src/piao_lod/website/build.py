@@ -42,6 +42,7 @@ from piao_lod.website.page_context import SiteData, fixed_pages
 from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf_files
 from piao_lod.website.render import environment_for, templates_as_loaded
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
+from piao_lod.website.file_links import write_file
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
                                           unchanged_enti)
@@ -51,6 +52,7 @@ from piao_lod.website.resource_files import write_dumps
 from piao_lod.website.resource_index import ResourceIndex
 from piao_lod.website.search_index import (PARTS_FOLDER, index_for_search, is_searchable, search_bundles,
                                            unchanged_bundles)
+from piao_lod.website.template_cache import keep_compiled_templates
 from piao_lod.work_cache import WorkCache, toolkit_digest
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
@@ -96,6 +98,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     if sparql_endpoint is not None:
         check_web_iri(sparql_endpoint, "--sparql-endpoint")
     check_templates(templates)
+    keep_compiled_templates(((lang, environment_for(lang, templates)) for lang in EDITIONS), cache, templates)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = list(sources) or [Path(str(example_plan()))]
@@ -340,11 +343,11 @@ def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
             directory = out / check_relative(edition + page_dir)
             directory.mkdir(parents=True, exist_ok=True)
             html = resource_page(site, iri, lang)
-            (directory / "index.html").write_text(html, encoding="utf-8")
+            write_file(directory / "index.html", html.encode("utf-8"))
         if is_searchable(html):
             searchable.append(page_dir)
         for suffix, data in resource_rdf_files(site, iri).items():
-            (out / page_dir / f"index.{suffix}").write_bytes(data)
+            write_file(out / page_dir / f"index.{suffix}", data)
     return len(iris), searchable
 
 
@@ -357,7 +360,7 @@ def render_fixed_pages(out: Path, site: SiteData) -> tuple[list[str], list[str]]
             target = out / check_relative(page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             html = fixed_page(site, page)
-            target.write_text(html, encoding="utf-8")
+            write_file(target, html.encode("utf-8"))
             if is_searchable(html):
                 searchable.append(page.path)
             if page.path.endswith("index.html") and not edition:

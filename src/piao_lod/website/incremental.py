@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
-from piao_lod.website.file_links import link_tree
+from piao_lod.website.file_links import link_file
 from piao_lod.website.resource_files import EarlierDownloads
 
 
@@ -124,10 +124,19 @@ def reuse_ente_pages(previous_site: Path, staging: Path, pages: dict[str, str], 
         found = {edition + folder + name for edition in editions for name in files_under(previous_site / (edition + folder))}
         if found != expected:
             continue
-        for edition in editions:
-            link_tree(previous_site / (edition + folder), staging / (edition + folder))
+        link_files(previous_site, staging, found)
         reused.update(iris)
     return reused
+
+
+def link_files(source: Path, target: Path, paths: set[str]) -> None:
+    """Link ``paths`` (relative, with ``/``) of ``source`` at the same place below ``target``: the files the check
+    above listed, so the previous site's folders are walked once, not once to check and once to link."""
+    for folder in sorted({path.rpartition("/")[0] for path in paths}):
+        os.makedirs(target / folder, exist_ok=True)
+    source_root, target_root = str(source) + os.sep, str(target) + os.sep
+    for path in paths:
+        link_file(source_root + path, target_root + path)
 
 
 PAGE_FILES = tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)      # a resource's page and its RDF files
