@@ -207,5 +207,5 @@ def test_unusable_input_exits_two(run_cli, tmp_path):
     broken.write_text("<a> <b> .\n", encoding="utf-8")
     result = run_cli("validate", broken)
     assert result.exit_code == 2
-    assert "broken.ttl" in result.output and "not valid RDF" in result.output
+    assert "broken.ttl" in result.output and "RDF non valido" in result.output
     assert "Traceback" not in result.output
