@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from sys import intern
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -45,22 +45,30 @@ class Value:
 
 
 class ResourceIndex:
-    """Subject -> predicate -> objects, and object -> predicate -> subjects, over every graph (deduplicated)."""
+    """Subject -> predicate -> objects, and object -> predicate -> subjects, over every graph (deduplicated),
+    of the quads of ``store`` that are ``shown``.
 
-    def __init__(self, quads: Iterable[ox.Quad]):
+    A resource's own triples (the RDF files beside its page) are not held: :meth:`triples_of` reads them from
+    the store again, a resource at a time (they were half of the index's memory)."""
+
+    def __init__(self, store: ox.Store, shown: Callable[[ox.Quad], bool] = lambda quad: True):
+        self.store = store
+        self.shown = shown
         self.outgoing: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.triples: dict[str, list[ox.Triple]] = defaultdict(list)
+        self.described_iris: set[str] = set()
         seen: set[ox.Triple] = set()
         literals: dict[ox.Literal, Value] = {}
-        for quad in quads:
+        for quad in store:
+            if not shown(quad):
+                continue
             triple = quad.triple
             if triple in seen or not isinstance(triple.subject, ox.NamedNode):
                 continue
             seen.add(triple)
             # every IRI, and every literal, held once however many triples name it (a third of the index's memory)
             subject, predicate, obj = intern(triple.subject.value), intern(triple.predicate.value), triple.object
-            self.triples[subject].append(triple)
+            self.described_iris.add(subject)
             if isinstance(obj, ox.NamedNode):
                 target = intern(obj.value)
                 self.outgoing[subject][predicate].append(target)
@@ -76,7 +84,16 @@ class ResourceIndex:
 
     @classmethod
     def from_store(cls, store: ox.Store) -> ResourceIndex:
-        return cls(store.quads_for_pattern(None, None, None, None))
+        return cls(store)
+
+    def describes(self, iri: str) -> bool:
+        """Whether ``iri`` is the subject of a triple (a resource with a page)."""
+        return iri in self.described_iris
+
+    def triples_of(self, iri: str) -> list[ox.Triple]:
+        """The triples of which ``iri`` is the subject, each once, in no particular order."""
+        return list(dict.fromkeys(quad.triple for quad in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+                                  if self.shown(quad)))
 
     def view(self, iri: str) -> ResourceView:
         found = self.views.get(iri)
@@ -85,7 +102,7 @@ class ResourceIndex:
         return found
 
     def subjects(self) -> list[str]:
-        return sorted(self.triples)
+        return sorted(self.described_iris)
 
     def instances(self, class_curie: str) -> list[ResourceView]:
         return sorted((self.view(iri) for iri in self.incoming.get(expand(class_curie), {}).get(RDF_TYPE.value, ())),
@@ -183,7 +200,7 @@ class ResourceView:
 
     @property
     def described(self) -> bool:
-        return self.iri in self.index.triples
+        return self.index.describes(self.iri)
 
 
 def value_order(value: str | Value) -> tuple:
