@@ -119,7 +119,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
     mark = time.perf_counter()
     shown = LatestVersionsFilter(versions)      # each plan as its latest version, read from the store (not a copy of it)
-    index = ResourceIndex(quad for quad in store if shown(quad))
+    index = ResourceIndex(store, shown)
     pages, refused = assign_pages((iri for iri in index.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
                                   addresses, FIXED_PAGE_FOLDERS)
     problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]

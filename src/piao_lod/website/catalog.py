@@ -43,6 +43,7 @@ from piao_lod.website.addresses import Download, SiteAddresses
 from piao_lod.website.display import year_number
 from piao_lod.website.incremental import PlanDates
 from piao_lod.website.resource_files import REFERENCE_DATASETS
+from piao_lod.website.void_figures import VoidFigures, dump_figures
 
 RDFS_LABEL = OX["rdfs"].label
 
@@ -446,12 +447,25 @@ def catalog_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Dow
     return builder.graph
 
 
+def store_figures(store: ox.Store, uri_space: str) -> VoidFigures:
+    """VoID's figures of ``store`` by SPARQL (``queries/site/void-*.rq``): what :func:`dump_figures` counts
+    from the dump a build writes."""
+    statistics = site_query("void-statistics", store, {"uri_space": uri_space})[0]
+    figures = VoidFigures(*(int(statistics[variable].value) for variable in
+                            ("triples", "distinctSubjects", "distinctObjects", "properties", "entities", "classes")))
+    figures.class_entities = {row["class"].value: int(row["entities"].value) for row in site_query("void-classes", store)}
+    figures.property_triples = {row["property"].value: int(row["triples"].value)
+                                for row in site_query("void-properties", store)}
+    figures.graph_triples = {row["graph"].value: int(row["triples"].value)
+                             for row in store.query(saved_query("graph-sizes").text)}
+    return figures
+
+
 def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Download],
-               sparql_endpoint: str | None = None) -> Graph:
-    """A VoID description of the site's data as its full dump holds it (``store`` is that dump loaded):
-    size, class and property partitions, the vocabularies it uses, its dumps, one subset per plan and
-    one per plan version (each in a graph of its own), one each for the reference schemes, with the files
-    that hold them."""
+               sparql_endpoint: str | None = None, figures: VoidFigures | None = None) -> Graph:
+    """A VoID description of the site's data: size, class and property partitions (``figures``, by default
+    those of ``store``), the vocabularies it uses, its dumps, one subset per plan and one per plan version
+    (each in a graph of its own), one each for the reference schemes, with the files that hold them."""
     document = void_document(addresses)
     dataset = URIRef(f"{document}#piao-lod")
     graph = new_graph()
@@ -468,25 +482,27 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
     if sparql_endpoint:
         graph.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
 
-    statistics = site_query("void-statistics", store, {"uri_space": addresses.data_base})[0]
-    for predicate, variable in ((VOID.triples, "triples"), (VOID.entities, "entities"), (VOID.classes, "classes"),
-                                (VOID.properties, "properties"), (VOID.distinctSubjects, "distinctSubjects"),
-                                (VOID.distinctObjects, "distinctObjects")):
-        graph.add((dataset, predicate, Literal(int(statistics[variable].value))))
+    if figures is None:
+        figures = store_figures(store, addresses.data_base)
+    for predicate, value in ((VOID.triples, figures.triples), (VOID.entities, figures.entities),
+                             (VOID.classes, figures.classes), (VOID.properties, figures.properties),
+                             (VOID.distinctSubjects, figures.distinct_subjects),
+                             (VOID.distinctObjects, figures.distinct_objects)):
+        graph.add((dataset, predicate, Literal(value)))
 
     used = set()
-    for row in site_query("void-classes", store):
-        partition = URIRef(f"{document}#classe/{quote(row['class'].value, safe='')}")
+    for class_iri, entities in figures.class_entities.items():
+        partition = URIRef(f"{document}#classe/{quote(class_iri, safe='')}")
         graph.add((dataset, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], URIRef(row["class"].value)))
-        graph.add((partition, VOID.entities, Literal(int(row["entities"].value))))
-        used.add(row["class"].value)
-    for row in site_query("void-properties", store):
-        partition = URIRef(f"{document}#proprieta/{quote(row['property'].value, safe='')}")
+        graph.add((partition, VOID["class"], URIRef(class_iri)))
+        graph.add((partition, VOID.entities, Literal(entities)))
+        used.add(class_iri)
+    for property_iri, triples in figures.property_triples.items():
+        partition = URIRef(f"{document}#proprieta/{quote(property_iri, safe='')}")
         graph.add((dataset, VOID.propertyPartition, partition))
-        graph.add((partition, VOID.property, URIRef(row["property"].value)))
-        graph.add((partition, VOID.triples, Literal(int(row["triples"].value))))
-        used.add(row["property"].value)
+        graph.add((partition, VOID.property, URIRef(property_iri)))
+        graph.add((partition, VOID.triples, Literal(triples)))
+        used.add(property_iri)
     for namespace in {vocabulary_of(iri) for iri in used} - {None}:
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
 
@@ -500,8 +516,7 @@ def void_graph(store: ox.Store, addresses: SiteAddresses, downloads: list[Downlo
     plans = catalog_plans(store)
     if plans:
         graph.add((dataset, VOID.exampleResource, URIRef(plans[0].plan)))
-    graph_sizes = {row["graph"].value: int(row["triples"].value)
-                   for row in store.query(saved_query("graph-sizes").text)}
+    graph_sizes = figures.graph_triples
     versions = versions_by_plan(store)
     subsets = []
     for plan in plans:
@@ -559,10 +574,11 @@ def write_catalog(out_dir: Path, store: ox.Store, addresses: SiteAddresses, down
     """Write ``catalog.ttl``, ``catalog.rdf`` (what Italian portals harvest), ``void.ttl`` and
     ``.well-known/void`` (where VoID tools look, RFC 5785) into the site; return the files written.
 
-    VoID's figures are computed from the site's full dump as written (``dati/piao-lod.nq``), so they
-    are the figures of the file a client downloads."""
+    VoID's figures are counted from the site's full dump as written (``dati/piao-lod.nq``), so they are the
+    figures of the file a client downloads; the rest of VoID, like the catalogue, is read from ``store``."""
     catalog = catalog_graph(store, addresses, downloads, date, contact_email, sparql_endpoint, history)
-    void = turtle_bytes(void_graph(written_dump(out_dir, downloads), addresses, downloads, sparql_endpoint))
+    figures = dump_figures(written_dump(out_dir, downloads), addresses.data_base, out_dir)
+    void = turtle_bytes(void_graph(store, addresses, downloads, sparql_endpoint, figures))
     files = {
         out_dir / "catalog.ttl": turtle_bytes(catalog),
         out_dir / "catalog.rdf": rdf_xml_bytes(catalog),
@@ -575,9 +591,7 @@ def write_catalog(out_dir: Path, store: ox.Store, addresses: SiteAddresses, down
     return list(files)
 
 
-def written_dump(out_dir: Path, downloads: list[Download]) -> ox.Store:
-    """The full N-Quads dump the build wrote, read back into a store of its own."""
+def written_dump(out_dir: Path, downloads: list[Download]) -> Path:
+    """The full N-Quads dump the build wrote."""
     dump = next(d for d in downloads if d.plan_iri is None and d.graph_iri is None and d.media_type == "application/n-quads")
-    store = ox.Store()
-    store.bulk_load(path=str(out_dir / dump.path), format=ox.RdfFormat.N_QUADS)
-    return store
+    return out_dir / dump.path

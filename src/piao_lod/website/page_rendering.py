@@ -36,7 +36,7 @@ def resource_rdf(site: SiteData, iri: str, suffix: str) -> bytes:
 def resource_rdf_files(site: SiteData, iri: str, suffixes: Iterable[str] = RESOURCE_FORMATS) -> dict[str, bytes]:
     """:func:`resource_rdf` in each of ``suffixes`` (every format beside a page: what the build writes)."""
     page_dir = site.pages[iri]
-    return resource_documents(site.index.triples[iri], DocumentFacts(site.addresses.url(page_dir), iri,
+    return resource_documents(site.index.triples_of(iri), DocumentFacts(site.addresses.url(page_dir), iri,
                                                                      data_licence(site.addresses)), suffixes)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from sys import intern
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -45,38 +45,52 @@ class Value:
 
 
 class ResourceIndex:
-    """Subject -> predicate -> objects, and object -> predicate -> subjects, over every graph (deduplicated)."""
+    """Subject -> predicate -> objects, and object -> predicate -> subjects, over every graph (deduplicated),
+    of the quads of ``store`` that are ``shown``.
 
-    def __init__(self, quads: Iterable[ox.Quad]):
+    A resource's own triples (the RDF files beside its page) are not held: :meth:`triples_of` reads them from
+    the store again, a resource at a time."""
+
+    def __init__(self, store: ox.Store, shown: Callable[[ox.Quad], bool] = lambda quad: True):
+        self.store = store
+        self.shown = shown
         self.outgoing: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.triples: dict[str, list[ox.Triple]] = defaultdict(list)
-        seen: set[ox.Triple] = set()
+        self.described_iris: set[str] = set()
         literals: dict[ox.Literal, Value] = {}
-        for quad in quads:
-            triple = quad.triple
-            if triple in seen or not isinstance(triple.subject, ox.NamedNode):
+        long_lists: dict[int, set] = {}
+        for quad in store:
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode) or not shown(quad):
                 continue
-            seen.add(triple)
             # every IRI, and every literal, held once however many triples name it (a third of the index's memory)
-            subject, predicate, obj = intern(triple.subject.value), intern(triple.predicate.value), triple.object
-            self.triples[subject].append(triple)
+            subject, predicate, obj = intern(subject.value), intern(quad.predicate.value), quad.object
+            self.described_iris.add(subject)
             if isinstance(obj, ox.NamedNode):
                 target = intern(obj.value)
-                self.outgoing[subject][predicate].append(target)
-                self.incoming[target][predicate].append(subject)
+                if add_once(self.outgoing[subject][predicate], target, long_lists):
+                    self.incoming[target][predicate].append(subject)
             elif isinstance(obj, ox.Literal):
                 value = literals.get(obj)
                 if value is None:
                     language = obj.language
                     value = literals[obj] = Value(obj.value, language and intern(language),
                                                   None if language else intern(obj.datatype.value))
-                self.outgoing[subject][predicate].append(value)
+                add_once(self.outgoing[subject][predicate], value, long_lists)
         self.views: dict[str, ResourceView] = {}
 
     @classmethod
     def from_store(cls, store: ox.Store) -> ResourceIndex:
-        return cls(store.quads_for_pattern(None, None, None, None))
+        return cls(store)
+
+    def describes(self, iri: str) -> bool:
+        """Whether ``iri`` is the subject of a triple (a resource with a page)."""
+        return iri in self.described_iris
+
+    def triples_of(self, iri: str) -> list[ox.Triple]:
+        """The triples of which ``iri`` is the subject, each once, in no particular order."""
+        return list(dict.fromkeys(quad.triple for quad in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+                                  if self.shown(quad)))
 
     def view(self, iri: str) -> ResourceView:
         found = self.views.get(iri)
@@ -85,11 +99,32 @@ class ResourceIndex:
         return found
 
     def subjects(self) -> list[str]:
-        return sorted(self.triples)
+        return sorted(self.described_iris)
 
     def instances(self, class_curie: str) -> list[ResourceView]:
         return sorted((self.view(iri) for iri in self.incoming.get(expand(class_curie), {}).get(RDF_TYPE.value, ())),
                       key=lambda view: view.sort_key)
+
+
+SHORT_LIST = 16       # values of one property of one resource looked through rather than kept in a set too
+
+
+def add_once(values: list, value, long_lists: dict[int, set]) -> bool:
+    """Append ``value`` unless ``values`` has it (a triple held by several graphs, as a plan and its version,
+    is indexed once); whether it was added. Only lists longer than :data:`SHORT_LIST` get a set to look in:
+    a set of every triple, as the index had, held the whole corpus again while it was made."""
+    if len(values) < SHORT_LIST:
+        if value in values:
+            return False
+    else:
+        seen = long_lists.get(id(values))
+        if seen is None:
+            seen = long_lists[id(values)] = set(values)
+        if value in seen:
+            return False
+        seen.add(value)
+    values.append(value)
+    return True
 
 
 class ResourceView:
@@ -183,7 +218,7 @@ class ResourceView:
 
     @property
     def described(self) -> bool:
-        return self.iri in self.index.triples
+        return self.index.describes(self.iri)
 
 
 def value_order(value: str | Value) -> tuple:

@@ -153,6 +153,12 @@ class StoreIndex(ResourceIndex):
     def subjects(self) -> list[str]:
         raise TypeError("a store's index is read a resource at a time, never listed whole")
 
+    def describes(self, iri: str) -> bool:
+        return iri in self.triples
+
+    def triples_of(self, iri: str) -> list[ox.Triple]:
+        return self.triples.get(iri, [])
+
 
 class StorePages(Lookup):
     """IRI -> page folder, as the build assigns them (:func:`~piao_lod.website.addresses.assign_pages`), for
