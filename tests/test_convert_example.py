@@ -265,7 +265,7 @@ def test_base_iri_option(tmp_path, run_cli):
     graph = Graph().parse(out)
     assert (URIRef("https://dati.comune.cremona.it/piao/c_d150/piano/2024/obiettivo/1.3.2_0003"), RDF.type, PIAO.Objective) in graph
     bad = run_cli("convert", EXAMPLE, "-o", out, "--base", "not an iri")
-    assert bad.exit_code == 2 and "--base must be an http(s) IRI" in bad.output
+    assert bad.exit_code == 2 and "--base deve essere un IRI http(s)" in bad.output
 
 
 def test_stdout_output(run_cli):

@@ -197,3 +197,16 @@ def test_header_over_two_rows_grouped_under_objective_and_indicator(run_cli, tmp
     years = {(str(graph.value(node, PIAO.targetAsWritten)), int(graph.value(node, PIAO.targetYear)))
              for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
     assert years == {("80%", 2025), ("90%", 2026), ("30", 2025), ("40", 2026)}
+
+
+def test_a_column_headed_by_a_span_of_years_is_noted_not_silently_one_year(run_cli, tmp_path):
+    """``Target 2025-2027`` was read as the target of 2025 without a word: the header's other years were dropped.
+    The values are still those of the first year (the model has one target a year), and a note says so."""
+    graph, result = convert(run_cli, tmp_path, COMUNI / "target-triennio.csv", "--ente", "c_d150", "--year", "2025")
+    notes = problem_lines(result.stderr, "year-span-column")
+    assert notes == [f"{COMUNI / 'target-triennio.csv'}:1 [Target 2025-2027, column 7]: info: column “Target 2025-2027” names the "
+                     "years 2025–2027: its values are read as those of 2025, the first of them [year-span-column]"]
+    assert {int(year) for year in graph.objects(None, PIAO.targetYear)} == {2025}
+    italian = run_cli("convert", COMUNI / "target-triennio.csv", "--ente", "c_d150", "--year", "2025", "-o",
+                      tmp_path / "it.ttl", "--no-cache")
+    assert "nota: la colonna «Target 2025-2027» indica gli anni 2025–2027" in italian.stderr

@@ -64,6 +64,7 @@ class HeaderMatch:
     year: int | None = None
     offset: int | None = None
     percent: bool = False          # the header says its values are percentages (``Target 2025 (%)``)
+    last_year: int | None = None   # a header naming a span of years (``Target 2025-2027``): its last; ``year`` the first
 
 
 class HeaderVocabulary:
@@ -94,10 +95,10 @@ class HeaderVocabulary:
         text = text[:LONGEST_HEADER]
         if HEADER_PNRR_CODE.search(text) and self.synonyms.get(header_key(HEADER_PNRR_CODE.sub(" ", text))) == "pnrr":
             return HeaderMatch("pnrr")
-        year = offset = None
+        year = offset = last_year = None
         rest = key
-        if found := YEAR.search(rest):
-            year = int(found[1])
+        if years := [int(found) for found in YEAR.findall(rest)]:
+            year, last_year = years[0], (max(years) if max(years) != years[0] else None)
             rest = YEAR.sub(" ", rest)
         elif found := RELATIVE_YEAR.search(rest):
             offset = int(found[1] or 0)
@@ -116,7 +117,7 @@ class HeaderVocabulary:
                 continue
             if found_field not in YEARLY_FIELDS or (year is None and offset is None):
                 return HeaderMatch(found_field, percent=percent and "%" not in name)
-            return HeaderMatch(found_field, year, offset, percent and "%" not in name)
+            return HeaderMatch(found_field, year, offset, percent and "%" not in name, last_year)
         return None
 
 
@@ -143,6 +144,7 @@ class Column:
     year: int | None = None
     offset: int | None = None
     percent: bool = False
+    last_year: int | None = None
 
     @property
     def yearly(self) -> bool:
@@ -193,7 +195,7 @@ def read_layout(cells: tuple[str, ...], vocabulary: HeaderVocabulary) -> TableLa
             continue
         if found.field == IGNORED:
             continue
-        column = Column(index, text, found.field, found.year, found.offset, found.percent)
+        column = Column(index, text, found.field, found.year, found.offset, found.percent, found.last_year)
         key = (found.field, found.year, found.offset, index if found.field in REPEATED_FIELDS else None)
         if key in seen:
             duplicates.append((seen[key], column))

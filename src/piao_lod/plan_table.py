@@ -456,6 +456,10 @@ class PlanAssembler:
             self.report("no-objective-code-column", row)
         for index, text in layout.unknown:
             self.report("unknown-column", row, column_number=index + 1, header=text, name=text)
+        for column in layout.columns:
+            if column.last_year is not None:
+                self.report("year-span-column", row, column=column, name=column.header, first=column.year,
+                            last=column.last_year)
         for first, second in layout.duplicates:
             self.report("duplicate-column", row, column=second, first=first.header, second=second.header,
                         what=Term(FIELD_LABELS[first.field]))

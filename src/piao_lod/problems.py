@@ -132,6 +132,9 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("duplicate-column", W, N_("columns “{first}” and “{second}” both read as {what}; "
                                           "the values of “{first}” are used"),
                 N_("two columns map to one field; the first one is read")),
+    ProblemCode("year-span-column", I, N_("column “{name}” names the years {first}–{last}: its values are read as "
+                                          "those of {first}, the first of them"),
+                N_("a column headed by a span of years (Target 2025-2027): read as the first year's")),
     ProblemCode("year-outside-triennium", W, N_("column “{name}” is for {year}, outside the plan's triennium "
                                                 "{first}–{last}"),
                 N_("a year column (Target 2030) outside the plan's three years; its values are kept")),
