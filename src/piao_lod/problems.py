@@ -72,6 +72,21 @@ class Phrases:
         return self.separator.join(str(rendered(item, lang)) for item in self.items)
 
 
+QUOTED = N_("“{text}”")   # a text quoted inside a message: «…» in Italian
+
+
+def quoted(texts, separator: str = ", ", limit: int = 500) -> Phrases:
+    """Texts as one message parameter, each in the quotes of the message's language (“…”, «…»); texts past
+    ``limit`` characters in all are left out."""
+    kept, length = [], 0
+    for text in texts:
+        length += len(text) + len(separator) + 2
+        if kept and length > limit:
+            break
+        kept.append(Phrase(QUOTED, (("text", shorten(text, limit)),)))
+    return Phrases(tuple(kept), separator)
+
+
 @dataclass(frozen=True)
 class Amount:
     """A message parameter that is a large number, grouped as the message's language writes it (``10.000.000``,
