@@ -17,7 +17,7 @@ from piao_lod.errors import SourceError
 from piao_lod.layout_profiles import Profile, load_profile
 from piao_lod.messages import DEFAULT_LANGUAGE, gettext, ngettext
 from piao_lod.plan_table import PlanAssembler
-from piao_lod.problems import QUOTED, Problem
+from piao_lod.problems import Problem, Quoted
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import Plan
 
@@ -120,7 +120,7 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
             readings[index] = gettext(lang, "not understood")
         for index in sorted(readings):
             header = " ".join(layout.cells[index].split()) if index < len(layout.cells) else ""
-            out.append(f"  {gettext(lang, 'column {number}', number=index + 1):>12}  {gettext(lang, QUOTED, text=header)} "
+            out.append(f"  {gettext(lang, 'column {number}', number=index + 1):>12}  {Quoted(header).render(lang)} "
                        f"→ {readings[index]}")
         missing = [gettext(lang, FIELD_LABELS[name]) for name in ("objective_title", "settore", "indicator_title",
                                                                    "target", "weight") if name not in layout.fields]
