@@ -48,28 +48,24 @@ def test_query_list_says_required_in_both_languages(tmp_path, monkeypatch, run_c
     assert "--param indicator=… (required): the code" in run_cli("query", "--list", "--lang", "en").stdout
 
 
-NO_TABLE = {"it": "(questa riga ha: «Anno», «Voce di spesa», «Importo»)",
-            "en": "(this one has: “Anno”, “Voce di spesa”, “Importo”)"}
-NO_TITLE = {"it": "«Codice obiettivo» = objective_code, «Settore» = settore",
-            "en": "“Codice obiettivo” = objective_code, “Settore” = settore"}
+QUOTED_CELLS = {   # a table the convert stops at -> what the error quotes from it, in each language
+    "Anno,Voce di spesa,Importo\n2024,Carta,100\n": {
+        "it": "(questa riga ha: «Anno», «Voce di spesa», «Importo»)",
+        "en": "(this one has: “Anno”, “Voce di spesa”, “Importo”)"},
+    "Codice obiettivo,Settore,Target,Peso indicatore\n1,Cultura,3,40\n": {
+        "it": "«Codice obiettivo» = objective_code, «Settore» = settore",
+        "en": "“Codice obiettivo” = objective_code, “Settore” = settore"},
+}
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_cells_in_the_no_table_error_are_quoted_in_the_language(tmp_path, run_cli, lang):
-    source = tmp_path / "spese.csv"
-    source.write_text("Anno,Voce di spesa,Importo\n2024,Carta,100\n", encoding="utf-8")
+@pytest.mark.parametrize("table", QUOTED_CELLS, ids=["no-table", "no-title-column"])
+def test_cells_an_error_quotes_are_in_the_quotes_of_the_language(tmp_path, run_cli, table, lang):
+    source = tmp_path / "tabella.csv"
+    source.write_text(table, encoding="utf-8")
     result = run_cli("convert", source, "-o", tmp_path / "out.ttl", *language_args(lang))
     assert result.exit_code == 2
-    assert NO_TABLE[lang] in result.stderr
-
-
-@pytest.mark.parametrize("lang", ["it", "en"])
-def test_header_reading_in_the_missing_title_error_is_quoted_in_the_language(tmp_path, run_cli, lang):
-    source = tmp_path / "senza-titolo.csv"
-    source.write_text("Codice obiettivo,Settore,Target,Peso indicatore\n1,Cultura,3,40\n", encoding="utf-8")
-    result = run_cli("convert", source, "-o", tmp_path / "out.ttl", *language_args(lang))
-    assert result.exit_code == 2
-    assert NO_TITLE[lang] in result.stderr
+    assert QUOTED_CELLS[table][lang] in result.stderr
     assert ("“" in result.stderr) == (lang == "en")
 
 
