@@ -283,7 +283,7 @@ def test_an_objective_of_a_mission_only_is_not_listed_under_every_programme(tmp_
 # -- the command: query forms, formats, errors -------------------------------------------------------
 
 def test_list_shows_every_saved_query_with_its_parameters():
-    result = invoke("query", "--list")
+    result = invoke("query", "--list", "--lang", "en")
     assert result.exit_code == 0, result.output
     for query in saved_queries():
         assert f"{query.name} — {query.title}" in result.stdout

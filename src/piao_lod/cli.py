@@ -405,17 +405,27 @@ def parse_parameters(assignments: list[str]) -> dict[str, str]:
     return parameters
 
 
-def catalogue() -> str:
-    """The saved queries, as ``--list`` prints them."""
+def catalogue(lang: str) -> str:
+    """The saved queries, as ``--list`` prints them, in ``lang`` (their headers are catalogue texts)."""
     blocks = []
     for saved in saved_queries():
-        lines = [f"{saved.name} — {saved.title}", f"    {saved.description}"]
+        lines = [f"{saved.name} — {gettext(lang, saved.title)}" if saved.title else saved.name]
+        if saved.description:
+            lines.append(f"    {gettext(lang, saved.description)}")
         if not saved.parameters:
-            lines.append("    parameters: none")
+            lines.append("    " + gettext(lang, "parameters: none"))
         for parameter in saved.parameters:
-            default = (f" (default {parameter.default})" if parameter.default is not None
-                       else " (optional)" if parameter.optional else " (required)")
-            lines.append(f"    --param {parameter.name}=…{default}: {parameter.description}")
+            description = gettext(lang, parameter.description) if parameter.description else ""
+            if parameter.default is not None:
+                line = gettext(lang, "--param {name}=… (default {default}): {description}", name=parameter.name,
+                               default=parameter.default, description=description)
+            elif parameter.optional:
+                line = gettext(lang, "--param {name}=… (optional): {description}", name=parameter.name,
+                               description=description)
+            else:
+                line = gettext(lang, "--param {name}=… (required): {description}", name=parameter.name,
+                               description=description)
+            lines.append("    " + line.rstrip(": "))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -443,7 +453,7 @@ def query(
 ) -> None:
     """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
-        typer.echo(catalogue())
+        typer.echo(catalogue(lang.value))
         raise typer.Exit(EXIT_OK)
     try:
         if query_text is None:

@@ -23,6 +23,7 @@ from piao_lod.errors import SourceError, UsageError
 from piao_lod.graph_inputs import load_inputs
 from piao_lod.messages import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext, ngettext, ngettext_
 from piao_lod.namespaces import OX, PREFIX_IRIS
+from piao_lod.problems import Quoted, rendered
 from piao_lod.reading import ReadingOptions
 from piao_lod.resources import packaged
 
@@ -83,7 +84,7 @@ class ObjectiveState:
 
     @property
     def name(self) -> str:
-        return self.code or f"“{self.title}”"
+        return self.code or Quoted(self.title)
 
 
 @dataclass
@@ -108,8 +109,9 @@ class Change:
     year: int | None = None
 
     def describe(self, lang: str) -> str:
-        text = gettext(lang, KINDS[self.kind], objective=self.objective, before=self.before or EMPTY,
-                       after=self.after or EMPTY, year=self.year or "", **self.params)
+        params = {name: rendered(value, lang) for name, value in self.params.items()}
+        text = gettext(lang, KINDS[self.kind], objective=rendered(self.objective, lang), before=self.before or EMPTY,
+                       after=self.after or EMPTY, year=self.year or "", **params)
         rows = [gettext(lang, "before: {row}", row=self.old_row.describe(lang)) if self.old_row else None,
                 gettext(lang, "now: {row}", row=self.new_row.describe(lang)) if self.new_row else None]
         rows = [row for row in rows if row]
@@ -185,7 +187,7 @@ def version_state(store: ox.Store, version: str) -> VersionState:
         indicator = objective.indicators.get(key)
         if indicator is None:
             indicator = objective.indicators[key] = IndicatorState(
-                key, value(row, "code") or f"“{value(row, 'title')}”", value(row, "unit"),
+                key, value(row, "code") or Quoted(value(row, "title")), value(row, "unit"),
                 value(row, "weightAsWritten"), iri=row["assignment"].value)
         if row["year"] is not None:
             indicator.targets[int(row["year"].value)] = (value(row, "target"), value(row, "targetDate"))
@@ -314,11 +316,16 @@ def as_dict(result: PlanDiff, lang: str = DEFAULT_LANGUAGE) -> dict:
         "old": {"version": result.old.iri, "label": result.old.label, "file": result.old.file},
         "new": {"version": result.new.iri, "label": result.new.label, "file": result.new.file},
         "same": result.same,
-        "changes": [{"kind": change.kind, "message": change.describe(lang), "objective": change.objective,
-                     "indicator": change.params.get("indicator"), "year": change.year, "before": change.before,
+        "changes": [{"kind": change.kind, "message": change.describe(lang), "objective": identifier(change.objective),
+                     "indicator": identifier(change.params.get("indicator")), "year": change.year, "before": change.before,
                      "after": change.after, "old": change.old, "new": change.new, "old_row": row(change.old_row),
                      "new_row": row(change.new_row)} for change in result.changes],
     }
+
+
+def identifier(name: str | None) -> str | None:
+    """An objective's or indicator's code, or its title in “…” when it has none: the same in every language."""
+    return rendered(name, "en") if name is not None else None
 
 
 def render_json(result: PlanDiff, lang: str = DEFAULT_LANGUAGE) -> str:

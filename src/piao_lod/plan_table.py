@@ -28,7 +28,7 @@ from piao_lod.errors import SourceError
 from piao_lod.iris import slug
 from piao_lod.messages import N_
 from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
-from piao_lod.problems import Listing, Location, Phrases, Problem, Term
+from piao_lod.problems import Listing, Location, Phrase, Phrases, Problem, Term, quoted
 from piao_lod.layout_profiles import Profile, bundled_profiles, default_block_headings, load_profile
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersion, RowRef, SettoreMention,
@@ -309,10 +309,10 @@ class PlanAssembler:
     def no_table_error(self) -> SourceError:
         best = max((row for row in self.raw.rows if row.tabular), default=None,
                    key=lambda row: sum(1 for cell in row.cells if cell.strip()))
-        found = ", ".join(f"“{' '.join(cell.split())}”" for cell in (best.cells if best else ()) if cell.strip())[:500]
+        found = quoted(" ".join(cell.split()) for cell in (best.cells if best else ()) if cell.strip())
         expected = Phrases(tuple(Term(FIELD_LABELS[name]) for name in (
             "objective_code", "objective_title", "settore", "indicator_title", "target", "weight")), ", ")
-        if best and found:
+        if best and found.items:
             return SourceError(N_("no plan table found: no row names at least 3 known columns (this one has: {found}). "
                                   "Expected columns such as {expected} (see vocabularies/columns.csv). Run `piao-lod "
                                   "inspect {file}` to see how each column reads, then map the others with --profile"),
@@ -446,7 +446,8 @@ class PlanAssembler:
                 N_("the header has no {missing} column (it reads as: {reading}); run `piao-lod inspect {file}` and map "
                    "the title column with --profile"), self.display, row.line,
                 missing=Phrases(tuple(Term(label) for label in missing), " / "), file=self.display,
-                reading=", ".join(f"“{column.header}” = {column.field}" for column in layout.columns))
+                reading=Phrases(tuple(Phrase(N_("“{header}” = {field}"), (("header", column.header), ("field", column.field)))
+                                      for column in layout.columns), ", "))
         for name in EXPECTED_FIELDS:
             if name == "settore":
                 continue          # settori may come from block headings: checked when the table has been read

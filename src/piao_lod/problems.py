@@ -72,6 +72,28 @@ class Phrases:
         return self.separator.join(str(rendered(item, lang)) for item in self.items)
 
 
+QUOTED = N_("“{text}”")   # a text quoted inside a message: «…» in Italian
+
+
+class Quoted(str):
+    """A message parameter that is a text someone wrote (a cell, a title), in the quotes of the message's language
+    (“…”, «…»)."""
+
+    def render(self, lang: str) -> str:
+        return gettext(lang, QUOTED, text=str(self))
+
+
+def quoted(texts, separator: str = ", ", limit: int = 500) -> Phrases:
+    """Texts as one message parameter, each :class:`Quoted`; texts past ``limit`` characters in all are left out."""
+    kept, length = [], 0
+    for text in texts:
+        length += len(text) + len(separator) + 2
+        if kept and length > limit:
+            break
+        kept.append(Quoted(shorten(text, limit)))
+    return Phrases(tuple(kept), separator)
+
+
 @dataclass(frozen=True)
 class Amount:
     """A message parameter that is a large number, grouped as the message's language writes it (``10.000.000``,
@@ -85,7 +107,7 @@ class Amount:
 
 def rendered(value, lang: str):
     """A message parameter in ``lang``: a :class:`Term` translated; a :class:`Phrase`, :class:`Phrases`,
-    :class:`Listing`, :class:`Amount` or error rendered (anything with ``render(lang)``); anything else as it is."""
+    :class:`Listing`, :class:`Quoted`, :class:`Amount` or error rendered (anything with ``render(lang)``); anything else as it is."""
     if isinstance(value, Term):
         return gettext(lang, value)
     render = getattr(value, "render", None)

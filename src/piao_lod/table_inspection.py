@@ -17,7 +17,7 @@ from piao_lod.errors import SourceError
 from piao_lod.layout_profiles import Profile, load_profile
 from piao_lod.messages import DEFAULT_LANGUAGE, gettext, ngettext
 from piao_lod.plan_table import PlanAssembler
-from piao_lod.problems import Problem
+from piao_lod.problems import Problem, Quoted
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import Plan
 
@@ -120,7 +120,8 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
             readings[index] = gettext(lang, "not understood")
         for index in sorted(readings):
             header = " ".join(layout.cells[index].split()) if index < len(layout.cells) else ""
-            out.append(f"  {gettext(lang, 'column {number}', number=index + 1):>12}  “{header}” → {readings[index]}")
+            out.append(f"  {gettext(lang, 'column {number}', number=index + 1):>12}  {Quoted(header).render(lang)} "
+                       f"→ {readings[index]}")
         missing = [gettext(lang, FIELD_LABELS[name]) for name in ("objective_title", "settore", "indicator_title",
                                                                    "target", "weight") if name not in layout.fields]
         if missing:
@@ -155,7 +156,7 @@ def render_inspection(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> s
         out += [f"  {problem.describe(lang)}" for problem in found.problems[:40]]
         if len(found.problems) > 40:
             out.append("  …")
-    profile = starter_profile(found)
+    profile = starter_profile(found, lang)
     if profile:
         out.append("")
         out.append(gettext(lang, "A starter profile for what was not understood (complete it, save it as a .toml "
@@ -173,26 +174,31 @@ def toml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def starter_profile(found: TableInspection) -> str | None:
-    """A TOML profile mapping every header not understood to ``ignore``, with the fields it could be instead."""
+def starter_profile(found: TableInspection, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """A TOML profile mapping every header not understood to ``ignore``, with the fields it could be instead (its
+    comments and description in ``lang``; the keys and field names are the profile format's own)."""
     unknown = found.unknown_headers
     if not unknown and found.plan is not None:
         return None
     line, layout = found.layouts[0] if found.layouts else (0, None)
     known = [column.header for column in layout.columns][:3] if layout else []
-    lines = ["[profile]", f"name = {toml_string(found.path.stem)}",
-             f"description = {toml_string('Layout of ' + found.path.name)}", "", "[match]",
+    description = gettext(lang, "Layout of {file}", file=found.path.name)
+    lines = ["[profile]", f"name = {toml_string(found.path.stem)}", f"description = {toml_string(description)}", "",
+             "[match]",
              f"headers = [{', '.join(toml_string(text) for text in (known + unknown)[:3])}]", "",
-             "[columns]", f"# fields: {', '.join(FIELDS)}, or {IGNORED}"]
+             "[columns]", "# " + gettext(lang, "fields: {fields}, or {ignored}", fields=", ".join(FIELDS), ignored=IGNORED)]
     if layout:
         lines += [f"{toml_string(column.header)} = {toml_string(column.field)}" for column in layout.columns]
-    lines += [f"{toml_string(text)} = {toml_string(IGNORED)}   # TODO: the field this column holds" for text in unknown]
+    todo = gettext(lang, "TODO: the field this column holds")
+    lines += [f"{toml_string(text)} = {toml_string(IGNORED)}   # {todo}" for text in unknown]
     if found.one_cell_rows:
         example = found.one_cell_rows[0][1]
         word = re.match(r"[^\W\d_]+", example)
         pattern = f"^{re.escape(word[0])}\\b\\W*(?P<value>.+)$" if word else "^(?P<value>.+)$"
-        lines += ["", "[blocks]", f"# rows holding one cell, like “{example[:60]}” (line {found.one_cell_rows[0][0]}), may open "
-                  "a block of rows: name their settore or dirigente, e.g.", f"# '{pattern}' = \"settore\""]
+        lines += ["", "[blocks]", "# " + gettext(lang, "rows holding one cell, like “{example}” (line {line}), may open a "
+                                                       "block of rows: name their settore or dirigente, e.g.",
+                                                 example=" ".join(example[:60].split()), line=found.one_cell_rows[0][0]),
+                  f"# '{pattern}' = \"settore\""]
     return "\n".join(lines)
 
 
