@@ -16,6 +16,7 @@ fork); an in-memory store is inherited, copy-on-write.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -62,6 +63,7 @@ def answer_in_child(work: Callable[[], Result]) -> Result:
 
 
 def run_and_send(work: Callable[[], object], sending: Connection, errors_fd: int) -> None:
+    faulthandler.disable()          # an abort is the parent's to report (a test runner's handler would dump frames)
     sys.stderr.flush()
     os.dup2(errors_fd, 2)
     try:
