@@ -253,6 +253,8 @@ class PlanGraphBuilder:
             self.add_incarico(objective.dirigente, mention)
         for reference in objective.pnrr:
             self.add(node, PIAO.pnrrCodeAsWritten, text(reference.as_written))
+            if reference.column:
+                self.add_pnrr_column(node, reference)
             if reference.linked_notation:
                 self.add(node, PIAO.pnrrMeasure, str(PNRR[reference.linked_notation]))
         if objective.weight:
@@ -262,6 +264,15 @@ class PlanGraphBuilder:
             self.add(node, PIAO.strategicObjective, self.add_strategic(objective))
         for assignment in objective.assignments:
             self.add_assignment(node, objective, assignment)
+
+    def add_pnrr_column(self, node: str, reference) -> None:
+        """Where a code of a PNRR column was written: validation names the column instead of the title."""
+        number, header = reference.column
+        cell = f"{node}/pnrr/colonna/{number}"
+        self.add(node, PIAO.pnrrCodeInColumn, cell)
+        self.add(cell, RDF.type, PIAO.ColumnValue)
+        self.add(cell, RDF.value, text(reference.as_written))
+        self.add(cell, PIAO.columnHeader, text(header))
 
     def add_weight(self, node: str, weight) -> None:
         self.add(node, PIAO.weightAsWritten, text(weight.raw))
