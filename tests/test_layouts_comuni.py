@@ -4,6 +4,8 @@ Windows-1252 and UTF-8 with BOM, a header over two rows, several sheets. One tes
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -210,3 +212,55 @@ def test_a_column_headed_by_a_span_of_years_is_noted_not_silently_one_year(run_c
     italian = run_cli("convert", COMUNI / "target-triennio.csv", "--ente", "c_d150", "--year", "2025", "-o",
                       tmp_path / "it.ttl", "--no-cache")
     assert "nota: la colonna «Target 2025-2027» indica gli anni 2025–2027" in italian.stderr
+
+
+def validate(run_cli, table, lang, *options):
+    result = run_cli("validate", table, "--lang", lang, *options)
+    assert result.exit_code == 1, result.output
+    return result.stdout
+
+
+def test_validation_of_a_workbook_names_the_sheet_of_the_row(run_cli):
+    """``validate`` located a workbook's result as ``plan.xlsx:5`` (``lines 5`` in JSON and on the site's page),
+    without its sheet, where reading problems say ``plan.xlsx, foglio Obiettivi 2025, riga 5``."""
+    italian = validate(run_cli, WORKBOOK, "it")
+    english = validate(run_cli, WORKBOOK, "en")
+    assert ("violazione: fogli-totali-formule.xlsx, foglio Obiettivi 2025, riga 5: I pesi degli indicatori sommano "
+            "a 100") in italian, italian
+    assert "violation: fogli-totali-formule.xlsx, sheet Obiettivi 2025, row 5: Indicator weights total 100" in english
+    assert not re.search(r"xlsx:\d", italian + english), italian + english
+    results = json.loads(validate(run_cli, WORKBOOK, "en", "--format", "json"))["results"]
+    assert results and all(result["sheets"] == ["Obiettivi 2025"] * len(result["lines"]) for result in results)
+
+
+def test_validation_of_a_csv_has_no_sheet(run_cli):
+    """The sheet is only said for workbooks: a CSV result stays ``file.csv:5`` and its JSON has no ``sheets``."""
+    table = COMUNI / "colonne-pnrr.csv"
+    assert "colonne-pnrr.csv:5: " in validate(run_cli, table, "it", "--ente", "c_d150", "--year", "2025")
+    results = json.loads(validate(run_cli, table, "en", "--ente", "c_d150", "--year", "2025", "--format", "json"))
+    assert all("sheets" not in result for result in results["results"])
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_unknown_pnrr_code_of_a_column_is_not_said_to_be_in_the_title(run_cli, engine):
+    """The SHACL result for ``M9C9-I9.9`` under ``Linea PNRR`` said "PNRR code M9C9-I9.9 in the title": the
+    objective's title (``Manutenzione strade``) has no code; the message now names the column."""
+    table = COMUNI / "colonne-pnrr.csv"
+    options = ("--ente", "c_d150", "--year", "2025", "--engine", engine)
+    italian = validate(run_cli, table, "it", *options)
+    assert ("colonne-pnrr.csv:5: Codice PNRR noto — Il codice PNRR M9C9-I9.9 nella colonna «Linea PNRR» non è una "
+            "misura dello schema PNRR") in italian, italian
+    assert "nel titolo" not in italian
+    if engine == "pyshacl":
+        return      # pyshacl gives back the messages it fills in without their language: English cannot be chosen
+    english = validate(run_cli, table, "en", *options)
+    assert "PNRR code M9C9-I9.9 in the column “Linea PNRR” is not a measure of the PNRR scheme" in english, english
+
+
+def test_unknown_pnrr_code_of_the_title_is_said_to_be_in_the_title(run_cli, tmp_path):
+    """A code written in the title keeps its message, beside a PNRR column that holds nothing."""
+    table = tmp_path / "titolo.csv"
+    table.write_text("Codice obiettivo;Obiettivo operativo;Linea PNRR;Indicatore;Target 2025;Peso\n"
+                     "OB1;PNRR M9C9-I9.9 Manutenzione strade;;Strade;3.800;100\n", encoding="utf-8")
+    english = validate(run_cli, table, "en", "--ente", "c_d150", "--year", "2025")
+    assert "PNRR code M9C9-I9.9 in the title is not a measure of the PNRR scheme" in english, english

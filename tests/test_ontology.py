@@ -94,8 +94,9 @@ def layout_graphs(tmp_path_factory) -> Graph:
     fuller = folder / "piano.csv"
     fuller.write_text(FULLER_TABLE, encoding="utf-8")
     graph = Graph()
+    comuni = DATA / "layouts" / "comuni"
     for path in (DATA / "layouts" / "dup-cascade.csv", DATA / "layouts" / "relazione-performance.csv",
-                 DATA / "layouts" / "comuni" / "soglie-totali-note.csv", fuller):
+                 comuni / "soglie-totali-note.csv", comuni / "colonne-pnrr.csv", fuller):
         plan_to_graph(read_plan_table(path, ente="x_test", year=2025), graph=graph)
     return graph
 

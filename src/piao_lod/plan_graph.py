@@ -49,6 +49,7 @@ LABELS = {
     "page_row": N_("Page {page}, row {line} of {file}"),
     "sheet_row": N_("Row {line} of sheet {sheet} of {file}"),
     "document": N_("Source document {file}"),
+    "pnrr_column": N_("PNRR code {code} in column “{header}” of objective {objective}"),
     "version": N_("{version} of the {year} plan – {ente}{when}"),
     "incarico": N_("{dirigente} heading {settore} ({year})"),
     "incarico_vacant": N_("{settore} without a dirigente ({year})"),
@@ -253,6 +254,8 @@ class PlanGraphBuilder:
             self.add_incarico(objective.dirigente, mention)
         for reference in objective.pnrr:
             self.add(node, PIAO.pnrrCodeAsWritten, text(reference.as_written))
+            if reference.column:
+                self.add_pnrr_column(node, reference, objective_name(objective))
             if reference.linked_notation:
                 self.add(node, PIAO.pnrrMeasure, str(PNRR[reference.linked_notation]))
         if objective.weight:
@@ -262,6 +265,16 @@ class PlanGraphBuilder:
             self.add(node, PIAO.strategicObjective, self.add_strategic(objective))
         for assignment in objective.assignments:
             self.add_assignment(node, objective, assignment)
+
+    def add_pnrr_column(self, node: str, reference, objective: str) -> None:
+        """Where a code of a PNRR column was written: validation names the column instead of the title."""
+        number, header = reference.column
+        cell = f"{node}/pnrr/colonna/{number}"
+        self.add(node, PIAO.pnrrCodeInColumn, cell)
+        self.add(cell, RDF.type, PIAO.ColumnValue)
+        self.add(cell, RDF.value, text(reference.as_written))
+        self.add(cell, PIAO.columnHeader, text(header))
+        self.label(cell, "pnrr_column", code=reference.as_written, header=header, objective=objective)
 
     def add_weight(self, node: str, weight) -> None:
         self.add(node, PIAO.weightAsWritten, text(weight.raw))

@@ -675,7 +675,7 @@ class PlanAssembler:
         for column in self.layout.of_field("pnrr"):
             text = cells[column.index].strip() if column.index < len(cells) else ""
             found = find_pnrr_references(text) or (find_pnrr_references(column.header) if yes_no(text) == 1 else [])
-            found = [reference for reference in found
+            found = [replace(reference, column=(column.index + 1, column.header)) for reference in found
                      if all(reference.notation != known.notation for known in references)]
             self.check_pnrr_references(row, found, column)
             references += found

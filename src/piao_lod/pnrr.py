@@ -30,15 +30,18 @@ MENTION = re.compile(r"\bPNRR\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class PnrrReference:
-    """A code as written in a title, its normalised notation and the scheme concept it links to.
+    """A code as written in a title or a PNRR column, its normalised notation and the scheme concept it links to.
 
     ``linked_notation`` is the notation itself when the scheme has it, the
     nearest enclosing measure when only that is known, and None when neither is.
+    ``column`` is the 1-based number and header of the PNRR column the code was written in (or whose header
+    holds the code a cell marks); None for a code of the title.
     """
 
     as_written: str
     notation: str
     linked_notation: str | None
+    column: tuple[int, str] | None = None
 
     @property
     def exact(self) -> bool:

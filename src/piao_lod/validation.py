@@ -58,6 +58,7 @@ class Located:
     indicator_code: str | None = None
     indicator_title: str | None = None
     pages: tuple[int | None, ...] = ()      # the PDF page of each line (None for other sources)
+    sheets: tuple[str | None, ...] = ()     # the XLSX sheet of each line (None for other sources)
 
 
 @dataclass
@@ -166,18 +167,17 @@ class RelatedRows:
                 return located
             text = text.replace("$value", to_oxigraph(finding.value).__str__())
         rows = [solution["row"] for solution in self.store.query(text, use_default_graph_as_union=True)]
-        places = {(page or 0, line) for page, line in zip(located.pages or (None,) * len(located.lines), located.lines)}
+        count = len(located.lines)
+        places = {(page or 0, sheet or "", line) for page, sheet, line
+                  in zip(located.pages or (None,) * count, located.sheets or (None,) * count, located.lines)}
         file = located.file
         for row in rows:
             node = to_rdflib(row)
-            if (line := self.nav.value(node, PIAO.lineNumber)) is not None:
-                page = self.nav.value(node, PIAO.pageNumber)
-                places.add((int(page) if page is not None else 0, int(line)))
+            if (place := row_place(self.nav, node)) is not None:
+                places.add(place)
             if file is None and (document := self.nav.value(node, PIAO.inDocument)) is not None:
                 file = text_of(self.nav.value(document, PIAO.fileName))
-        ordered = sorted(places)
-        return replace(located, file=file, lines=tuple(line for _, line in ordered),
-                       pages=tuple(page or None for page, _ in ordered))
+        return replace(located, file=file, **row_places(sorted(places)))
 
 
 class StoreNavigator:
@@ -207,10 +207,7 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
     located = {}
     for focus in focus_nodes:
         rows = nav.objects(focus, PROV.wasDerivedFrom)
-        places = sorted(((int(page) if (page := nav.value(row, PIAO.pageNumber)) is not None else 0), int(line))
-                        for row in rows if (line := nav.value(row, PIAO.lineNumber)) is not None)
-        lines = tuple(line for _, line in places)
-        pages = tuple(page or None for page, _ in places)
+        places = sorted(place for row in rows if (place := row_place(nav, row)) is not None)
         document = next((doc for row in rows if (doc := nav.value(row, PIAO.inDocument)) is not None), None)
         if document is None:               # a version: derived from its document; a plan: from its versions'
             sources = rows + [source for version in nav.objects(focus, DCTERMS.hasVersion)
@@ -224,9 +221,24 @@ def locate(store: ox.Store, focus_nodes: set[URIRef]) -> dict[Node, Located]:
         indicator = nav.value(assignment, PIAO.indicator)
         located[focus] = Located(plan, objective, text_of(nav.value(objective, DCTERMS.identifier)),
                                  text_of(nav.value(objective, DCTERMS.title)), text_of(nav.value(document, PIAO.fileName)),
-                                 lines, text_of(nav.value(indicator, DCTERMS.identifier)),
-                                 text_of(nav.value(assignment, PIAO.indicatorTitleAsWritten)), pages)
+                                 indicator_code=text_of(nav.value(indicator, DCTERMS.identifier)),
+                                 indicator_title=text_of(nav.value(assignment, PIAO.indicatorTitleAsWritten)),
+                                 **row_places(places))
     return located
+
+
+def row_place(nav: StoreNavigator, row: Node) -> tuple[int, str, int] | None:
+    """(page or 0, sheet or "", line) of a source row: sorted, the rows of a PDF by page, of a workbook by sheet."""
+    if (line := nav.value(row, PIAO.lineNumber)) is None:
+        return None
+    page, sheet = nav.value(row, PIAO.pageNumber), nav.value(row, PIAO.sheet)
+    return (int(page) if page is not None else 0), (str(sheet) if sheet is not None else ""), int(line)
+
+
+def row_places(places: list[tuple[int, str, int]]) -> dict[str, tuple]:
+    """The ``lines``, ``pages`` and ``sheets`` of a :class:`Located`, from sorted places."""
+    return {"lines": tuple(line for _, _, line in places), "pages": tuple(page or None for page, _, _ in places),
+            "sheets": tuple(sheet or None for _, sheet, _ in places)}
 
 
 def text_of(node: Node | None) -> str | None:

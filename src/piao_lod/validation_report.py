@@ -31,11 +31,14 @@ def local_name(node: URIRef) -> str:
 
 
 def where(located: Located, lang: str) -> str:
-    """``file.txt:23`` or ``file.txt, righe 23, 24``; ``—`` only when nothing locates the result."""
+    """``file.txt:23``, ``file.txt, righe 23, 24`` or ``file.xlsx, foglio Obiettivi, riga 5`` (as reading problems
+    name a workbook's rows); ``—`` only when nothing locates the result."""
     if not located.file:
         return "—"
     if not located.lines:
         return located.file
+    if any(located.sheets):
+        return located.file + "".join(sheet_rows(sheet, lines, lang) for sheet, lines in by_sheet(located))
     if any(located.pages):
         rows = "; ".join(gettext(lang, "page {page}, row {row}", page=page, row=line)
                          for page, line in zip(located.pages, located.lines))
@@ -43,6 +46,20 @@ def where(located: Located, lang: str) -> str:
     if len(located.lines) == 1:
         return f"{located.file}:{located.lines[0]}"
     return gettext(lang, "{file}, lines {lines}", file=located.file, lines=", ".join(map(str, located.lines)))
+
+
+def by_sheet(located: Located) -> list[tuple[str, list[int]]]:
+    """The lines of a result grouped by the sheet they are on, in the order of the sheets."""
+    groups: dict[str, list[int]] = {}
+    for sheet, line in zip(located.sheets, located.lines):
+        groups.setdefault(sheet or "", []).append(line)
+    return list(groups.items())
+
+
+def sheet_rows(sheet: str, lines: list[int], lang: str) -> str:
+    rows = ", ".join(map(str, lines))
+    return gettext(lang, ", sheet {sheet}", sheet=sheet) + ngettext(lang, ", row {rows}", ", rows {rows}", len(lines),
+                                                                    rows=rows)
 
 
 def render_text(report: ValidationReport, problems: list[Problem], lang: str) -> str:
@@ -113,6 +130,7 @@ def report_data(report: ValidationReport, problems: list[Problem], lang: str, en
         "file": located.file,
         "lines": list(located.lines),
         "pages": list(located.pages),
+        **({"sheets": list(located.sheets)} if any(located.sheets) else {}),
     } for finding, located in report.findings]
     return {
         "conforms": fully_conforms(report, problems),
