@@ -57,8 +57,9 @@ def plan_dataset(site, plan: ResourceView) -> dict:
             "inLanguage": "it", "keywords": ["PIAO", "performance", "obiettivi", "indicatori", "PNRR", ente_name],
             "includedInDataCatalog": {"@type": "DataCatalog", "name": gettext("it", SITE_NAME), "url": site.addresses.url("dati/")},
             "distribution": [download(site, d) for d in site.downloads if d.plan_iri == plan.iri]}
-    if year is not None and year_number(year.text) is not None:
-        data["temporalCoverage"] = f"{year_number(year.text)}-01-01/{year_number(year.text)}-12-31"
+    number = year_number(year.text) if year is not None else None
+    if number is not None:
+        data["temporalCoverage"] = f"{number}-01-01/{number}-12-31"
         data["identifier"] = f"{ente.value('dcterms:identifier') if ente else ''}:piano-{year.text}"
     if ente is not None:
         data["creator"] = data["publisher"] = organisation(site, ente)
