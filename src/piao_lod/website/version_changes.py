@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from piao_lod.namespaces import OX
 from piao_lod.plan_diff import PlanDiff, compare, version_state
+from piao_lod.website.display import year_number
 
 PIAO = OX["piao"]
 
@@ -25,9 +26,10 @@ def plan_of(store: ox.Store, plan: str) -> tuple[str, int] | None:
     node = ox.NamedNode(plan)
     ente = next(store.quads_for_pattern(node, PIAO.ente, None, None), None)
     year = next(store.quads_for_pattern(node, PIAO.year, None, None), None)
-    if ente is None or year is None or not year.object.value[:4].isdigit():
+    number = year_number(year.object.value) if year is not None else None
+    if ente is None or number is None:
         return None
-    return ente.object.value, int(year.object.value[:4])
+    return ente.object.value, number
 
 
 class VersionOrder:
