@@ -5,10 +5,14 @@ Inside the pipeline every graph is Oxigraph's; this is the one place that crosse
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -43,3 +47,29 @@ def to_oxigraph(value):
     if value.language:
         return ox.Literal(str(value), language=value.language)
     return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype))) if value.datatype else ox.Literal(str(value))
+
+
+TRANSLATED_QUERIES: dict = {}
+
+
+@contextmanager
+def sparql_texts_translated_once() -> Iterator[None]:
+    """Within the block, rdflib parses each SPARQL text once per process and reuses the translated query (a
+    prepared query, which rdflib evaluates again with other bindings). pyshacl hands rdflib the text of a SPARQL
+    constraint anew for every shape and target it checks, and rdflib's parser was most of a pyshacl run's time."""
+    original = SPARQLProcessor.query
+    translated = TRANSLATED_QUERIES
+
+    def query(self, query_or_text, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(query_or_text, str):
+            key = (query_or_text, base, tuple(sorted((initNs or {}).items())))
+            if key not in translated:
+                translated[key] = translateQuery(parseQuery(query_or_text), base, initNs)
+            query_or_text = translated[key]
+        return original(self, query_or_text, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original
