@@ -268,3 +268,43 @@ def test_server_section_reports_cpu_per_request_and_the_ceiling():
     assert "spends 400 µs (1.60× Oxigraph's): that caps any server answering over Python's HTTP stack at about " \
            "0.62× Oxigraph's rate where the cores bound both (in its one process it reached 0.50× here)" in with_more
     assert "negotiation and worker processes cost the other 600 µs" in with_more
+
+
+# -- saved queries on a store: growth between two stores, and the floor of reading -------------------------------
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory) -> Path:
+    from conftest import EXAMPLE
+    store = tmp_path_factory.mktemp("example") / "store"
+    loaded = subprocess.run([sys.executable, "-m", "piao_lod", "load", str(EXAMPLE), "--store", str(store)],
+                            capture_output=True)
+    assert loaded.returncode == 1 and store.is_dir()        # 1: loaded, the example's warnings reported
+    return store
+
+
+def markdown_rows(text: str) -> dict[str, list[str]]:
+    return {cells[0]: cells for cells in ([cell.strip() for cell in line.strip("|").split("|")]
+                                          for line in text.splitlines() if line.startswith("| ") and "---" not in line)}
+
+
+def test_query_floor_lists_each_query_with_its_rows_and_the_patterns_it_reads(example_store):
+    import pyoxigraph as ox
+    from piao_lod.saved_queries import saved_query
+    floor = load_benchmark_module(ROOT / "benchmarks" / "query_floor.py")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "query_floor.py"), str(example_store),
+                           "plan-counts", "graph-sizes", "--repeat", "1"], capture_output=True, text=True, check=True)
+    rows = markdown_rows(done.stdout)
+    graphs = len(list(ox.Store.read_only(str(example_store)).named_graphs()))
+    assert done.stdout.startswith("1 plans (× 39480 to national)")
+    assert rows["plan-counts"][1] == "1" and rows["graph-sizes"][1] == str(graphs)
+    assert floor.patterns_read(saved_query("graph-sizes").text) == {("*", None)}
+    assert {(str(PIAO.ente), None), ("http://purl.org/dc/terms/identifier", None), (str(RDF.type), str(PIAO.Plan))} \
+        <= floor.patterns_read(saved_query("plan-counts").text)
+
+
+def test_query_growth_gives_the_rows_on_each_store(example_store):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "query_growth.py"), str(example_store),
+                           str(example_store), "plan-counts:ente=c_d150", "--repeat", "1"],
+                          capture_output=True, text=True, check=True)
+    row = markdown_rows(done.stdout)["plan-counts"]
+    assert row[1:3] == ["ente=c_d150", "1 → 1"] and len(row) == 8
