@@ -97,6 +97,19 @@ GRAPH_CASES = {
 }
 
 
+# rule -> an update giving one focus node a second value, against the rule's sh:maxCount (counted from the path's own
+# triples before the target is joined, see shacl_sparql): a predicate path, a sequence path (Assignment-formulaText),
+# and a row with two line numbers, which WeightsTotal100 also reports (its weight is counted once per line).
+MAX_COUNT_CASES = {
+    "Ente-istat": 'INSERT { ?e piao:istatCode "019036", "019037" } WHERE { ?e a org:FormalOrganization }',
+    "PlanVersion-issued": 'INSERT { ?v dcterms:issued "2024-01-31"^^xsd:date, "2024-03-31"^^xsd:date } '
+                          'WHERE { ?v a piao:PlanVersion }',
+    "Assignment-formulaText": 'INSERT { ?f piao:formulaText "Numero dei report"@it } '
+                              'WHERE { ?f piao:formulaText ?t FILTER (STR(?t) = "Numero di report") }',
+    "SourceRow-line": "INSERT { ?r piao:lineNumber 40 } WHERE { ?r piao:lineNumber 2 }",
+}
+
+
 def graph_of_table(text: str, tmp_path: Path) -> Graph:
     source = tmp_path / "plan.csv"
     source.write_text(text, encoding="utf-8")
@@ -140,6 +153,18 @@ def test_rule_broken_in_the_graph(rule, tmp_path, clean_text):
     assert len(graph) != before or "INSERT" in update, "the update changed nothing"
     assert rules(graph, Engine.oxigraph) == Counter({(rule, severity): expected})
     assert comparable(graph, Engine.oxigraph) == comparable(graph, Engine.pyshacl)
+
+
+@pytest.mark.parametrize("rule", sorted(MAX_COUNT_CASES))
+def test_second_value_breaks_max_count(rule, tmp_path, clean_text):
+    graph = graph_of_table(clean_text, tmp_path)
+    before = len(graph)
+    graph.update(PREFIXES + MAX_COUNT_CASES[rule])
+    assert len(graph) > before, "the update added nothing"
+    found = comparable(graph, Engine.oxigraph)
+    assert (rule, "MaxCountConstraintComponent") in {(str(rule_found).split("#")[-1], str(component).split("#")[-1])
+                                                     for _, rule_found, _, component in found}
+    assert found == comparable(graph, Engine.pyshacl)
 
 
 def test_example_genuine_problems_through_the_cli(run_cli):
