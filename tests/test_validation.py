@@ -234,3 +234,24 @@ def test_unusable_input_exits_two(run_cli, tmp_path):
     assert result.exit_code == 2
     assert "broken.ttl" in result.output and "RDF non valido" in result.output
     assert "Traceback" not in result.output
+
+
+def test_weights_message_orders_the_two_codes_of_an_indicator_whatever_else_is_validated(run_cli, tmp_path, clean_text):
+    """Two codes of one indicator make two parts of the weight on the same line: they come in the order of their
+    text, not in the order a join gave, which depends on what else the store holds (it differed between
+    ``--workers 1`` and ``2`` on a corpus)."""
+    graph = graph_of_table(clean_text.replace("Misurare la pista;1.200;40", "Misurare la pista;1.200;30"), tmp_path)
+    graph.update(PREFIXES + 'INSERT { ?i dcterms:identifier ?second } WHERE { ?i a piao:Indicator ; '
+                 'dcterms:identifier ?code BIND (CONCAT(?code, "-bis") AS ?second) }')
+    data = tmp_path / "plan.ttl"
+    graph.serialize(data, format="turtle")
+    messages = []
+    for inputs in ((data,), (EXAMPLE, data), (data, EXAMPLE)):
+        result = run_cli("validate", *inputs, "--format", "json", "--lang", "en")
+        assert result.exit_code == 1, result.output
+        messages.append([item["message"] for item in json.loads(result.stdout)["results"]
+                         if item["rule"] == "WeightsTotal100" and "indicator 101," in item["message"]])
+    assert messages[0] == messages[1] == messages[2]
+    assert messages[0] == messages[1] == messages[2]
+    (message,) = messages[0]
+    assert message.index("(indicator 101, line 2)") < message.index("(indicator 101-bis, line 2)")
