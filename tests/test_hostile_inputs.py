@@ -226,3 +226,15 @@ def test_an_ente_flag_that_is_not_an_ipa_code_is_refused(run_cli, tmp_path, ente
     assert result.exit_code == 2
     assert f"--ente «{ente}»: non è un codice IPA" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out.ttl").exists()
+
+
+@pytest.mark.parametrize("command", [("validate", "{file}"), ("load", "{file}", "--store", "{tmp}/store"),
+                                     ("query", "ASK {{}}", "--data", "{file}")])
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+def test_an_rdf_statement_longer_than_the_parsers_buffer_is_unusable_input(run_cli, tmp_path, command, suffix):
+    """A literal of 17 MB ended validate, load and query with Oxigraph's MemoryError and a traceback."""
+    source = tmp_path / f"long{suffix}"
+    source.write_text('<https://example.org/s> <https://example.org/p> "' + "a" * (17 * 2**20) + '" .\n')
+    result = run_cli(*[part.format(tmp=tmp_path, file=source) for part in command], "--lang", "en")
+    assert result.exit_code == 2
+    assert f"{source}: error: cannot read RDF: a statement is longer than the parser can hold" in result.output
