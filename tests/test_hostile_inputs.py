@@ -238,3 +238,39 @@ def test_an_rdf_statement_longer_than_the_parsers_buffer_is_unusable_input(run_c
     result = run_cli(*[part.format(tmp=tmp_path, file=source) for part in command], "--lang", "en")
     assert result.exit_code == 2
     assert f"{source}: error: cannot read RDF: a statement is longer than the parser can hold" in result.output
+
+
+def test_a_csv_cell_of_17_million_characters_is_named_not_a_traceback(run_cli, tmp_path):
+    """The row's cells become one literal that Oxigraph reads again, 16 MB at most: a 17 MB cell ended convert
+    with a MemoryError traceback. The row and its column are named; the file is unusable input."""
+    row = "A.2;" + "x" * 17_000_000 + ";Area Finanziaria;Giulia Neri;IND-2;Tempo;giorni;30;100"
+    source = plan_table(tmp_path, ROW, row)
+    result = convert(run_cli, source, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    size = len(row) - row.count(";")
+    assert (f"{source}:3 [column 2]: error: a row of {size:,} characters; at most 2,000,000 are read in one row"
+            in result.output)
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_a_long_workbook_row_is_named_by_its_sheet_and_row(run_cli, tmp_path):
+    from workbooks import sheet_xml, write_workbook
+
+    rows = [HEADER.split(";"), ROW.split(";"), ["A.2", "x" * 2_100_000, *ROW.split(";")[2:]]]
+    source = write_workbook(tmp_path / "plan.xlsx", {"Obiettivi": sheet_xml(rows)})
+    result = run_cli("convert", source, "--ente", "c_x001", "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    size = f"{sum(map(len, rows[2])):,}".replace(",", ".")
+    assert (f"{source}, foglio Obiettivi, riga 3 [colonna 2]: errore: una riga di {size} caratteri; se ne "
+            "leggono al massimo 2.000.000 in una riga" in result.output)
+
+
+def test_text_continued_over_rows_past_the_row_limit_is_named_not_a_traceback(run_cli, tmp_path):
+    """Rows holding only a title are appended to the title above: twelve of 1.5 million characters made one
+    literal of 18 MB, and a MemoryError traceback."""
+    continued = ";" + "x" * 1_500_000 + ";;;;;;;"
+    source = plan_table(tmp_path, ROW, *[continued] * 12)
+    result = convert(run_cli, source, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    assert (f"{source}:4 [Obiettivo]: error: the text of this column, continued from line 2, grows past 2,000,000 "
+            "characters" in result.output)
