@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -274,3 +275,35 @@ def test_text_continued_over_rows_past_the_row_limit_is_named_not_a_traceback(ru
     assert result.exit_code == 2
     assert (f"{source}:4 [Obiettivo]: error: the text of this column, continued from line 2, grows past 2,000,000 "
             "characters" in result.output)
+
+
+def loaded_store_and_working_copy(run_cli, folder: Path, copy: str) -> tuple[Path, Path, Path]:
+    """A plan loaded into ``folder/store``, and a copy of it named as a load names its working copies."""
+    table, store = plan_table(folder), folder / "store"
+    assert run_cli("load", table, "--store", store, "--ente", "c_x001", "--no-cache").exit_code == 0
+    shutil.copytree(store, folder / f"store.{copy}")
+    return table, store, folder / f"store.{copy}"
+
+
+def test_the_server_does_not_take_a_loads_working_copy_for_a_store(run_cli, tmp_path):
+    """``serve --store DIR.loading`` (the copy a running load writes) served a half-written store, or its query
+    worker died as the load changed the files under it: startup ended in an EOFError traceback and hung."""
+    from piao_lod.errors import StoreError
+    from piao_lod.server.app import create_app
+    from piao_lod.server.settings import ServerSettings
+
+    _, store, working_copy = loaded_store_and_working_copy(run_cli, tmp_path, "loading")
+    with pytest.raises(StoreError) as refused:
+        create_app(ServerSettings(None, working_copy))
+    assert refused.value.describe("en") == (f"{working_copy}: error: this folder is a copy a piao-lod load of {store} "
+                                            f"writes or deletes, not a store; give --store {store}")
+
+
+@pytest.mark.parametrize("copy", ["loading", "replaced", "old-1765000000"])
+@pytest.mark.parametrize("command", [("query", "ASK {{}}", "--store", "{copy}"), ("load", "{table}", "--store", "{copy}")])
+def test_a_loads_working_copy_is_not_taken_for_a_store(run_cli, tmp_path, copy, command):
+    table, store, working_copy = loaded_store_and_working_copy(run_cli, tmp_path, copy)
+    result = run_cli(*[part.format(copy=working_copy, table=table) for part in command], "--lang", "en")
+    assert result.exit_code == 2
+    assert (f"{working_copy}: error: this folder is a copy a piao-lod load of {store} writes or deletes, not a store; "
+            f"give --store {store}") in result.output
