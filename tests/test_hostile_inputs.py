@@ -76,7 +76,7 @@ def test_output_that_is_the_source_is_refused_and_the_source_kept(run_cli, tmp_p
 
 
 @pytest.mark.parametrize("endpoint", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                      "http://a b/<x>"])
+                                      "http://a b/<x>", "https://example.org/sparql\n", "http://a<b>/"])
 def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpoint):
     """`build --sparql-endpoint javascript:alert(1)` went into the catalogue and VoID as the endpoint's URL (a link
     harvesters show), and one with a space stopped the build with a traceback from rdflib's Turtle writer."""
@@ -85,6 +85,19 @@ def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpo
                      "--contact-email", "dati@example.org", "--sparql-endpoint", endpoint)
     assert result.exit_code == 2
     assert f"--sparql-endpoint deve essere un IRI http(s), ricevuto «{endpoint}»" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("address", ["dati@example.org\nX-Header: x", "dati @example.org", "<dati@example.org>",
+                                     "dati.example.org"])
+def test_a_contact_email_that_is_no_address_is_refused(run_cli, tmp_path, address):
+    """`build --contact-email` with a line break in it stopped the build with a traceback from rdflib's Turtle
+    writer, after every page had been rendered."""
+    out = tmp_path / "site"
+    result = run_cli("build", plan_table(tmp_path), "--ente", "c_x001", "-o", out, "--no-search",
+                     "--contact-email", address, "--lang", "en")
+    assert result.exit_code == 2
+    assert f"--contact-email must be an e-mail address, got “{address}”" in result.output
     assert not out.exists()
 
 
