@@ -15,6 +15,11 @@ from piao_lod.converters.decoding import looks_like_zip
 from piao_lod.converters.source_row import RawTable, SourceRow
 from piao_lod.errors import SourceError
 from piao_lod.messages import N_
+from piao_lod.problems import Amount
+
+# A row's cells become one literal (``piao:cells``), which Oxigraph must parse again: it holds at most 16 MB a
+# statement, and a character can take 7 bytes there (a control character escaped in JSON, then in N-Triples).
+MAX_ROW_CHARS = 2_000_000
 
 READERS = {
     "text": text_table.read_rows,
@@ -59,11 +64,24 @@ def read_source_rows(path: Path, declared_format: str | None = None, pages=None)
     check_readable(path)
     chosen = source_format(path, declared_format)
     if chosen in PAGED_READERS:
-        return READERS[chosen](path, pages)
+        return checked_row_sizes(path, READERS[chosen](path, pages))
     if pages is not None:
         raise SourceError(N_("--pages {pages} applies to PDF documents; this is read as {chosen}"), str(path), pages=str(pages),
                           chosen=chosen)
-    return READERS[chosen](path)
+    return checked_row_sizes(path, READERS[chosen](path))
+
+
+def checked_row_sizes(path: Path, table: RawTable) -> RawTable:
+    """The table, unless a row holds more text than its record could be written with; then the row and its
+    longest cell are named."""
+    for row in table.rows:
+        size = sum(map(len, row.cells))
+        if size > MAX_ROW_CHARS:
+            longest = max(range(len(row.cells)), key=lambda index: len(row.cells[index]))
+            raise SourceError(N_("a row of {count} characters; at most {limit} are read in one row (the rows of a "
+                                 "plan table hold far less)"), str(path), row.line, column_number=longest + 1,
+                              sheet=row.sheet, page=row.page, count=Amount(size), limit=Amount(MAX_ROW_CHARS))
+    return table
 
 
 def check_readable(path: Path) -> None:

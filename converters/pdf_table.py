@@ -32,7 +32,9 @@ of the first cell of that column on the next page when that cell is merged too.
 
 from __future__ import annotations
 
+import io
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,8 +179,8 @@ def too_big(page, number: int) -> Phrase | None:
     streams += [resolve1(form) for form in forms.values()]
     size = operators = 0
     for stream in streams:
-        data = stream.get_data() if hasattr(stream, "get_data") else b""
-        size += len(data)
+        data = decoded_within(stream, MAX_CONTENT_BYTES - size) if hasattr(stream, "get_data") else b""
+        size += len(data) if data is not None else MAX_CONTENT_BYTES + 1
         if size > MAX_CONTENT_BYTES:
             return Phrase(N_("page {page} not read: its content is over {size} MB"),
                           (("page", number), ("size", MAX_CONTENT_BYTES // 1_000_000)))
@@ -187,6 +189,50 @@ def too_big(page, number: int) -> Phrase | None:
         return Phrase(N_("page {page} not read: it draws {count:,} lines, shapes and strings, more than {limit:,}"),
                       (("page", number), ("count", operators), ("limit", MAX_PAGE_OBJECTS)))
     return None
+
+
+def decoded_within(stream, budget: int) -> bytes | None:
+    """A stream's decoded data, or None if it decodes to more than ``budget`` bytes. pdfminer inflates a
+    stream whole: 1 MB of Flate data that inflates to 1 GB took 2 GB of memory before the size could be
+    checked. So its Flate and LZW filters are first run here, stopping past the budget; a stream with
+    Flate or LZW alone, the usual content stream, keeps what was decoded (what pdfminer would decode)."""
+    from pdfminer.lzw import LZWDecoder
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, LITERALS_LZW_DECODE
+
+    if stream.data is not None:
+        return stream.data if len(stream.data) <= budget else None
+    filters = stream.get_filters()
+    data = stream.rawdata
+    if stream.decipher:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    for name, _ in filters:
+        if name in LITERALS_FLATE_DECODE:
+            try:
+                data = zlib.decompressobj().decompress(data, budget + 1)
+            except zlib.error:
+                break                   # damaged: pdfminer's own decoding decides what is left of it
+        elif name in LITERALS_LZW_DECODE:
+            data = joined_within(LZWDecoder(io.BytesIO(data)).run(), budget + 1)
+        else:
+            break
+        if len(data) > budget:
+            return None
+    else:
+        if len(filters) == 1 and not (filters[0][1] or {}).get("Predictor"):
+            stream.data, stream.rawdata = data, None
+    data = stream.get_data()
+    return data if len(data) <= budget else None
+
+
+def joined_within(chunks, limit: int) -> bytes:
+    """The chunks joined, stopping once ``limit`` bytes are reached."""
+    parts, size = [], 0
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(parts)
 
 
 def page_list(numbers: list[int]) -> str:

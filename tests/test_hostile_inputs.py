@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_output_that_is_the_source_is_refused_and_the_source_kept(run_cli, tmp_p
 
 
 @pytest.mark.parametrize("endpoint", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                      "http://a b/<x>"])
+                                      "http://a b/<x>", "https://example.org/sparql\n", "http://a<b>/"])
 def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpoint):
     """`build --sparql-endpoint javascript:alert(1)` went into the catalogue and VoID as the endpoint's URL (a link
     harvesters show), and one with a space stopped the build with a traceback from rdflib's Turtle writer."""
@@ -84,6 +85,19 @@ def test_sparql_endpoint_that_is_no_http_iri_is_refused(run_cli, tmp_path, endpo
                      "--contact-email", "dati@example.org", "--sparql-endpoint", endpoint)
     assert result.exit_code == 2
     assert f"--sparql-endpoint deve essere un IRI http(s), ricevuto «{endpoint}»" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("address", ["dati@example.org\nX-Header: x", "dati @example.org", "<dati@example.org>",
+                                     "dati.example.org"])
+def test_a_contact_email_that_is_no_address_is_refused(run_cli, tmp_path, address):
+    """`build --contact-email` with a line break in it stopped the build with a traceback from rdflib's Turtle
+    writer, after every page had been rendered."""
+    out = tmp_path / "site"
+    result = run_cli("build", plan_table(tmp_path), "--ente", "c_x001", "-o", out, "--no-search",
+                     "--contact-email", address, "--lang", "en")
+    assert result.exit_code == 2
+    assert f"--contact-email must be an e-mail address, got “{address}”" in result.output
     assert not out.exists()
 
 
@@ -226,3 +240,83 @@ def test_an_ente_flag_that_is_not_an_ipa_code_is_refused(run_cli, tmp_path, ente
     assert result.exit_code == 2
     assert f"--ente «{ente}»: non è un codice IPA" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out.ttl").exists()
+
+
+@pytest.mark.parametrize("command", [("validate", "{file}"), ("load", "{file}", "--store", "{tmp}/store"),
+                                     ("query", "ASK {{}}", "--data", "{file}")])
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+def test_an_rdf_statement_longer_than_the_parsers_buffer_is_unusable_input(run_cli, tmp_path, command, suffix):
+    """A literal of 17 MB ended validate, load and query with Oxigraph's MemoryError and a traceback."""
+    source = tmp_path / f"long{suffix}"
+    source.write_text('<https://example.org/s> <https://example.org/p> "' + "a" * (17 * 2**20) + '" .\n')
+    result = run_cli(*[part.format(tmp=tmp_path, file=source) for part in command], "--lang", "en")
+    assert result.exit_code == 2
+    assert f"{source}: error: cannot read RDF: a statement is longer than the parser can hold" in result.output
+
+
+def test_a_csv_cell_of_17_million_characters_is_named_not_a_traceback(run_cli, tmp_path):
+    """The row's cells become one literal that Oxigraph reads again, 16 MB at most: a 17 MB cell ended convert
+    with a MemoryError traceback. The row and its column are named; the file is unusable input."""
+    row = "A.2;" + "x" * 17_000_000 + ";Area Finanziaria;Giulia Neri;IND-2;Tempo;giorni;30;100"
+    source = plan_table(tmp_path, ROW, row)
+    result = convert(run_cli, source, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    size = len(row) - row.count(";")
+    assert (f"{source}:3 [column 2]: error: a row of {size:,} characters; at most 2,000,000 are read in one row"
+            in result.output)
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_a_long_workbook_row_is_named_by_its_sheet_and_row(run_cli, tmp_path):
+    from workbooks import sheet_xml, write_workbook
+
+    rows = [HEADER.split(";"), ROW.split(";"), ["A.2", "x" * 2_100_000, *ROW.split(";")[2:]]]
+    source = write_workbook(tmp_path / "plan.xlsx", {"Obiettivi": sheet_xml(rows)})
+    result = run_cli("convert", source, "--ente", "c_x001", "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    size = f"{sum(map(len, rows[2])):,}".replace(",", ".")
+    assert (f"{source}, foglio Obiettivi, riga 3 [colonna 2]: errore: una riga di {size} caratteri; se ne "
+            "leggono al massimo 2.000.000 in una riga" in result.output)
+
+
+def test_text_continued_over_rows_past_the_row_limit_is_named_not_a_traceback(run_cli, tmp_path):
+    """Rows holding only a title are appended to the title above: twelve of 1.5 million characters made one
+    literal of 18 MB, and a MemoryError traceback."""
+    continued = ";" + "x" * 1_500_000 + ";;;;;;;"
+    source = plan_table(tmp_path, ROW, *[continued] * 12)
+    result = convert(run_cli, source, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 2
+    assert (f"{source}:4 [Obiettivo]: error: the text of this column, continued from line 2, grows past 2,000,000 "
+            "characters" in result.output)
+
+
+def loaded_store_and_working_copy(run_cli, folder: Path, copy: str) -> tuple[Path, Path, Path]:
+    """A plan loaded into ``folder/store``, and a copy of it named as a load names its working copies."""
+    table, store = plan_table(folder), folder / "store"
+    assert run_cli("load", table, "--store", store, "--ente", "c_x001", "--no-cache").exit_code == 0
+    shutil.copytree(store, folder / f"store.{copy}")
+    return table, store, folder / f"store.{copy}"
+
+
+def test_the_server_does_not_take_a_loads_working_copy_for_a_store(run_cli, tmp_path):
+    """``serve --store DIR.loading`` (the copy a running load writes) served a half-written store, or its query
+    worker died as the load changed the files under it: startup ended in an EOFError traceback and hung."""
+    from piao_lod.errors import StoreError
+    from piao_lod.server.app import create_app
+    from piao_lod.server.settings import ServerSettings
+
+    _, store, working_copy = loaded_store_and_working_copy(run_cli, tmp_path, "loading")
+    with pytest.raises(StoreError) as refused:
+        create_app(ServerSettings(None, working_copy))
+    assert refused.value.describe("en") == (f"{working_copy}: error: this folder is a copy a piao-lod load of {store} "
+                                            f"writes or deletes, not a store; give --store {store}")
+
+
+@pytest.mark.parametrize("copy", ["loading", "replaced", "old-1765000000"])
+@pytest.mark.parametrize("command", [("query", "ASK {{}}", "--store", "{copy}"), ("load", "{table}", "--store", "{copy}")])
+def test_a_loads_working_copy_is_not_taken_for_a_store(run_cli, tmp_path, copy, command):
+    table, store, working_copy = loaded_store_and_working_copy(run_cli, tmp_path, copy)
+    result = run_cli(*[part.format(copy=working_copy, table=table) for part in command], "--lang", "en")
+    assert result.exit_code == 2
+    assert (f"{working_copy}: error: this folder is a copy a piao-lod load of {store} writes or deletes, not a store; "
+            f"give --store {store}") in result.output

@@ -183,8 +183,8 @@ def test_damaged_pdf_is_refused_with_a_message(run_cli, tmp_path, cut):
 
 # -- bounds: PDFs written here byte by byte ------------------------------------------------------
 
-def write_pdf(path, contents: list[bytes]) -> None:
-    """A minimal PDF: one page per content stream, Helvetica as F1."""
+def write_pdf(path, contents: list[bytes], deflated: bool = False) -> None:
+    """A minimal PDF: one page per content stream (given Flate-compressed if ``deflated``), Helvetica as F1."""
     count = len(contents)
     font = 3 + 2 * count
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -192,7 +192,7 @@ def write_pdf(path, contents: list[bytes]) -> None:
     for index, content in enumerate(contents):
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >> "
                        f"/Contents {4 + 2 * index} 0 R >>".encode())
-        data = zlib.compress(content)
+        data = content if deflated else zlib.compress(content)
         objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out, offsets = bytearray(b"%PDF-1.4\n"), []
@@ -225,6 +225,27 @@ def test_page_with_a_hundred_thousand_objects_is_not_read(run_cli, tmp_path):
     exit_code, stderr, _ = convert(run_cli, source, tmp_path / "x.ttl", "--ente", "c_d150", "--year", "2024")
     assert exit_code == 2
     assert "page 2 not read: it draws 100,000 lines, shapes and strings, more than 50,000" in stderr
+
+
+def test_a_page_that_inflates_to_two_gigabytes_is_refused_before_it_is_inflated(tmp_path):
+    """2 MB of Flate data inflating to 2 GB: pdfminer inflated it whole before the page's size was checked, and a
+    process allowed 1.5 GB of memory stopped with a MemoryError. It is now inflated only up to the 8 MB limit."""
+    import resource
+    import subprocess
+    import sys
+
+    deflater, parts = zlib.compressobj(1), []
+    spaces = b" " * 2**20
+    parts += [deflater.compress(spaces) for _ in range(2048)]
+    source = tmp_path / "bomb.pdf"
+    write_pdf(source, [zlib.compress(PROSE_PAGE), b"".join(parts) + deflater.flush()], deflated=True)
+    limit = 1_500_000_000
+    completed = subprocess.run(
+        [sys.executable, "-m", "piao_lod", "convert", str(source), "-o", str(tmp_path / "x.ttl"), "--workers", "1",
+         "--no-cache", "--ente", "c_d150", "--year", "2024", "--lang", "en"], capture_output=True, text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)), check=False)
+    assert completed.returncode == 2
+    assert "page 2 not read: its content is over 8 MB" in completed.stderr, completed.stderr
 
 
 def ruled_table(rows: list[list[str]], top: int = 760) -> bytes:

@@ -590,3 +590,21 @@ def test_a_missing_store_or_site_is_a_clear_error_not_a_traceback(site, tmp_path
     assert completed.returncode == 2, completed.stderr
     assert "Traceback" not in completed.stderr
     assert str(tmp_path / "nothing") in completed.stderr
+
+
+def test_a_site_whose_dump_is_damaged_is_a_message_not_a_traceback(site, tmp_path):
+    """The query workers load the dump when the server starts: one cut short stopped every worker with a
+    SyntaxError, and the server's startup with an EOFError traceback (exit 3). It is now unusable input, named
+    by its file and line, before the server listens."""
+    import shutil
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    with (copy / "dati" / "piao-lod.nq").open("a", encoding="utf-8") as dump:
+        dump.write("<https://example.org/cut")
+    lines = (copy / "dati" / "piao-lod.nq").read_text(encoding="utf-8").count("\n")
+    completed = subprocess.run([sys.executable, "-m", "piao_lod", "serve", "--site", str(copy), "--port",
+                                str(free_port()), "--lang", "en"], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert f"{copy / 'dati' / 'piao-lod.nq'}:{lines + 1} [column 1]: error: not valid RDF" in completed.stderr

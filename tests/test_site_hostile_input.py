@@ -332,3 +332,26 @@ def test_rdf_whose_values_mix_types_builds_a_site_and_names_the_plan_without_a_y
     catalogue = {quad.object.value for quad in ox.parse(path=out / "catalog.ttl", format=ox.RdfFormat.TURTLE)
                  if quad.predicate.value == "http://purl.org/dc/terms/identifier"}
     assert "c_d150:piano-2025" in catalogue and not any("x_999999" in code for code in catalogue), catalogue
+
+
+def test_codes_one_folder_apart_only_by_case_or_composition_do_not_overwrite_each_other(tmp_path):
+    """Objectives `A.1` and `a.1`, and `città` composed and decomposed, got folders that are one folder on a
+    case-insensitive file system (macOS's, Windows'): built there, the second page was written over the first.
+    The first in IRI order keeps the folder; the other is reported, its data still in the dumps."""
+    table = tmp_path / "codes.csv"
+    rows = ["Ente;Anno;Dirigente;Settore;Codice Obiettivo;Titolo Obiettivo;Codice Ind;Titolo Indicatore;Target Atteso;Peso"]
+    for number, code in enumerate(["A.1", "a.1", "citt\u00e0", "citta\u0300"]):
+        rows.append(f"c_d150;2025;ROSSI MARIO;Settore Prova;{code};Obiettivo {number};I{number};Indicatore;1;25")
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    completed = build(str(table), "-o", str(tmp_path / "out"), "--lang", "en")
+    assert "Traceback" not in completed.stderr
+    objectives = tmp_path / "out" / "id" / "c_d150" / "piano" / "2025" / "obiettivo"
+    pages = [path.parent.name for path in objectives.glob("*/index.html")]
+    assert sorted(pages) == ["A.1", "citt\u00e0"]      # the folders of the others hold only their indicators' pages
+    assert "Obiettivo 0" in (objectives / "A.1" / "index.html").read_text(encoding="utf-8")
+    refusals = [line for line in completed.stderr.splitlines() if "[resource-without-page]" in line]
+    assert len(refusals) == 2, completed.stderr
+    assert any("obiettivo/a.1/, which a case-insensitive file system takes for id/c_d150/piano/2025/obiettivo/A.1/"
+               in line for line in refusals)
+    dump = (tmp_path / "out" / "dati" / "piao-lod.nq").read_text(encoding="utf-8")
+    assert "/obiettivo/a.1>" in dump and "/obiettivo/citta%CC%80>" in dump

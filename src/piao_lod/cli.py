@@ -608,7 +608,7 @@ def serve(
     """Serve the site with content negotiation and a read-only SPARQL 1.1 endpoint at /sparql."""
     import logging
 
-    from piao_lod.server.app import create_app, serve as serve_app
+    from piao_lod.server.app import create_app, serve as serve_app, start_queries
     from piao_lod.server.settings import ServerSettings
     from piao_lod.website.build import SITE_MARKER, build_site
 
@@ -623,6 +623,7 @@ def serve(
     settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout, sources)
     try:
         application = create_app(settings)
+        start_queries(application)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

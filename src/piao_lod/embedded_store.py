@@ -25,7 +25,8 @@ from piao_lod.messages import N_
 from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.store_directory import current_directory, is_store, load_lock, pin_for_reading, replace_store
+from piao_lod.store_directory import (current_directory, is_store, load_lock, pin_for_reading, replace_store,
+                                      store_of_working_copy)
 from piao_lod.streamed_inputs import ScannedInputs, scan_inputs, write_in_batches
 from piao_lod.work_cache import WorkCache
 
@@ -46,6 +47,7 @@ class StoreLoad:
 def check_store_location(path: Path) -> Path:
     """The store's absolute path, its parent created; a non-empty directory that is not a store is refused,
     so a typo in ``--store`` never fills someone's folder with database files."""
+    refuse_working_copy(path)
     if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not is_store(path))):
         raise StoreError(N_("not an Oxigraph store; give --store a new or empty directory"), subject=str(path))
     try:
@@ -56,9 +58,16 @@ def check_store_location(path: Path) -> Path:
     return path
 
 
+def refuse_working_copy(path: Path) -> None:
+    if (store := store_of_working_copy(path)) is not None:
+        raise StoreError(N_("this folder is a copy a piao-lod load of {store} writes or deletes, not a store; give "
+                            "--store {store}"), subject=str(path), store=str(store))
+
+
 def open_store_for_reading(path: Path) -> ox.Store:
     """Open an existing store read-only. Several queries can read it at once, also while a load replaces
     it: each keeps the store it opened (see :func:`piao_lod.store_directory.pin_for_reading`)."""
+    refuse_working_copy(path)
     if not is_store(current_directory(path)):
         raise StoreError(N_("no store here; fill one first with: piao-lod load SOURCE... --store {path}"),
                          subject=str(path), path=str(path))

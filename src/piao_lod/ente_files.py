@@ -35,8 +35,9 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion, convert_sources, plan_key
 from piao_lod.converters import check_readable
 from piao_lod.errors import SourceError
-from piao_lod.graph_inputs import (INDEX_PREDICATES, REFERENCE_GRAPHS, DescribedPlans, GraphName, LoadedInputs, is_rdf,
-                                   load_inputs, own_graph_mark, rdf_input_format, rdf_syntax_error)
+from piao_lod.graph_inputs import (INDEX_PREDICATES, PARSE_ERRORS, REFERENCE_GRAPHS, DescribedPlans, GraphName,
+                                   LoadedInputs, is_rdf, load_inputs, own_graph_mark, rdf_input_format,
+                                   rdf_syntax_error)
 from piao_lod.plan_graph import plan_graph_name, plan_triples
 from piao_lod.plan_pool import PLAN_GRAPH, default_workers, map_in_workers, unpacked
 from piao_lod.rdf_formats import format_of_path
@@ -128,7 +129,7 @@ def split_rdf_file(path: Path, files: EnteFiles) -> list[GraphName]:
                     ox.serialize((quad.triple for quad in run), handle, format=ox.RdfFormat.N_TRIPLES)
                 continue
             write_named_run(graph, run, files, written, named)
-    except (SyntaxError, OSError, ValueError) as error:
+    except PARSE_ERRORS as error:
         for paths in written.values():
             for made in paths:
                 made.unlink(missing_ok=True)
@@ -194,7 +195,7 @@ def split_range(job: tuple[Path, int, int, Path, str]) -> RangeSplit | None:
             if isinstance(graph, ox.DefaultGraph):
                 raise ValueError("a triple of the default graph")
             runs.append((graph, write_named_run(graph, run, files, written, named)))
-    except (SyntaxError, OSError, ValueError):
+    except PARSE_ERRORS:
         RangeSplit(written, named).discard()
         return None
     return RangeSplit(written, named, tuple(runs[:1] + runs[-1:]))

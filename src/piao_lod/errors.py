@@ -64,16 +64,20 @@ class SourceError(PiaoLodError):
     """
 
     def __init__(self, message: str | tuple[str, str] | Phrase, file: str, line: int | None = None,
-                 column: str | None = None, /, *, column_number: int | None = None, **params):
+                 column: str | None = None, /, *, column_number: int | None = None, sheet: str | None = None,
+                 page: int | None = None, **params):
         super().__init__(message, subject=file, **params)
         self.file = file
         self.line = line
         self.column = column
         self.column_number = column_number
+        self.sheet = sheet
+        self.page = page
 
     def __reduce__(self):
         """Rebuilt from its parts, so it can come back from a worker process."""
-        return type(self), (self.phrase, self.file, self.line, self.column), {"column_number": self.column_number}
+        return type(self), (self.phrase, self.file, self.line, self.column), {
+            "column_number": self.column_number, "sheet": self.sheet, "page": self.page}
 
     def without_frames(self) -> SourceError:
         """This error kept as a value in a report: without its traceback and chained exceptions, whose
@@ -83,7 +87,7 @@ class SourceError(PiaoLodError):
 
     @property
     def location(self) -> Location:
-        return Location(self.file, self.line, self.column, column_number=self.column_number)
+        return Location(self.file, self.line, self.column, self.sheet, self.page, self.column_number)
 
     def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """``piano.csv:12 [Peso]: errore: …``, where the file was found unusable."""

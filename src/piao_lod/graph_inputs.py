@@ -96,13 +96,16 @@ def rdf_input_format(path: Path) -> ox.RdfFormat:
 
 
 PARSER_POSITION = re.compile(r"^Parser error (?:at|between) line [^:]*: ")   # Oxigraph's, kept in lineno and offset
+# What Oxigraph's parsers raise on a file they cannot read; MemoryError is a statement longer than the
+# 16 MB a parser buffers ("Reached the buffer maximal size"), which Oxigraph says without a line.
+PARSE_ERRORS = (SyntaxError, OSError, ValueError, MemoryError)
 
 
 def parse_rdf_file(loading: ox.Store, path: Path, rdf_format: ox.RdfFormat, default_graph: ox.NamedNode) -> None:
     """Parse a file into ``loading``, its default-graph triples into ``default_graph``; all or nothing."""
     try:
         loading.load(path=str(path), format=rdf_format, to_graph=default_graph)
-    except (SyntaxError, OSError, ValueError) as error:
+    except PARSE_ERRORS as error:
         raise rdf_syntax_error(path, error) from None
 
 
@@ -112,6 +115,9 @@ def rdf_syntax_error(path: Path, error: Exception) -> SourceError:
         reason = PARSER_POSITION.sub("", error.msg or str(error), count=1)
         return SourceError(N_("not valid RDF: {error}"), str(path), error.lineno, column_number=error.offset,
                            error=reason)
+    if isinstance(error, MemoryError):
+        return SourceError(N_("cannot read RDF: a statement is longer than the parser can hold ({error}); a literal "
+                              "this long does not belong in a plan"), str(path), error=str(error))
     return SourceError(N_("cannot read RDF ({error})"), str(path), error=str(error))
 
 

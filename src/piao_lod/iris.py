@@ -37,9 +37,17 @@ def segment(code: str) -> str:
 
 def check_web_iri(iri: str, option: str) -> str:
     """An IRI a user gives that ends up in the RDF and in links: http(s), and one Turtle can write."""
-    if not re.match(r"^https?://[^\s/]+(/[^\s<>\"{}|\\^`]*)?$", iri):
+    if not re.match(r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?\Z", iri):
         raise UsageError(N_("{option} must be an http(s) IRI, got “{iri}”"), option=option, iri=iri)
     return iri
+
+
+def check_email(address: str, option: str) -> str:
+    """An e-mail address a user gives that becomes a ``mailto:`` IRI in the catalogue: one ``@``, nothing an
+    IRI cannot hold (a space, a line break, ``<>``)."""
+    if not re.match(r"^(?:mailto:)?[^\s@<>\"{}|\\^`:/]+@[^\s@<>\"{}|\\^`:/]+\Z", address):
+        raise UsageError(N_("{option} must be an e-mail address, got “{address}”"), option=option, address=address)
+    return address
 
 
 def check_base(base: str) -> str:

@@ -22,13 +22,13 @@ from piao_lod.budget import mission_of, read_mission, read_programme
 from piao_lod.columns import (EXPECTED_FIELDS, FIELD_LABELS, REQUIRED_FIELDS, YEARLY_FIELDS, Column, HeaderVocabulary,
                               TableLayout, bundled_vocabulary, header_key, is_sub_header, merge_header_rows, read_layout,
                               repeats_merged_cells, without_years)
-from piao_lod.converters import RawTable, SourceRow, read_source_rows
+from piao_lod.converters import MAX_ROW_CHARS, RawTable, SourceRow, read_source_rows
 from piao_lod.enti import Ente, describe_ente, ente_by_name, is_ipa_code
 from piao_lod.errors import SourceError
 from piao_lod.iris import slug
 from piao_lod.messages import N_
 from piao_lod.pnrr import find_pnrr_references, mentions_pnrr
-from piao_lod.problems import Listing, Location, Phrase, Phrases, Problem, Term, quoted
+from piao_lod.problems import Amount, Listing, Location, Phrase, Phrases, Problem, Term, quoted
 from piao_lod.layout_profiles import Profile, bundled_profiles, default_block_headings, load_profile
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersion, RowRef, SettoreMention,
@@ -561,6 +561,11 @@ class PlanAssembler:
             targets.append((field, holder, attribute))
         for field, holder, attribute in targets:
             addition, current = value(field), getattr(holder, attribute)
+            if len(current.raw if attribute == "formula" else current) + len(addition) > MAX_ROW_CHARS:
+                raise SourceError(N_("the text of this column, continued from line {first}, grows past {limit} "
+                                     "characters (the rows of a plan table hold far less)"), self.display, row.line,
+                                  self.header_of(field), sheet=row.sheet, page=row.page, first=holder.row.line,
+                                  limit=Amount(MAX_ROW_CHARS))
             if attribute == "formula":
                 setattr(holder, attribute, read_formula(joined(current.raw, addition)))
             else:

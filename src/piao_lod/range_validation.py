@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from piao_lod import ente_files
 from piao_lod.ente_files import DROPPED_PREDICATES, OTHERS, ente_of
-from piao_lod.graph_inputs import GraphName, own_graph_mark
+from piao_lod.graph_inputs import PARSE_ERRORS, GraphName, own_graph_mark
 from piao_lod.plan_pool import describes_only_enti, map_in_workers, validation_key
 from piao_lod.work_cache import WorkCache
 
@@ -99,7 +99,7 @@ def validate_range(job: tuple[Path, int, int], cache: WorkCache | None) -> Range
     store = ox.Store()
     try:
         store.load(lines, format=ox.RdfFormat.N_QUADS)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     del lines
     if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:

@@ -37,6 +37,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
 import time
 import traceback
@@ -64,6 +65,19 @@ locked: set[Path] = set()                  # stores whose load lock this process
 
 def sibling(path: Path, suffix: str) -> Path:
     return path.with_name(f"{path.name}.{suffix}")
+
+
+WORKING_COPY = re.compile(r"\.(?:loading|replaced|old-[0-9]+)\Z")
+
+
+def store_of_working_copy(path: Path) -> Path | None:
+    """The store ``DIR`` of which ``path`` is a load's working copy (``DIR.loading``, ``DIR.replaced``,
+    ``DIR.old-N``), or None: such a copy is being written, or deleted, by a load, so never opened as a store."""
+    match = WORKING_COPY.search(path.name)
+    if match is None or not match.start():
+        return None
+    store = path.with_name(path.name[:match.start()])
+    return store if store.exists() or sibling(store, "lock").exists() else None
 
 
 def is_store(path: Path) -> bool:

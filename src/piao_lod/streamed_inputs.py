@@ -34,7 +34,8 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion, PlanOutline, plans_read
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.graph_inputs import (
-    INDEX_PREDICATES, DescribedPlans, GraphName, is_rdf, marks_own_graph, rdf_input_format, rdf_syntax_error,
+    INDEX_PREDICATES, PARSE_ERRORS, DescribedPlans, GraphName, is_rdf, marks_own_graph, rdf_input_format,
+    rdf_syntax_error,
 )
 from piao_lod.messages import N_
 from piao_lod.plan_graph import plan_graph_name, plan_triples
@@ -121,7 +122,7 @@ def scan_rdf_file(path: Path) -> ScannedFile:
                 named.add(graph)
                 if marks_own_graph(quad):
                     indexes.add(graph)
-    except (SyntaxError, OSError, ValueError) as error:
+    except PARSE_ERRORS as error:
         raise rdf_syntax_error(path, error) from None
     named -= indexes
     default_graph, added = None, []
@@ -143,7 +144,7 @@ def file_quads(scanned: ScannedFile) -> Iterator[ox.Quad]:
             if target is not None and isinstance(quad.graph_name, ox.DefaultGraph):
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
             yield quad
-    except (SyntaxError, OSError, ValueError) as error:     # changed since it was scanned: the load is abandoned
+    except PARSE_ERRORS as error:     # changed since it was scanned: the load is abandoned
         raise SourceError(N_("changed while it was being loaded; load it again ({error})"), str(scanned.path),
                           error=rdf_syntax_error(scanned.path, error).phrase) from None
     yield from scanned.added

@@ -114,6 +114,14 @@ def openapi_schema(app: FastAPI, extra_paths: dict) -> dict:
     return app.openapi_schema
 
 
+def start_queries(app: FastAPI) -> None:
+    """Start the query workers before the server listens, so that data they cannot open (a damaged dump) is a
+    message and an exit code, not a traceback from the server's startup."""
+    import asyncio
+
+    asyncio.run(app.state.queries.start())
+
+
 def serve(app: FastAPI, host: str, port: int, settings: ServerSettings) -> None:
     """Run the app on uvicorn with the slow-client time limits of :mod:`piao_lod.server.http_protocol`."""
     import uvicorn

@@ -50,13 +50,16 @@ class DataSource:
 
 def open_data(source: DataSource) -> ox.Store:
     from piao_lod.embedded_store import open_store_for_reading
-    from piao_lod.graph_inputs import load_reference_graphs
+    from piao_lod.graph_inputs import PARSE_ERRORS, load_reference_graphs, rdf_syntax_error
 
     if source.store is not None:
         return open_store_for_reading(source.store)     # pinned: a load replacing the store does not disturb it
     store = ox.Store()
     for dump in source.dumps:
-        store.bulk_load(path=str(dump), format=ox.RdfFormat.from_extension(dump.suffix.lstrip(".")))
+        try:
+            store.bulk_load(path=str(dump), format=ox.RdfFormat.from_extension(dump.suffix.lstrip(".")))
+        except PARSE_ERRORS as error:
+            raise rdf_syntax_error(dump, error) from None
     load_reference_graphs(store)
     return store
 

@@ -26,6 +26,8 @@ import signal
 import threading
 from multiprocessing.connection import Connection
 
+from piao_lod.errors import PiaoLodError, WorkerError
+from piao_lod.messages import N_
 from piao_lod.server.errors import Refusal
 from piao_lod.server.query_answers import DataSource, QueryRequest, answer, open_data
 from piao_lod.server.query_runner import accepted
@@ -42,7 +44,11 @@ def worker_main(connection: Connection, source: DataSource, limit: int) -> None:
 
 
 def serve_queries(connection: Connection, source: DataSource, limit: int) -> None:
-    store = open_data(source)
+    try:
+        store = open_data(source)
+    except PiaoLodError as error:
+        connection.send(("failed", error))
+        return
     connection.send(("ready", len(store)))
     while True:
         try:
@@ -72,9 +78,17 @@ class Worker:
         child.close()
 
     def ready(self) -> int:
-        """Wait until the worker holds the graph; its number of quads."""
-        status, triples = self.connection.recv()
-        return triples
+        """Wait until the worker holds the graph; its number of quads. The error that stopped it from opening
+        the data, or a :class:`WorkerError` if it died first."""
+        try:
+            status, result = self.connection.recv()
+        except EOFError:
+            self.process.join(5)
+            raise WorkerError(N_("a query worker stopped while opening the data (exit code {code})"),
+                              code=self.process.exitcode) from None
+        if status == "failed":
+            raise result
+        return result
 
     async def ask(self, request: QueryRequest, timeout: float):
         """The worker's outcome for one query; TimeoutError past ``timeout``, EOFError if the worker died.
@@ -121,10 +135,19 @@ class QueryWorkers:
         self.closed = False
 
     async def start(self) -> None:
-        """Start every worker at once (each loads the graph) and wait until all are ready."""
-        self.idle = asyncio.Queue()
+        """Start every worker at once (each loads the graph) and wait until all are ready; if one cannot open
+        the data, stop them all and raise its error. Once started (by :func:`~piao_lod.server.app.start_queries`,
+        before the server listens), starting again does nothing."""
+        if self.idle is not None:
+            return
         workers = [Worker(self.context, self.source, self.limit) for _ in range(self.size)]
-        counts = await asyncio.gather(*(asyncio.to_thread(worker.ready) for worker in workers))
+        try:
+            counts = await asyncio.gather(*(asyncio.to_thread(worker.ready) for worker in workers))
+        except BaseException:
+            for worker in workers:
+                worker.process.kill()       # a worker still loading would keep its thread, and the loop, waiting
+            raise
+        self.idle = asyncio.Queue()
         self.triples = counts[0]
         for worker in workers:
             self.idle.put_nowait(worker)

@@ -169,27 +169,39 @@ def assign_pages(iris: Iterable[str], addresses: SiteAddresses, taken: Iterable[
     """Every IRI that can have a page -> its folder, and every IRI of the site that cannot -> why.
 
     Two IRIs can want one folder (``…/a%62`` and ``…/ab`` are the same file on a static host, as are
-    ``…/x/`` and ``…/x``): the first in IRI order gets it, the next is refused rather than written
-    over it. Folders in ``taken`` (pages that are not resources) are refused the same way."""
+    ``…/x/`` and ``…/x``; ``…/A.1`` and ``…/a.1``, or ``città`` composed and decomposed, are one folder on a
+    case-insensitive file system, macOS's and Windows' by default): the first in IRI order gets it, the next
+    is refused rather than written over it. Folders in ``taken`` (pages that are not resources) are refused
+    the same way."""
     pages: dict[str, str] = {}
     refused: dict[str, Phrase] = {}
-    owners: dict[str, str] = {folder: "" for folder in taken}
+    owners: dict[str, tuple[str, str]] = {folder_key(folder): (folder, "") for folder in taken}
     for iri in sorted(iris):
         placement = addresses.place(iri)
         if placement is None:
             continue
         if placement.page_dir is None:
             refused[iri] = placement.problem
-        elif placement.page_dir in owners:
-            owner = owners[placement.page_dir]
-            refused[iri] = (Phrase(N_("its page would be {folder}, already the page of {owner}"),
-                                   (("folder", placement.page_dir), ("owner", owner))) if owner else
-                            Phrase(N_("its page would be {folder}, a page of the site itself"),
-                                   (("folder", placement.page_dir),)))
+        elif (key := folder_key(placement.page_dir)) in owners:
+            refused[iri] = clash(placement.page_dir, *owners[key])
         else:
-            owners[placement.page_dir] = iri
+            owners[key] = (placement.page_dir, iri)
             pages[iri] = placement.page_dir
     return pages, refused
+
+
+def folder_key(folder: str) -> str:
+    """What a case- and normalization-insensitive file system (APFS, NTFS) sees of a folder's name."""
+    return unicodedata.normalize("NFC", folder).casefold()
+
+
+def clash(folder: str, owners_folder: str, owner: str) -> Phrase:
+    if not owner:
+        return Phrase(N_("its page would be {folder}, a page of the site itself"), (("folder", folder),))
+    if folder != owners_folder:
+        return Phrase(N_("its page would be {folder}, which a case-insensitive file system takes for {other}, already "
+                         "the page of {owner}"), (("folder", folder), ("other", owners_folder), ("owner", owner)))
+    return Phrase(N_("its page would be {folder}, already the page of {owner}"), (("folder", folder), ("owner", owner)))
 
 
 def download_names(plan_iris: Iterable[str], addresses: SiteAddresses) -> dict[str, str]:

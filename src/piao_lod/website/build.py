@@ -30,7 +30,7 @@ from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.plan_versions import LatestVersionsFilter, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.iris import PlanIris, check_web_iri
+from piao_lod.iris import PlanIris, check_email, check_web_iri
 from piao_lod.problems import Location, Phrase, Phrases, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
@@ -97,6 +97,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     addresses = SiteAddresses(site_url)
     if sparql_endpoint is not None:
         check_web_iri(sparql_endpoint, "--sparql-endpoint")
+    if contact_email is not None:
+        check_email(contact_email, "--contact-email")
     check_templates(templates)
     keep_compiled_templates(((lang, environment_for(lang, templates)) for lang in EDITIONS), cache, templates)
     timings: dict[str, float] = {}
