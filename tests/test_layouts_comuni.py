@@ -4,13 +4,14 @@ Windows-1252 and UTF-8 with BOM, a header over two rows, several sheets. One tes
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib.namespace import DCTERMS, ORG, XSD
 
 from conftest import DATA, EXAMPLE
 
@@ -264,3 +265,63 @@ def test_unknown_pnrr_code_of_the_title_is_said_to_be_in_the_title(run_cli, tmp_
                      "OB1;PNRR M9C9-I9.9 Manutenzione strade;;Strade;3.800;100\n", encoding="utf-8")
     english = validate(run_cli, table, "en", "--ente", "c_d150", "--year", "2025")
     assert "PNRR code M9C9-I9.9 in the title is not a measure of the PNRR scheme" in english, english
+
+
+VALDORA = COMUNI / "valdora-sezioni-cp1252.csv"
+VALDORA_PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+
+
+def annual_targets(graph: Graph) -> dict[str, tuple]:
+    """Each annual target's text as written -> (value, kind, bound, deadline, upper value, change from year)."""
+    def value(node, prop):
+        found = graph.value(node, prop)
+        return None if found is None else found.toPython() if isinstance(found, Literal) else found
+    return {str(graph.value(node, PIAO.targetAsWritten)): tuple(value(node, prop) for prop in (
+        PIAO.targetValue, PIAO.targetKind, PIAO.targetBound, PIAO.targetDate, PIAO.targetUpperValue, PIAO.changeFromYear))
+        for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+
+
+def test_targets_with_deadlines_ranges_changes_and_a_deadline_column(run_cli, tmp_path):
+    """``80-90%``, ``>= 95% entro il 30/06/2026``, ``entro 2 giorni``, ``+10% rispetto al 2024``, ``SI`` with a
+    ``Scadenza`` column and ``SI/NO`` were unreadable or qualitative targets, their numbers and dates not read."""
+    graph, result = convert(run_cli, tmp_path, VALDORA, "--ente", "c_d150")
+    found = annual_targets(graph)
+    assert found["80-90%"] == (80, PIAO.PercentageTarget, PIAO.AtLeast, None, 90, None)
+    assert found[">= 95% entro il 30/06/2026"] == (95, PIAO.PercentageTarget, PIAO.AtLeast, dt.date(2026, 6, 30), None, None)
+    assert found["entro 2 giorni"] == (2, PIAO.NumberTarget, PIAO.AtMost, None, None, None)
+    assert found["entro 30 giorni"] == (30, PIAO.NumberTarget, PIAO.AtMost, None, None, None)
+    assert found["+10% rispetto al 2024"][:5] == (10, PIAO.PercentageTarget, None, None, None)
+    assert set(graph.objects(None, PIAO.changeFromYear)) == {Literal("2024", datatype=XSD.gYear)}
+    assert found["SI"] == (1, PIAO.BooleanTarget, None, dt.date(2025, 12, 31), None, None)        # its Scadenza
+    assert found["<= 5 gg"] == (5, PIAO.NumberTarget, PIAO.AtMost, dt.date(2025, 6, 30), None, None)
+    assert found["1.234,5"][0] == Decimal("1234.5") and found["€ 1.300,50"][0] == Decimal("1300.5")
+    [unreadable] = problem_lines(result.stderr, "unreadable-target")
+    assert unreadable.startswith(f"{VALDORA}:17 [Target 2027, column 13]: error:") and "“boh”" in unreadable
+    assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
+
+
+def test_windows_1252_csv_with_other_headers_multi_line_cells_and_section_rows(run_cli, tmp_path):
+    """Headers in other words (``Cod.``, ``Obiettivo strategico / operativo``, ``Centro di responsabilità (CdR)``,
+    ``Missione PNRR``), codes ``1.2.3`` / ``OB_05`` / ``OS2-OP3``, the dirigente written under the settore in its
+    cell (``Settore Affari Generali`` over ``Dott.ssa Maria Rossi``, ``Responsabile: Rag. Luca Neri``), and mission
+    title rows between the objectives: the person was a second settore, the CdR and PNRR columns were not
+    understood, the title rows dropped without a word."""
+    graph, result = convert(run_cli, tmp_path, VALDORA, "--ente", "c_d150")
+    objectives = {str(node).removeprefix(VALDORA_PLAN) for node in graph.subjects(RDF.type, PIAO.Objective)}
+    assert objectives == {"1.2.3", "OB_05", "OS2-OP3", "OS2-OP4"}
+    first = URIRef(VALDORA_PLAN + "1.2.3")
+    assert graph.value(first, DCTERMS.title) == Literal("Digitalizzazione\ndegli atti", lang="it")
+    assert graph.value(first, PIAO.pnrrMeasure) == URIRef("https://w3id.org/piao-lod/pnrr/M1C1-I1.2")
+    assert graph.value(first, PIAO.budgetProgramme) == URIRef("https://w3id.org/piao-lod/bilancio/programma/01.02")
+    people = {code: str(graph.value(graph.value(URIRef(VALDORA_PLAN + code), PIAO.dirigente),
+                                    URIRef("http://xmlns.com/foaf/0.1/name"))) for code in objectives}
+    assert people == {"1.2.3": "Maria Rossi", "OB_05": "Maria Rossi", "OS2-OP3": "Luca Neri", "OS2-OP4": "Luca Neri"}
+    settori = {str(node).rsplit("/", 1)[-1] for node in graph.subjects(RDF.type, ORG.OrganizationalUnit)}
+    assert settori == {"settore-affari-generali", "settore-finanze"}
+    weights = sorted(int(weight) for weight in graph.objects(None, PIAO.weight))
+    assert weights == [40, 60, 100, 100, 100]
+    assert [line.split(": warning:")[0] for line in problem_lines(result.stderr, "prose-in-table")] == [
+        f"{VALDORA}:6", f"{VALDORA}:14"]
+    [unknown] = problem_lines(result.stderr, "unknown-column")
+    assert unknown.startswith(f"{VALDORA}:4 [Referente politico, column 7]")
+    assert "Ass. Bianchi" in {value for cells in graph.objects(None, PIAO.cells) for value in json.loads(str(cells))}
