@@ -325,3 +325,39 @@ def test_windows_1252_csv_with_other_headers_multi_line_cells_and_section_rows(r
     [unknown] = problem_lines(result.stderr, "unknown-column")
     assert unknown.startswith(f"{VALDORA}:4 [Referente politico, column 7]")
     assert "Ass. Bianchi" in {value for cells in graph.objects(None, PIAO.cells) for value in json.loads(str(cells))}
+
+
+PEG = COMUNI / "peg-aree-nascoste.xlsx"
+PEG_PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+
+
+def test_workbook_with_area_rows_hidden_cells_cached_formulas_and_date_serials(run_cli, tmp_path):
+    """A PEG workbook: ``AREA 1 – AMMINISTRATIVA`` rows merged across the table open each settore, objective
+    weights add up to 100 within each area (one of them ``=100-E5`` with its cached 40), a target ``=K5+0.05``
+    cached as 0.9 in a ``0%`` cell, ``Scadenza`` dates as Excel serials, ``Responsabile: Dott. Carlo Galli`` and
+    ``Dott. Carlo Galli`` for one person, a hidden row and a hidden column, a second table sheet. The area rows
+    were no settore (``SETTORE 1 - X`` / ``AREA 1 – X`` were not headings), the hidden row's objective lost its
+    settore (the same dirigente written twice ways opened a new block), hidden cells were read without a word."""
+    graph, result = convert(run_cli, tmp_path, PEG, "--ente", "c_d150")
+    def settore(code):
+        return str(graph.value(URIRef(PEG_PLAN + code), ORG.unitOf) or graph.value(URIRef(PEG_PLAN + code), PIAO.ownedBy))
+    assert {code: settore(code).rsplit("/", 1)[-1] for code in ("2.1.1", "2.1.2", "2.1.9", "OB_07")} == {
+        "2.1.1": "area-1-amministrativa", "2.1.2": "area-1-amministrativa", "2.1.9": "area-1-amministrativa",
+        "OB_07": "area-2-tecnica"}
+    weights = {str(node).removeprefix(PEG_PLAN): int(graph.value(node, PIAO.weight))
+               for node in graph.subjects(RDF.type, PIAO.Objective)}
+    assert weights == {"2.1.1": 60, "2.1.2": 40, "2.1.9": 0, "OB_07": 100, "T-01": 100}
+    found = annual_targets(graph)
+    assert found["90%"][:2] == (90, PIAO.PercentageTarget)
+    assert found["85%"][3] == dt.date(2025, 12, 31) and found["SI"][3] == dt.date(2025, 6, 30)
+    assert found["entro 15 giorni"][:3] == (15, PIAO.NumberTarget, PIAO.AtMost)
+    assert found["100% entro il 31/12/2025"][:4] == (100, PIAO.PercentageTarget, None, dt.date(2025, 12, 31))
+    assert not problem_lines(result.stderr, "missing-settore")[:-1], result.stderr      # T-01's sheet has none
+    assert not problem_lines(result.stderr, "formula-without-value"), result.stderr
+    assert [line.split(": info:")[0] for line in problem_lines(result.stderr, "hidden-row")] == [
+        f"{PEG}, sheet Obiettivi 2025, row 8"]
+    assert [line.split(": info:")[0] for line in problem_lines(result.stderr, "hidden-column")] == [
+        f"{PEG}, sheet Obiettivi 2025, row 3 [Note interne, column 15]"]
+    assert len(problem_lines(result.stderr, "sheet-skipped")) == 2
+    assert {str(name) for name in graph.objects(None, URIRef("http://xmlns.com/foaf/0.1/name"))} == {
+        "Carlo Galli", "Sara Conti", "Anna Riva"}

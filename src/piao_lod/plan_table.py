@@ -545,7 +545,7 @@ class PlanAssembler:
             return
         settore, person = split_settore_cell(value("settore"))
         dirigente = value("dirigente") or person
-        if dirigente and (self.dirigente is None or read_person(dirigente) != self.dirigente):
+        if dirigente and (self.dirigente is None or read_person(dirigente).name != self.dirigente.name):
             self.start_block(read_person(dirigente), keep_settore=not self.settore_used)
         if settore:
             self.mention_settore(row, settore, here)

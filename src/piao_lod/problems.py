@@ -139,6 +139,10 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("formula-without-value", W, N_("formula cell without a computed value (the program that saved the "
                                                "workbook did not calculate it); its formula is read as the cell's text"),
                 N_("an XLSX formula cell without a cached value; the formula (=SUM(A1:A3)) is kept as the cell's text")),
+    ProblemCode("hidden-row", I, N_("the row is hidden in the workbook; read like the others"),
+                N_("an XLSX row hidden from view that holds cells: read, since its cells are in the plan's file")),
+    ProblemCode("hidden-column", I, N_("the column is hidden in the workbook; read like the others"),
+                N_("an XLSX column hidden from view that holds cells: read, and noted at its first cell")),
     ProblemCode("pdf-page-skipped", W, N_("the PDF was not read in full: {detail}"),
                 N_("a PDF page not read: an image without text (a scan), text drawn sideways, a page that could not "
                    "be parsed, or one that draws more than 50,000 lines, shapes and strings (or has over 8 MB of "
@@ -353,6 +357,7 @@ READING_ONLY_CODES = frozenset({
     "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",
     "unknown-missione", "unknown-programma", "programma-not-in-missione", "indicator-title-ambiguous",
     "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex", "totals-row",
+    "hidden-row", "hidden-column",
 })
 """Problems only the reader can see: the graph has no trace of them, so ``validate``
 reports them beside the SHACL results. Every other problem code has a shape."""
