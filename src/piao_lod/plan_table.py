@@ -151,7 +151,19 @@ def split_settore_cell(text: str) -> tuple[str, str | None]:
     for index in range(1, len(lines)):
         if labelled_person(lines[index]) or read_person(lines[index]).honorific:
             return "\n".join(lines[:index] + lines[index + 1:]), lines[index]
+    if len(lines) == 1 and (found := person_in_line().search(lines[0][:LONGEST_PROSE])):
+        return lines[0][:found.start()].rstrip(" -–,;"), lines[0][found.start():].strip(" -–,;")   # lines joined (PDF)
     return text, None
+
+
+@lru_cache(maxsize=1)
+def person_in_line() -> re.Pattern:
+    """Where a person starts inside a settore's line, once a PDF has joined the lines of its cell (``Settore
+    Servizi Sociali Dott.ssa Maria Rossi``): a label (``Responsabile:``) or a dotted or long honorific, after a
+    word, before a capitalised name."""
+    titles = [re.escape(title) for title in honorifics() if title.endswith(".") or len(title) > 5]
+    return re.compile(rf"(?<=\w)[\s\-–,;]++(?:(?:Responsabile|Dirigente|Resp\.)\s*+[:\-–]|(?:{'|'.join(titles)})(?!\w))"
+                      r"\s*+(?=[A-ZÀ-Ý])")
 
 
 def read_person(raw: str) -> PersonName:
@@ -275,6 +287,7 @@ class PlanAssembler:
                               self.header_rows[0].line if self.header_rows else None)
         self.report_unused_settore()
         self.name_note_columns()
+        self.read_merged_weights()
         if not any(objective.settore for objective in self.objectives) and "settore" not in {
                 column.field for column in self.all_columns()}:
             header = self.header_rows[0]
@@ -308,6 +321,25 @@ class PlanAssembler:
                 if text:
                     problem = self.problems[index]
                     self.problems[index] = replace(problem, location=replace(problem.location, column=text))
+
+    def read_merged_weights(self) -> None:
+        """A ``Peso`` column written once an objective, on its first row, over objectives of several indicators
+        (a cell merged down over them) weighs the objectives, not their first indicators."""
+        if any(column.field == "objective_weight" for column in self.all_columns()):
+            return
+        weighted = [objective for objective in self.objectives if objective.assignments]
+        if not any(len(objective.assignments) > 1 for objective in weighted) or not all(
+                objective.assignments[0].weight is not None and objective.assignments[0].row is objective.row
+                and all(assignment.weight is None for assignment in objective.assignments[1:])
+                for objective in weighted):
+            return
+        for objective in weighted:
+            objective.weight, objective.assignments[0].weight = objective.assignments[0].weight, None
+        column = next(column for column in self.all_columns() if column.field == "weight")
+        header = self.header_rows[0]
+        self.problems.append(Problem("weight-of-objectives", Location(
+            self.display, header.line, column.header, header.sheet, header.page, column.index + 1),
+            {"name": column.header}))
 
     def plan_version(self, document: SourceDocument, flag: str | None, flag_date) -> PlanVersion:
         """The version this document is. Its key says what the document says (or ``--version``); the digest of

@@ -179,6 +179,9 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                 N_("a row holding only text that continues a cell above (a wrapped definition); appended")),
     ProblemCode("prose-in-table", W, N_("a line of text inside the table that is not a row of it; not converted"),
                 N_("a line between table rows that is neither a row nor a heading; kept in the source rows")),
+    ProblemCode("weight-of-objectives", I, N_("column “{name}” holds one weight for each objective, on its first row "
+                                              "(a cell over its indicators): read as the objectives' weights"),
+                N_("a weight column filled only on each objective's first row, over objectives of several indicators")),
     ProblemCode("totals-row", I, N_("a totals row of the table, not an objective or an indicator; not converted"),
                 N_("a row that totals the table (Totale pesi 100): its label and numbers are not read as a record")),
     ProblemCode("settore-without-objectives", W, N_("settore “{settore}” has no objective under it"),
@@ -357,7 +360,7 @@ READING_ONLY_CODES = frozenset({
     "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",
     "unknown-missione", "unknown-programma", "programma-not-in-missione", "indicator-title-ambiguous",
     "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex", "totals-row",
-    "hidden-row", "hidden-column",
+    "hidden-row", "hidden-column", "weight-of-objectives",
 })
 """Problems only the reader can see: the graph has no trace of them, so ``validate``
 reports them beside the SHACL results. Every other problem code has a shape."""

@@ -160,6 +160,7 @@ DEADLINE_PREFIX = re.compile(r"^(?:entro|scadenza|termine|al|il|la|data|del|fine
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 WORD_DATE = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\.?\s+(\d{4})$")
+DATE_CHARACTERS = re.compile(r"^[\d/.\-\s]{6,14}$")
 YEAR_DATE = re.compile(r"^(?:(?:l\s*['’]\s*)?anno\s+)?((?:19|20)\d\d)$")     # "entro il 2025": by its last day
 # "100% entro il 31/12/2025", "≥ 95% entro 30/06/2025", "SI entro giugno 2025": a value and its deadline.
 VALUE_BY_DATE = re.compile(r"^(?P<value>\S.{0,40}?)[,;]?\s++(?P<deadline>(?:entro|al|per\s+il|by)\s.{1,40})$",
@@ -192,6 +193,8 @@ def deadline_text(raw: str) -> str | None:
         if stripped == text:
             break
         text = stripped
+    if DATE_CHARACTERS.match(text) and NUMERIC_DATE.match(compact := SPACES.sub("", text)):
+        return compact                     # "31/12/20 25": a date a narrow PDF cell wrapped
     return text
 
 
