@@ -374,3 +374,16 @@ def test_unknown_pnrr_code_beside_a_known_one_is_reported(run_cli, tmp_path, eng
     assert "pnrr.csv:2: Known PNRR code — PNRR code M9C9-I9.9 in the column “Linea PNRR” is not a measure" in english
     assert "pnrr.csv:3: Known PNRR code — PNRR code M8C8-I8.8 in the title is not a measure" in english
     assert english.count("Known PNRR code") == 2, english      # M1C1-I1.2, M4C1-I1.1, M5C2-I2.1(.2) are known
+
+
+def test_site_validation_page_says_sheet_and_row_for_a_workbook(run_cli, tmp_path):
+    """The site's validation page wrote ``sheet Obiettivi 2025, line 5``: a workbook has rows, as ``validate``
+    says (``sheet Obiettivi 2025, row 5``)."""
+    out = tmp_path / "_site"
+    result = run_cli("build", WORKBOOK, "-o", out, "--contact-email", "piao@example.org", "--no-search", "--no-cache")
+    assert result.exit_code == 1, result.output
+    english = (out / "en" / "validazione" / "index.html").read_text(encoding="utf-8")
+    italian = (out / "validazione" / "index.html").read_text(encoding="utf-8")
+    assert "sheet Obiettivi 2025<br>row 5" in english, english
+    assert not re.search(r"sheet Obiettivi 2025<br>lines? \d", english)
+    assert "foglio Obiettivi 2025<br>riga 5" in italian
