@@ -229,6 +229,8 @@ def test_validation_of_a_workbook_names_the_sheet_of_the_row(run_cli):
     assert ("violazione: fogli-totali-formule.xlsx, foglio Obiettivi 2025, riga 5: I pesi degli indicatori sommano "
             "a 100") in italian, italian
     assert "violation: fogli-totali-formule.xlsx, sheet Obiettivi 2025, row 5: Indicator weights total 100" in english
+    assert "not 100: 50 (sheet Obiettivi 2025, row 5)" in english       # the message's own list said "line 5"
+    assert "non a 100: 50 (foglio Obiettivi 2025, riga 5)" in italian
     assert not re.search(r"xlsx:\d", italian + english), italian + english
     results = json.loads(validate(run_cli, WORKBOOK, "en", "--format", "json"))["results"]
     assert results and all(result["sheets"] == ["Obiettivi 2025"] * len(result["lines"]) for result in results)
