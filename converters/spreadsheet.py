@@ -135,6 +135,8 @@ class SheetReader:
     row_number: int = 0
     column_number: int = 0
     stored: int = 0
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)     # ``<col min max hidden="1">`` ranges
 
     def rows(self) -> list[SourceRow]:
         """A row's number is its ``r``, else the one after the row before; a cell's place is its reference
@@ -147,12 +149,39 @@ class SheetReader:
                         written = element.get("r", "")
                         self.row_number = int(written) if written.isdigit() else self.row_number + 1
                         self.column_number = 0
+                        if is_true(element.get("hidden")):
+                            self.hidden_rows.add(self.row_number)
+                elif name == "col" and is_true(element.get("hidden")):
+                    self.read_hidden_columns(element.get("min", ""), element.get("max", ""))
                 elif name == "c":
                     self.read_cell(element)
                 elif name == "mergeCell":
                     self.read_merge(element.get("ref", ""))
         self.spread_merged_values()
+        self.report_hidden()
         return self.padded_rows()
+
+    # -- hidden rows and columns -------------------------------------------------
+
+    def read_hidden_columns(self, first: str, last: str) -> None:
+        if first.isdigit() and int(first) <= MAX_COLUMN:
+            self.hidden_columns.append((int(first), min(int(last) if last.isdigit() else int(first), MAX_COLUMN)))
+
+    def report_hidden(self) -> None:
+        """Hidden rows and columns are read like the others (their cells are the plan's as much as any), and
+        each that holds text is noted, since a reader of the workbook does not see it."""
+        for number in sorted(self.hidden_rows & set(self.cells)):
+            cells = self.cells[number]
+            self.notes.append(ReadNote("hidden-row", {}, number, None, self.sheet.name,
+                                       value=" | ".join(cells[column] for column in sorted(cells))))
+        noted: set[int] = set()
+        for first, last in self.hidden_columns:
+            for number in sorted(self.cells):
+                columns = [column for column in self.cells[number] if first <= column <= last and column not in noted]
+                for column in columns:
+                    noted.add(column)
+                    self.notes.append(ReadNote("hidden-column", {}, number, column, self.sheet.name,
+                                               value=self.cells[number][column]))
 
     # -- cells -----------------------------------------------------------------
 
@@ -316,6 +345,10 @@ class SheetReader:
                 for number in sorted(self.cells)]
         self.cells.clear()
         return rows
+
+
+def is_true(attribute: str | None) -> bool:
+    return attribute in ("1", "true")
 
 
 def percent_text(value: str) -> str:

@@ -139,9 +139,9 @@ def test_one_plan_per_file(run_cli, tmp_path):
     table = tmp_path / "piano.csv"
     table.write_text(HEADER + "\nc_d150;2024;OB1;Uno;Ind;1;50\nc_b157;2024;OB2;Due;Ind;1;50\n", encoding="utf-8")
     italian, english = both(run_cli, "convert", table)
-    assert (f"{table} [Ente]: errore: un piano per file: la colonna Ente ha più valori: riga 2: «c_d150»; "
+    assert (f"{table} [Ente, colonna 1]: errore: un piano per file: la colonna Ente ha più valori: riga 2: «c_d150»; "
             "riga 3: «c_b157»") in italian
-    assert (f"{table} [Ente]: error: one plan per file: the Ente column has several values: line 2: “c_d150”; "
+    assert (f"{table} [Ente, column 1]: error: one plan per file: the Ente column has several values: line 2: “c_d150”; "
             "line 3: “c_b157”") in english
 
 

@@ -4,13 +4,14 @@ Windows-1252 and UTF-8 with BOM, a header over two rows, several sheets. One tes
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib.namespace import DCTERMS, ORG, XSD
 
 from conftest import DATA, EXAMPLE
 
@@ -228,6 +229,8 @@ def test_validation_of_a_workbook_names_the_sheet_of_the_row(run_cli):
     assert ("violazione: fogli-totali-formule.xlsx, foglio Obiettivi 2025, riga 5: I pesi degli indicatori sommano "
             "a 100") in italian, italian
     assert "violation: fogli-totali-formule.xlsx, sheet Obiettivi 2025, row 5: Indicator weights total 100" in english
+    assert "not 100: 50 (sheet Obiettivi 2025, row 5)" in english       # the message's own list said "line 5"
+    assert "non a 100: 50 (foglio Obiettivi 2025, riga 5)" in italian
     assert not re.search(r"xlsx:\d", italian + english), italian + english
     results = json.loads(validate(run_cli, WORKBOOK, "en", "--format", "json"))["results"]
     assert results and all(result["sheets"] == ["Obiettivi 2025"] * len(result["lines"]) for result in results)
@@ -251,9 +254,7 @@ def test_unknown_pnrr_code_of_a_column_is_not_said_to_be_in_the_title(run_cli, e
     assert ("colonne-pnrr.csv:5: Codice PNRR noto — Il codice PNRR M9C9-I9.9 nella colonna «Linea PNRR» non è una "
             "misura dello schema PNRR") in italian, italian
     assert "nel titolo" not in italian
-    if engine == "pyshacl":
-        return      # pyshacl gives back the messages it fills in without their language: English cannot be chosen
-    english = validate(run_cli, table, "en", *options)
+    english = validate(run_cli, table, "en", *options)      # pyshacl's filled messages had lost their language
     assert "PNRR code M9C9-I9.9 in the column “Linea PNRR” is not a measure of the PNRR scheme" in english, english
 
 
@@ -264,3 +265,128 @@ def test_unknown_pnrr_code_of_the_title_is_said_to_be_in_the_title(run_cli, tmp_
                      "OB1;PNRR M9C9-I9.9 Manutenzione strade;;Strade;3.800;100\n", encoding="utf-8")
     english = validate(run_cli, table, "en", "--ente", "c_d150", "--year", "2025")
     assert "PNRR code M9C9-I9.9 in the title is not a measure of the PNRR scheme" in english, english
+
+
+VALDORA = COMUNI / "valdora-sezioni-cp1252.csv"
+VALDORA_PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+
+
+def annual_targets(graph: Graph) -> dict[str, tuple]:
+    """Each annual target's text as written -> (value, kind, bound, deadline, upper value, change from year)."""
+    def value(node, prop):
+        found = graph.value(node, prop)
+        return None if found is None else found.toPython() if isinstance(found, Literal) else found
+    return {str(graph.value(node, PIAO.targetAsWritten)): tuple(value(node, prop) for prop in (
+        PIAO.targetValue, PIAO.targetKind, PIAO.targetBound, PIAO.targetDate, PIAO.targetUpperValue, PIAO.changeFromYear))
+        for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+
+
+def test_targets_with_deadlines_ranges_changes_and_a_deadline_column(run_cli, tmp_path):
+    """``80-90%``, ``>= 95% entro il 30/06/2026``, ``entro 2 giorni``, ``+10% rispetto al 2024``, ``SI`` with a
+    ``Scadenza`` column and ``SI/NO`` were unreadable or qualitative targets, their numbers and dates not read."""
+    graph, result = convert(run_cli, tmp_path, VALDORA, "--ente", "c_d150")
+    found = annual_targets(graph)
+    assert found["80-90%"] == (80, PIAO.PercentageTarget, PIAO.AtLeast, None, 90, None)
+    assert found[">= 95% entro il 30/06/2026"] == (95, PIAO.PercentageTarget, PIAO.AtLeast, dt.date(2026, 6, 30), None, None)
+    assert found["entro 2 giorni"] == (2, PIAO.NumberTarget, PIAO.AtMost, None, None, None)
+    assert found["entro 30 giorni"] == (30, PIAO.NumberTarget, PIAO.AtMost, None, None, None)
+    assert found["+10% rispetto al 2024"][:5] == (10, PIAO.PercentageTarget, None, None, None)
+    assert set(graph.objects(None, PIAO.changeFromYear)) == {Literal("2024", datatype=XSD.gYear)}
+    assert found["SI"] == (1, PIAO.BooleanTarget, None, dt.date(2025, 12, 31), None, None)        # its Scadenza
+    assert found["<= 5 gg"] == (5, PIAO.NumberTarget, PIAO.AtMost, dt.date(2025, 6, 30), None, None)
+    assert found["1.234,5"][0] == Decimal("1234.5") and found["€ 1.300,50"][0] == Decimal("1300.5")
+    [unreadable] = problem_lines(result.stderr, "unreadable-target")
+    assert unreadable.startswith(f"{VALDORA}:17 [Target 2027, column 13]: error:") and "“boh”" in unreadable
+    assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
+
+
+def test_windows_1252_csv_with_other_headers_multi_line_cells_and_section_rows(run_cli, tmp_path):
+    """Headers in other words (``Cod.``, ``Obiettivo strategico / operativo``, ``Centro di responsabilità (CdR)``,
+    ``Missione PNRR``), codes ``1.2.3`` / ``OB_05`` / ``OS2-OP3``, the dirigente written under the settore in its
+    cell (``Settore Affari Generali`` over ``Dott.ssa Maria Rossi``, ``Responsabile: Rag. Luca Neri``), and mission
+    title rows between the objectives: the person was a second settore, the CdR and PNRR columns were not
+    understood, the title rows dropped without a word."""
+    graph, result = convert(run_cli, tmp_path, VALDORA, "--ente", "c_d150")
+    objectives = {str(node).removeprefix(VALDORA_PLAN) for node in graph.subjects(RDF.type, PIAO.Objective)}
+    assert objectives == {"1.2.3", "OB_05", "OS2-OP3", "OS2-OP4"}
+    first = URIRef(VALDORA_PLAN + "1.2.3")
+    assert graph.value(first, DCTERMS.title) == Literal("Digitalizzazione\ndegli atti", lang="it")
+    assert graph.value(first, PIAO.pnrrMeasure) == URIRef("https://w3id.org/piao-lod/pnrr/M1C1-I1.2")
+    assert graph.value(first, PIAO.budgetProgramme) == URIRef("https://w3id.org/piao-lod/bilancio/programma/01.02")
+    people = {code: str(graph.value(graph.value(URIRef(VALDORA_PLAN + code), PIAO.dirigente),
+                                    URIRef("http://xmlns.com/foaf/0.1/name"))) for code in objectives}
+    assert people == {"1.2.3": "Maria Rossi", "OB_05": "Maria Rossi", "OS2-OP3": "Luca Neri", "OS2-OP4": "Luca Neri"}
+    settori = {str(node).rsplit("/", 1)[-1] for node in graph.subjects(RDF.type, ORG.OrganizationalUnit)}
+    assert settori == {"settore-affari-generali", "settore-finanze"}
+    weights = sorted(int(weight) for weight in graph.objects(None, PIAO.weight))
+    assert weights == [40, 60, 100, 100, 100]
+    assert [line.split(": warning:")[0] for line in problem_lines(result.stderr, "prose-in-table")] == [
+        f"{VALDORA}:6", f"{VALDORA}:14"]
+    [unknown] = problem_lines(result.stderr, "unknown-column")
+    assert unknown.startswith(f"{VALDORA}:4 [Referente politico, column 7]")
+    assert "Ass. Bianchi" in {value for cells in graph.objects(None, PIAO.cells) for value in json.loads(str(cells))}
+
+
+PEG = COMUNI / "peg-aree-nascoste.xlsx"
+PEG_PLAN = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+
+
+def test_workbook_with_area_rows_hidden_cells_cached_formulas_and_date_serials(run_cli, tmp_path):
+    """A PEG workbook: ``AREA 1 – AMMINISTRATIVA`` rows merged across the table open each settore, objective
+    weights add up to 100 within each area (one of them ``=100-E5`` with its cached 40), a target ``=K5+0.05``
+    cached as 0.9 in a ``0%`` cell, ``Scadenza`` dates as Excel serials, ``Responsabile: Dott. Carlo Galli`` and
+    ``Dott. Carlo Galli`` for one person, a hidden row and a hidden column, a second table sheet. The area rows
+    were no settore (``SETTORE 1 - X`` / ``AREA 1 – X`` were not headings), the hidden row's objective lost its
+    settore (the same dirigente written twice ways opened a new block), hidden cells were read without a word."""
+    graph, result = convert(run_cli, tmp_path, PEG, "--ente", "c_d150")
+    def settore(code):
+        return str(graph.value(URIRef(PEG_PLAN + code), ORG.unitOf) or graph.value(URIRef(PEG_PLAN + code), PIAO.ownedBy))
+    assert {code: settore(code).rsplit("/", 1)[-1] for code in ("2.1.1", "2.1.2", "2.1.9", "OB_07")} == {
+        "2.1.1": "area-1-amministrativa", "2.1.2": "area-1-amministrativa", "2.1.9": "area-1-amministrativa",
+        "OB_07": "area-2-tecnica"}
+    weights = {str(node).removeprefix(PEG_PLAN): int(graph.value(node, PIAO.weight))
+               for node in graph.subjects(RDF.type, PIAO.Objective)}
+    assert weights == {"2.1.1": 60, "2.1.2": 40, "2.1.9": 0, "OB_07": 100, "T-01": 100}
+    found = annual_targets(graph)
+    assert found["90%"][:2] == (90, PIAO.PercentageTarget)
+    assert found["85%"][3] == dt.date(2025, 12, 31) and found["SI"][3] == dt.date(2025, 6, 30)
+    assert found["entro 15 giorni"][:3] == (15, PIAO.NumberTarget, PIAO.AtMost)
+    assert found["100% entro il 31/12/2025"][:4] == (100, PIAO.PercentageTarget, None, dt.date(2025, 12, 31))
+    assert [line.split(": warning:")[0] for line in problem_lines(result.stderr, "missing-settore")] == [
+        f"{PEG}, sheet Trasversali, row 2"]                 # that sheet names none; the hidden row keeps its area
+    assert not problem_lines(result.stderr, "formula-without-value"), result.stderr
+    assert [line.split(": info:")[0] for line in problem_lines(result.stderr, "hidden-row")] == [
+        f"{PEG}, sheet Obiettivi 2025, row 8"]
+    assert [line.split(": info:")[0] for line in problem_lines(result.stderr, "hidden-column")] == [
+        f"{PEG}, sheet Obiettivi 2025, row 3 [Note interne, column 15]"]
+    assert len(problem_lines(result.stderr, "sheet-skipped")) == 2
+    assert {str(name) for name in graph.objects(None, URIRef("http://xmlns.com/foaf/0.1/name"))} == {
+        "Carlo Galli", "Sara Conti", "Anna Riva"}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_unknown_pnrr_code_beside_a_known_one_is_reported(run_cli, tmp_path, engine):
+    """``M1C1-I1.2, M9C9-I9.9`` in one cell (or one in the title, one in the column): the objective was linked to
+    M1C1-I1.2, and the rule skipped any objective with a measure, so M9C9-I9.9 went unreported by ``validate``."""
+    table = tmp_path / "pnrr.csv"
+    table.write_text("Codice obiettivo;Obiettivo operativo;Linea PNRR;Indicatore;Target 2025;Peso\n"
+                     "OB1;Manutenzione strade;M1C1-I1.2, M9C9-I9.9;Strade;3.800;100\n"
+                     "OB2;PNRR M8C8-I8.8 Scuole;M4C1-I1.1;Aule;3;100\n"
+                     "OB3;PNRR - M5C2-I2.1.2 - Piste;;Km;3;100\n", encoding="utf-8")
+    english = validate(run_cli, table, "en", "--ente", "c_d150", "--year", "2025", "--engine", engine)
+    assert "pnrr.csv:2: Known PNRR code — PNRR code M9C9-I9.9 in the column “Linea PNRR” is not a measure" in english
+    assert "pnrr.csv:3: Known PNRR code — PNRR code M8C8-I8.8 in the title is not a measure" in english
+    assert english.count("Known PNRR code") == 2, english      # M1C1-I1.2, M4C1-I1.1, M5C2-I2.1(.2) are known
+
+
+def test_site_validation_page_says_sheet_and_row_for_a_workbook(run_cli, tmp_path):
+    """The site's validation page wrote ``sheet Obiettivi 2025, line 5``: a workbook has rows, as ``validate``
+    says (``sheet Obiettivi 2025, row 5``)."""
+    out = tmp_path / "_site"
+    result = run_cli("build", WORKBOOK, "-o", out, "--contact-email", "piao@example.org", "--no-search", "--no-cache")
+    assert result.exit_code == 1, result.output
+    english = (out / "en" / "validazione" / "index.html").read_text(encoding="utf-8")
+    italian = (out / "validazione" / "index.html").read_text(encoding="utf-8")
+    assert "sheet Obiettivi 2025<br>row 5" in english, english
+    assert not re.search(r"sheet Obiettivi 2025<br>lines? \d", english)
+    assert "foglio Obiettivi 2025<br>riga 5" in italian

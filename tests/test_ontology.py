@@ -96,7 +96,8 @@ def layout_graphs(tmp_path_factory) -> Graph:
     graph = Graph()
     comuni = DATA / "layouts" / "comuni"
     for path in (DATA / "layouts" / "dup-cascade.csv", DATA / "layouts" / "relazione-performance.csv",
-                 comuni / "soglie-totali-note.csv", comuni / "colonne-pnrr.csv", fuller):
+                 comuni / "soglie-totali-note.csv", comuni / "colonne-pnrr.csv", comuni / "valdora-sezioni-cp1252.csv",
+                 fuller):
         plan_to_graph(read_plan_table(path, ente="x_test", year=2025), graph=graph)
     return graph
 

@@ -307,3 +307,31 @@ def test_a_pdf_with_only_sideways_text_is_not_called_a_scan(run_cli, tmp_path):
     assert result.exit_code == 2
     assert "no text drawn upright: pages 1-2 have their text drawn sideways" in result.stderr
     assert "a scan" not in result.stderr
+
+
+def test_another_comunes_pdf_with_dirigenti_under_settori_and_written_targets(tmp_path):
+    """``comune-centri-responsabilita.pdf`` (Chromium, portrait, the table over three pages under a repeated
+    header): the PDF joins the lines of a cell, so ``Settore Servizi Sociali`` over ``Dott.ssa Maria Rossi`` came
+    as one settore named after both and no dirigente; ``31/12/2025`` wrapped in its narrow cell as ``31/12/20 25``
+    was no date; a ``Peso %`` merged over each objective's three indicators weighed only the first indicator."""
+    out = tmp_path / "plan.ttl"
+    result = CliRunner().invoke(app, ["convert", str(PDFS / "comune-centri-responsabilita.pdf"), "--ente", "c_d150",
+                                      "-o", str(out), "--lang", "en", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(out)
+    plan = "https://w3id.org/piao-lod/id/c_d150/piano/2025/obiettivo/"
+    objectives = set(graph.subjects(RDF.type, PIAO.Objective))
+    assert {str(node).removeprefix(plan) for node in objectives} == {
+        f"OS{settore}-OP{number}" for settore in (1, 2, 3) for number in (1, 2, 3, 4)}
+    assert len(set(graph.subjects(RDF.type, PIAO.IndicatorAssignment))) == 36
+    assert {int(graph.value(node, PIAO.weight)) for node in objectives} == {25}
+    assert not set(graph.subjects(RDF.type, PIAO.IndicatorAssignment)) & set(graph.subjects(PIAO.weight, None))
+    foaf_name = URIRef("http://xmlns.com/foaf/0.1/name")
+    people = {str(graph.value(graph.value(node, PIAO.dirigente), foaf_name)) for node in objectives}
+    assert people == {"Maria Rossi", "Paolo Bruni", "Comm. Elena Sarti"}
+    settori = {str(node).rsplit("/", 1)[-1] for node in graph.objects(None, PIAO.ownedBy)}
+    assert settori == {"settore-servizi-sociali", "settore-lavori-pubblici", "settore-polizia-locale"}
+    dates = {str(date) for date in graph.objects(None, PIAO.targetDate)}
+    assert {"2025-12-31", "2025-06-30", "2026-06-30"} <= dates
+    assert not [line for line in result.stderr.splitlines() if "unreadable" in line or "missing-" in line], result.stderr
+    assert "[Peso %, column 4]: info: column “Peso %” holds one weight for each objective" in result.stderr

@@ -63,7 +63,8 @@ GRAPH_CASES = {
     "SettoreLedByDirigente": ("DELETE { ?m org:member ?p } WHERE { ?m org:organization ?s ; org:member ?p . "
                               "?s skos:prefLabel \"Settore Beta\"@it }",
                               1, SH.Violation),
-    "Objective-pnrr": ("DELETE { ?o piao:pnrrMeasure ?m } INSERT { ?o piao:pnrrMeasure <https://w3id.org/piao-lod/pnrr/M9> } "
+    # added beside the measure its code links to: replacing it also leaves the code unlinked (PnrrCodeKnown)
+    "Objective-pnrr": ("INSERT { ?o piao:pnrrMeasure <https://w3id.org/piao-lod/pnrr/M9> } "
                        "WHERE { ?o piao:pnrrMeasure ?m }", 1, SH.Violation),
     "Objective-title": (f"DELETE {{ ?o dcterms:title ?t }} INSERT {{ ?o dcterms:title \"Monthly reports\"@en }} "
                         f"WHERE {{ BIND(<{PLAN}/obiettivo/2.1_0001> AS ?o) ?o dcterms:title ?t }}", 1, SH.Violation),

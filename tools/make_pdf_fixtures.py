@@ -351,6 +351,63 @@ def scanned_pdf(source: Path, target: Path, page: int) -> None:
         subprocess.run(["img2pdf", "--output", str(target), str(image)], check=True)
 
 
+COMUNE_PDF = "comune-centri-responsabilita.pdf"
+COMUNE_HEADER = ("Centro di responsabilità", "Codice", "Obiettivo operativo", "Peso %", "Indicatore di risultato",
+                 "Unità di misura", "Baseline", "Target 2025", "Target 2026", "Scadenza")
+COMUNE_SETTORI = (("Settore Servizi Sociali", "Dott.ssa Maria Rossi"), ("Settore Lavori Pubblici", "Ing. Paolo Bruni"),
+                  ("Settore Polizia Locale", "Responsabile: Comm. Elena Sarti"))
+COMUNE_TARGETS = (("%", "45,5%", "80-90%", "≥ 95% entro il 30/06/2026", "31/12/2025"),
+                  ("giorni", "12", "entro 30 giorni", "≤ 5 gg", ""),
+                  ("sì/no", "NO", "SI/NO", "SI", "entro il 30 giugno 2025"),
+                  ("€", "1.234,5", "+10% rispetto al 2024", "€ 1.500,00", ""))
+
+
+def comune_rows() -> list[tuple[str, ...]]:
+    """Another comune's plan: three centri di responsabilità, each with its dirigente under its name in its
+    cell, four objectives (codes ``OS1-OP1`` ...) of one weight each, three indicators an objective."""
+    rows = []
+    for number, (settore, person) in enumerate(COMUNE_SETTORI, start=1):
+        for objective in range(1, 5):
+            for indicator in range(3):
+                unit, baseline, first, second, deadline = COMUNE_TARGETS[(objective + indicator) % len(COMUNE_TARGETS)]
+                rows.append((f"{settore}\n{person}", f"OS{number}-OP{objective}",
+                             f"Obiettivo {objective} del {settore.lower()}: miglioramento dei servizi", "25",
+                             f"Indicatore {indicator + 1} dell'obiettivo OS{number}-OP{objective}", unit, baseline,
+                             first, second, deadline))
+    return rows
+
+
+def comune_html() -> str:
+    """The comune's plan printed by Chromium on portrait pages: the table runs over pages, ``<thead>`` repeated on
+    each, the settore and objective cells merged down (rowspan), the dirigente on a line of the settore cell."""
+    rows = comune_rows()
+    out = io.StringIO()
+    out.write("""<!doctype html><html lang="it"><head><meta charset="utf-8"><title>PIAO 2025-2027</title><style>
+@page { size: A4 portrait; margin: 15mm; }
+body { font-family: 'DejaVu Sans', sans-serif; font-size: 7pt; }
+table { border-collapse: collapse; table-layout: fixed; width: 180mm; }
+th, td { border: 0.6pt solid #000; padding: 1mm; vertical-align: top; text-align: left; overflow-wrap: break-word; }
+th { background: #dde; } tr { break-inside: avoid; }
+</style></head><body>
+<p>COMUNE DI BORGOLAGO</p><p>Piano Integrato di Attività e Organizzazione 2025-2027</p>
+<p>Sezione 2.2 – Obiettivi di performance</p><table><colgroup>""")
+    out.write("".join(f'<col style="width:{width}mm">' for width in (24, 15, 28, 9, 28, 13, 14, 17, 18, 14)))
+    out.write("</colgroup><thead><tr>" + "".join(f"<th>{html.escape(name)}</th>" for name in COMUNE_HEADER)
+              + "</tr></thead><tbody>\n")
+    for index, row in enumerate(rows):
+        out.write("<tr>")
+        for column, text in enumerate(row):
+            merged = 12 if column == 0 else 3 if column in (1, 2, 3) else 1
+            if index % merged:
+                continue
+            span = f' rowspan="{merged}"' if merged > 1 else ""
+            out.write(f"<td{span}>" + "<br>".join(html.escape(part) for part in text.split("\n")) + "</td>")
+        out.write("</tr>\n")
+    out.write("</tbody></table><p>Note: i pesi degli obiettivi di ogni centro di responsabilità sommano a 100.</p>"
+              "</body></html>\n")
+    return out.getvalue()
+
+
 FIXTURE_SETS = {
     "cremona-libreoffice.pdf": ("libreoffice", Options()),
     "cremona-chromium.pdf": ("chromium", Options()),
@@ -388,6 +445,9 @@ def main() -> int:
         if args.keep_source:
             target.with_suffix(".fodt" if producer == "libreoffice" else ".html").write_text(document, encoding="utf-8")
         print(f"wrote {target} ({target.stat().st_size:,} bytes)", file=sys.stderr)
+    if not args.names or COMUNE_PDF in args.names:
+        chromium_pdf(comune_html(), args.out / COMUNE_PDF)
+        print(f"wrote {args.out / COMUNE_PDF}", file=sys.stderr)
     name, source, page = SCANNED
     if not args.names or name in args.names:
         scanned_pdf(args.out / source, args.out / name, page)

@@ -28,13 +28,13 @@ FIELD_LABELS = {
     "objective_definition": N_("Objective definition"), "objective_weight": N_("Objective weight"),
     "indicator_code": N_("Indicator code"), "indicator_title": N_("Indicator title"),
     "formula": N_("Indicator formula"), "purpose": N_("Indicator purpose"), "unit": N_("Unit of measure"),
-    "baseline": N_("Baseline"), "target": N_("Target"), "achieved": N_("Achieved value"),
+    "baseline": N_("Baseline"), "target": N_("Target"), "deadline": N_("Deadline"), "achieved": N_("Achieved value"),
     "achievement_rate": N_("Achievement rate"), "weight": N_("Indicator weight"),
     "pnrr": N_("PNRR measure"),
 }
 FIELDS = tuple(FIELD_LABELS)
 IGNORED = "ignore"                     # a profile's way to say a column is known and not converted
-YEARLY_FIELDS = frozenset({"target", "baseline", "achieved", "achievement_rate"})
+YEARLY_FIELDS = frozenset({"target", "deadline", "baseline", "achieved", "achievement_rate"})
 YEAR_HEADER_FIELD = "target"           # what a column headed by a year alone holds in a plan
 REPEATED_FIELDS = frozenset({"pnrr"})   # a column per measure (``Misura PNRR M1C1-I1.1``, marked SI or X) is no duplicate
 REQUIRED_FIELDS = ("objective_title",)
@@ -47,6 +47,7 @@ RELATIVE_YEAR = re.compile(r"\bn(?: ([1-9]))?$")      # on a header key: "Target
 # A PNRR measure code in a header (``Misura PNRR M1C1-I1.1``): the column is that measure's (see pnrr.CODE).
 HEADER_PNRR_CODE = re.compile(r"\bm\s*+\d{1,2}\s*+c\s*+\d{1,2}\s*+[-–.]?\s*+[ir]\s*+\.?\s*+\d{1,2}(?:\s*+\.\s*+\d{1,2})*+",
                               re.IGNORECASE)
+BRACKETED = re.compile(r"\([^()]{0,40}\)")
 DATE_WORDS = re.compile(r"\b(?:al|entro|il|nel|dell|del|per|l|anno|annualita|31 12|30 06|30 6|31 3|31 03)\b")
 
 
@@ -87,6 +88,8 @@ class HeaderVocabulary:
                 break
             # a header over two rows joins "Obiettivo" over "Codice" as "Obiettivo Codice": "codice obiettivo"
             found = self.match_key(" ".join(words[turn:] + words[:turn]), text)
+        if found is None and (bare := BRACKETED.sub(" ", text)) != text and bare.strip():
+            found = self.match(bare)    # "Centro di responsabilità (CdR)": the name without its abbreviation
         return found
 
     def match_key(self, key: str, text: str) -> HeaderMatch | None:

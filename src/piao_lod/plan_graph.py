@@ -412,6 +412,10 @@ class PlanGraphBuilder:
             self.add(node, PIAO.targetBound, TARGET_BOUNDS[target.bound])
         self.add(node, PIAO.targetAsWritten, text(target.raw))
         self.add_reading(node, target, PIAO.targetValue, PIAO.targetDate)
+        if target.upper is not None:
+            self.add(node, PIAO.targetUpperValue, number(target.upper))
+        if target.change_from is not None:
+            self.add(node, PIAO.changeFromYear, typed(str(target.change_from), XSD.gYear))
 
     def add_reading(self, node: str, reading: Target, value_property, date_property) -> None:
         if reading.value is not None:

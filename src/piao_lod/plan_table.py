@@ -138,9 +138,39 @@ def is_totals_row(cells: tuple[str, ...] | list[str], context: frozenset[int] = 
                                 or read_number(cell).value is not None for index, cell in filled)
 
 
+def labelled_person(text: str) -> str | None:
+    """The name after a label that says it is the dirigente (``Responsabile: Maria Rossi``), else None."""
+    return next((value for heading in default_block_headings() if heading.field == "dirigente"
+                 and (value := heading.value(text))), None)
+
+
+def split_settore_cell(text: str) -> tuple[str, str | None]:
+    """A settore cell that names its dirigente on a line below (``Settore Servizi Sociali`` over ``Dott.ssa Maria
+    Rossi`` or ``Responsabile: Maria Rossi``): the settore, and that line (None when no line names a person)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for index in range(1, len(lines)):
+        if labelled_person(lines[index]) or read_person(lines[index]).honorific:
+            return "\n".join(lines[:index] + lines[index + 1:]), lines[index]
+    if len(lines) == 1 and (found := person_in_line().search(lines[0][:LONGEST_PROSE])):
+        return lines[0][:found.start()].rstrip(" -–,;"), lines[0][found.start():].strip(" -–,;")   # lines joined (PDF)
+    return text, None
+
+
+@lru_cache(maxsize=1)
+def person_in_line() -> re.Pattern:
+    """Where a person starts inside a settore's line, once a PDF has joined the lines of its cell (``Settore
+    Servizi Sociali Dott.ssa Maria Rossi``): a label (``Responsabile:``) or a dotted or long honorific, after a
+    word, before a capitalised name."""
+    titles = [re.escape(title) for title in honorifics() if title.endswith(".") or len(title) > 5]
+    return re.compile(rf"(?<=\w)[\s\-–,;]++(?:(?:Responsabile|Dirigente|Resp\.)\s*+[:\-–]|(?:{'|'.join(titles)})(?!\w))"
+                      r"\s*+(?=[A-ZÀ-Ý])")
+
+
 def read_person(raw: str) -> PersonName:
-    """``Dott.ssa Maria Rossi`` -> ``Maria Rossi``, honorific ``Dott.ssa`` (kept apart, never in the IRI)."""
+    """``Dott.ssa Maria Rossi`` -> ``Maria Rossi``, honorific ``Dott.ssa`` (kept apart, never in the IRI); a label
+    before the name (``Responsabile: Maria Rossi``) is not part of it."""
     name = " ".join(raw.split())
+    name = labelled_person(name) or name
     for honorific in honorifics():
         if name.casefold().startswith(honorific.casefold()) and (
                 len(name) == len(honorific) or not name[len(honorific)].isalpha() or honorific.endswith(".")):
@@ -257,6 +287,7 @@ class PlanAssembler:
                               self.header_rows[0].line if self.header_rows else None)
         self.report_unused_settore()
         self.name_note_columns()
+        self.read_merged_weights()
         if not any(objective.settore for objective in self.objectives) and "settore" not in {
                 column.field for column in self.all_columns()}:
             header = self.header_rows[0]
@@ -290,6 +321,25 @@ class PlanAssembler:
                 if text:
                     problem = self.problems[index]
                     self.problems[index] = replace(problem, location=replace(problem.location, column=text))
+
+    def read_merged_weights(self) -> None:
+        """A ``Peso`` column written once an objective, on its first row, over objectives of several indicators
+        (a cell merged down over them) weighs the objectives, not their first indicators."""
+        if any(column.field == "objective_weight" for column in self.all_columns()):
+            return
+        weighted = [objective for objective in self.objectives if objective.assignments]
+        if not any(len(objective.assignments) > 1 for objective in weighted) or not all(
+                objective.assignments[0].weight is not None and objective.assignments[0].row is objective.row
+                and all(assignment.weight is None for assignment in objective.assignments[1:])
+                for objective in weighted):
+            return
+        for objective in weighted:
+            objective.weight, objective.assignments[0].weight = objective.assignments[0].weight, None
+        column = next(column for column in self.all_columns() if column.field == "weight")
+        header = self.header_rows[0]
+        self.problems.append(Problem("weight-of-objectives", Location(
+            self.display, header.line, column.header, header.sheet, header.page, column.index + 1),
+            {"name": column.header}))
 
     def plan_version(self, document: SourceDocument, flag: str | None, flag_date) -> PlanVersion:
         """The version this document is. Its key says what the document says (or ``--version``); the digest of
@@ -525,10 +575,12 @@ class PlanAssembler:
                 self.column_values[field].setdefault(value(field), row.line)
         if self.continues_text(row, cells, value, here):
             return
-        if value("dirigente") and (self.dirigente is None or read_person(value("dirigente")) != self.dirigente):
-            self.start_block(read_person(value("dirigente")), keep_settore=not self.settore_used)
-        if value("settore"):
-            self.mention_settore(row, value("settore"), here)
+        settore, person = split_settore_cell(value("settore"))
+        dirigente = value("dirigente") or person
+        if dirigente and (self.dirigente is None or read_person(dirigente).name != self.dirigente.name):
+            self.start_block(read_person(dirigente), keep_settore=not self.settore_used)
+        if settore:
+            self.mention_settore(row, settore, here)
         if any(value(field) for field in OBJECTIVE_FIELDS):
             if not self.continues_objective(value):
                 self.start_objective(row, value, cells, here)
@@ -537,6 +589,9 @@ class PlanAssembler:
         if any(value(field) for field in INDICATOR_FIELDS) or any(
                 self.yearly_cells(cells, field) for field in YEARLY_FIELDS):
             self.add_assignment(row, value, cells, here)
+        elif not (settore or dirigente or any(value(field) for field in OBJECTIVE_FIELDS)):
+            # a section title (``MISSIONE 01 - SERVIZI ISTITUZIONALI``) or a row of context alone: read by nothing
+            self.report("prose-in-table", row, value=" | ".join(cell.strip() for cell in cells if cell.strip()))
 
     def continues_text(self, row: SourceRow, cells: list[str], value, here: RowRef) -> bool:
         """A row holding only text that goes on from the cell above (a definition wrapped onto a row of its
@@ -735,6 +790,7 @@ class PlanAssembler:
                 reading = read_target_with_unit(text, formula_text, kind)
                 self.check_value(row, column, field, reading)
                 setattr(figures.setdefault(self.column_year_key(column), YearFigures(None)), field, reading)
+        self.read_deadlines(row, cells, figures)
         for column, text in self.yearly_cells(cells, "achievement_rate"):
             rate = read_number(text)
             if rate.value is None:
@@ -753,6 +809,25 @@ class PlanAssembler:
         if code:
             self.indicator_titles.setdefault(code, {}).setdefault(title, row)
         self.objective.assignments.append(assignment)
+
+    def read_deadlines(self, row: SourceRow, cells: list[str], figures: dict) -> None:
+        """A ``Scadenza`` column dates the target of its year (``100%`` by ``31/12/2025``); without a year, the
+        target without one, else the first year's; a row with a deadline and no target has the deadline as its
+        target. A deadline that is not a date is reported (its text stays in the row's cells)."""
+        for column, text in self.yearly_cells(cells, "deadline"):
+            date = read_date(text)
+            if date is None:
+                self.report("unreadable-target", row, column=column, value=text, what=column.header,
+                            expected=Term(EXPECTED_KIND[TargetKind.DATE]))
+                continue
+            key = self.column_year_key(column)
+            if key is None and None not in figures:
+                key = min((year for year in figures if isinstance(year, int)), default=None)
+            found = figures.setdefault(key, YearFigures(None))
+            if found.target is None:
+                found.target = Target(text, None, TargetKind.DATE, date)
+            elif found.target.date is None:
+                found.target = replace(found.target, date=date)
 
     @staticmethod
     def column_year_key(column: Column):
@@ -780,7 +855,7 @@ class PlanAssembler:
                 described = Listing(tuple((title, row.line) for title, row in rows))
                 self.problems.append(Problem(
                     "indicator-title-conflict", Location(self.display, last.line, self.header_of("indicator_title"),
-                                                         last.sheet, last.page),
+                                                         last.sheet, last.page, self.column_number_of("indicator_title")),
                     {"code": code, "count": len(titles), "titles": described}, None, tuple(row.line for _, row in rows)))
 
     # -- after the pass --------------------------------------------------------
@@ -838,21 +913,30 @@ class PlanAssembler:
                 title = next(a.indicator_title for o in self.objectives for a in o.assignments
                              if not a.indicator_code and a.indicator_title and title_key(a.indicator_title) == key)
                 self.problems.append(Problem("indicator-title-ambiguous", Location(
-                    self.display, lines[0], self.header_of("indicator_title")),
+                    self.display, lines[0], self.header_of("indicator_title"),
+                    column_number=self.column_number_of("indicator_title")),
                     {"title": title, "lines": ", ".join(map(str, lines))}, None, lines))
 
     # -- plan metadata ---------------------------------------------------------
 
     def header_of(self, field: str) -> str:
         """The header a field's column has in this table, as written (else the field's name)."""
-        column = next((column for column in self.all_columns() if column.field == field), None)
+        column = self.column_of(field)
         return column.header if column else FIELD_LABELS[field]
+
+    def column_of(self, field: str) -> Column | None:
+        return next((column for column in self.all_columns() if column.field == field), None)
+
+    def column_number_of(self, field: str) -> int | None:
+        column = self.column_of(field)
+        return column.index + 1 if column else None
 
     def single_column_value(self, field: str) -> str | None:
         values = self.column_values[field]
         if len(values) > 1:
             raise SourceError(N_("one plan per file: the {field} column has several values: {values}"), self.display,
-                              None, self.header_of(field), field=Term(FIELD_LABELS[field]),
+                              None, self.header_of(field), column_number=self.column_number_of(field),
+                              field=Term(FIELD_LABELS[field]),
                               values=Listing(tuple(values.items())))
         return next(iter(values), None)
 
@@ -889,7 +973,8 @@ class PlanAssembler:
             if not re.fullmatch(r"\d{4}", stated_text):
                 raise SourceError(N_("the {header} column holds “{text}”, not a year"), self.display,
                                   self.column_values["year"][stated_text], self.header_of("year"),
-                                  header=self.header_of("year"), text=stated_text)
+                                  column_number=self.column_number_of("year"), header=self.header_of("year"),
+                                  text=stated_text)
             stated = int(stated_text)
         if stated is None and flag is None and self.triennium:
             stated = self.triennium[0]

@@ -139,6 +139,10 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("formula-without-value", W, N_("formula cell without a computed value (the program that saved the "
                                                "workbook did not calculate it); its formula is read as the cell's text"),
                 N_("an XLSX formula cell without a cached value; the formula (=SUM(A1:A3)) is kept as the cell's text")),
+    ProblemCode("hidden-row", I, N_("the row is hidden in the workbook; read like the others"),
+                N_("an XLSX row hidden from view that holds cells: read, since its cells are in the plan's file")),
+    ProblemCode("hidden-column", I, N_("the column is hidden in the workbook; read like the others"),
+                N_("an XLSX column hidden from view that holds cells: read, and noted at its first cell")),
     ProblemCode("pdf-page-skipped", W, N_("the PDF was not read in full: {detail}"),
                 N_("a PDF page not read: an image without text (a scan), text drawn sideways, a page that could not "
                    "be parsed, or one that draws more than 50,000 lines, shapes and strings (or has over 8 MB of "
@@ -175,6 +179,9 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
                 N_("a row holding only text that continues a cell above (a wrapped definition); appended")),
     ProblemCode("prose-in-table", W, N_("a line of text inside the table that is not a row of it; not converted"),
                 N_("a line between table rows that is neither a row nor a heading; kept in the source rows")),
+    ProblemCode("weight-of-objectives", I, N_("column “{name}” holds one weight for each objective, on its first row "
+                                              "(a cell over its indicators): read as the objectives' weights"),
+                N_("a weight column filled only on each objective's first row, over objectives of several indicators")),
     ProblemCode("totals-row", I, N_("a totals row of the table, not an objective or an indicator; not converted"),
                 N_("a row that totals the table (Totale pesi 100): its label and numbers are not read as a record")),
     ProblemCode("settore-without-objectives", W, N_("settore “{settore}” has no objective under it"),
@@ -353,6 +360,7 @@ READING_ONLY_CODES = frozenset({
     "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",
     "unknown-missione", "unknown-programma", "programma-not-in-missione", "indicator-title-ambiguous",
     "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex", "totals-row",
+    "hidden-row", "hidden-column", "weight-of-objectives",
 })
 """Problems only the reader can see: the graph has no trace of them, so ``validate``
 reports them beside the SHACL results. Every other problem code has a shape."""

@@ -9,6 +9,7 @@ provenance the converter wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
@@ -124,14 +125,40 @@ def pyshacl_findings(graph: Graph) -> list[Finding]:
     with sparql_texts_translated_once():
         _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), allow_warnings=True, allow_infos=True)
     findings = set()
+    shapes = shapes_graph()
     top_level = (result for report in results.subjects(RDF.type, SH.ValidationReport) for result in results.objects(report, SH.result))
     for result in top_level:
         value = results.value
+        templates = [message for node in (value(result, SH.sourceConstraint), value(result, SH.sourceShape))
+                     if node is not None for message in shapes.objects(node, SH.message)]
         findings.add(Finding(
             value(result, SH.focusNode), value(result, SH.sourceShape), value(result, SH.sourceConstraintComponent),
             value(result, SH.sourceConstraint), value(result, SH.resultSeverity), value(result, SH.resultPath),
-            value(result, SH.value), tuple(sorted(results.objects(result, SH.resultMessage)))))
+            value(result, SH.value), with_languages(results.objects(result, SH.resultMessage), templates)))
     return sorted(findings, key=finding_order)
+
+
+PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
+
+
+@lru_cache(maxsize=512)
+def filled_template(template: str) -> re.Pattern:
+    """What a message template matches once its ``{?name}`` are filled in."""
+    parts = PLACEHOLDER.split(template)
+    return re.compile("(?s:.*?)".join(re.escape(part) for part in parts) + r"\Z")
+
+
+def with_languages(messages, templates: list[Literal]) -> tuple[Literal, ...]:
+    """pyshacl gives back the messages it fills in (``{?value}``) without their language: each takes back the
+    language of the shape's template it fills, so ``--lang`` chooses among them as it does for Oxigraph's."""
+    tagged = []
+    for message in messages:
+        if isinstance(message, Literal) and message.language is None:
+            language = next((template.language for template in templates if template.language
+                             and filled_template(str(template)).match(str(message))), None)
+            message = Literal(str(message), lang=language) if language else message
+        tagged.append(message)
+    return tuple(sorted(tagged))
 
 
 def finding_order(finding: Finding):

@@ -72,7 +72,8 @@ def render_text(report: ValidationReport, problems: list[Problem], lang: str) ->
     groups: dict[str, dict[str, list[tuple[Finding, Located]]]] = defaultdict(lambda: defaultdict(list))
     for finding, located in report.findings:
         plan = str(located.plan) if located.plan else ""
-        objective = f"{located.objective_code or local_name(located.objective)} — {located.objective_title or ''}" if located.objective else ""
+        title = " ".join((located.objective_title or "").split())      # a title over two lines, on one
+        objective = f"{located.objective_code or local_name(located.objective)} — {title}" if located.objective else ""
         groups[plan][objective].append((finding, located))
     for plan in sorted(groups):
         out.append(gettext(lang, "Plan {plan}", plan=plan) if plan else gettext(lang, "Other resources:"))

@@ -96,6 +96,8 @@ class Target:
     kind: TargetKind
     date: dt.date | None = None
     bound: TargetBound | None = None       # ``≥ 80%``: at least 80, a percentage
+    upper: Number | None = None            # ``80-90%``: at least 80 (``value``, ``bound``) and at most 90
+    change_from: int | None = None         # ``+10% rispetto al 2024``: a change of ``value`` over that year's value
 
     @property
     def readable(self) -> bool:
@@ -158,6 +160,18 @@ DEADLINE_PREFIX = re.compile(r"^(?:entro|scadenza|termine|al|il|la|data|del|fine
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 WORD_DATE = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\.?\s+(\d{4})$")
+DATE_CHARACTERS = re.compile(r"^[\d/.\-\s]{6,14}$")
+YEAR_DATE = re.compile(r"^(?:(?:l\s*['’]\s*)?anno\s+)?((?:19|20)\d\d)$")     # "entro il 2025": by its last day
+# "100% entro il 31/12/2025", "≥ 95% entro 30/06/2025", "SI entro giugno 2025": a value and its deadline.
+VALUE_BY_DATE = re.compile(r"^(?P<value>\S.{0,40}?)[,;]?\s++(?P<deadline>(?:entro|al|per\s+il|by)\s.{1,40})$",
+                           re.IGNORECASE)
+# "80-90%", "80 % - 90 %", "da 80 a 90", "tra 5 e 10 gg": the least and the most the target asks for.
+RANGE = re.compile(r"^(?:(?:da|tra|fra)\s++)?(?P<low>\+?\d[\d.,]{0,20})\s*+(?P<low_unit>%?)\s*+(?:[-–÷]|\ba\b|\be\b)\s*+"
+                   r"(?P<high>\d[\d.,]{0,20})\s*+(?P<unit>[^\d\s].{0,30})?$", re.IGNORECASE)
+# "+10% rispetto al 2024", "-5 % sul 2023", "+ 3 rispetto all'anno 2024": a change over a year's value.
+CHANGE = re.compile(r"^(?P<value>[+-]\s*+\d[\d.,]{0,20}\s*+%?)\s*+(?:rispetto\s++a(?:l|ll\s*['’])?|sul(?:l\s*['’])?|vs\.?)"
+                    r"\s*+(?:(?:anno|dato|valore)\s++(?:del\s++)?)?(?P<year>(?:19|20)\d\d)\s*+\.?$", re.IGNORECASE)
+SCALE_WORDS = re.compile(r"^\s*+s[iì]\s*+/\s*+no\s*+$", re.IGNORECASE)   # "SI/NO": the yes/no scale itself
 LONGEST_DATE_TEXT = 60
 
 
@@ -179,13 +193,20 @@ def deadline_text(raw: str) -> str | None:
         if stripped == text:
             break
         text = stripped
+    if DATE_CHARACTERS.match(text) and NUMERIC_DATE.match(compact := SPACES.sub("", text)):
+        return compact                     # "31/12/20 25": a date a narrow PDF cell wrapped
     return text
 
 
 def looks_like_date(raw: str) -> bool:
     text = deadline_text(raw)
     return text is not None and bool(NUMERIC_DATE.match(text) or ISO_DATE.match(text) or (
-        (match := WORD_DATE.match(text)) and match[2] in MONTHS))
+        (match := WORD_DATE.match(text)) and match[2] in MONTHS) or is_year_deadline(raw, text))
+
+
+def is_year_deadline(raw: str, text: str) -> bool:
+    """``entro il 2025``, ``entro l'anno 2025``: a year after a deadline word (a year alone is a number)."""
+    return bool(YEAR_DATE.match(text)) and text != " ".join(raw.casefold().split())
 
 
 def read_date(raw: str) -> dt.date | None:
@@ -206,6 +227,8 @@ def read_date(raw: str) -> dt.date | None:
                 return dt.date(year, month, int(match[1]))
             following = dt.date(year + (month == 12), month % 12 + 1, 1)
             return following - dt.timedelta(days=1)
+        if is_year_deadline(raw, text):
+            return dt.date(int(YEAR_DATE.match(text)[1]), 12, 31)
     except ValueError:
         return None
     return None
@@ -240,9 +263,15 @@ def split_bound(raw: str) -> tuple[TargetBound | None, str]:
 def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None) -> Target:
     """The value of a target-like cell and its kind: the unit's kind when the unit has one, else a yes/no or
     percentage formula, else what the text itself is (a date, yes/no, ``55%``, a number, else words).
-    A number after a threshold (``≥ 80%``, ``almeno 10``, ``<= 30 gg``) is read with its bound."""
+    A number after a threshold (``≥ 80%``, ``almeno 10``, ``<= 30 gg``) is read with its bound; a value with a
+    deadline (``100% entro il 31/12/2025``) with both; a range (``80-90%``) as its least and most; a change
+    (``+10% rispetto al 2024``) with the year it is measured from; ``SI/NO`` as yes (done)."""
+    if unit_kind in (None, TargetKind.DATE) and looks_like_date(raw):
+        return Target(raw, None, TargetKind.DATE, read_date(raw))
+    if (combined := read_compound_target(raw, formula, unit_kind)) is not None:
+        return combined
     bound, rest = split_bound(raw)
-    if bound is not None:
+    if bound is not None and not looks_like_date(raw):      # "entro il 2027" is a deadline, not "at most 2027"
         reading = read_target(rest, formula, unit_kind)
         if reading.value is not None and reading.kind in (TargetKind.NUMBER, TargetKind.PERCENTAGE):
             return replace(reading, raw=raw, bound=bound)
@@ -257,14 +286,43 @@ def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None
             return Target(raw, None, TargetKind.DATE, read_date(raw))
         if (answer := yes_no(raw)) is not None:
             return Target(raw, answer, TargetKind.BOOLEAN)
+        if SCALE_WORDS.match(raw):
+            return Target(raw, 1, TargetKind.BOOLEAN)
         return Target(raw, None, TargetKind.TEXT)
     if kind is TargetKind.DATE:
         return Target(raw, None, kind, read_date(raw))
     if kind is TargetKind.BOOLEAN:
-        return Target(raw, number if number is not None else yes_no(raw), kind)
+        answer = 1 if SCALE_WORDS.match(raw) else yes_no(raw)
+        return Target(raw, number if number is not None else answer, kind)
     if kind is TargetKind.TEXT:
         return Target(raw, None, kind)
     return Target(raw, number, kind)
+
+
+def read_compound_target(raw: str, formula: str, unit_kind: TargetKind | None) -> Target | None:
+    """A value with a deadline, a range or a change over a year (see :func:`read_target`), else None."""
+    text = " ".join(raw.split())
+    if len(text) > LONGEST_DATE_TEXT * 2 or unit_kind is TargetKind.TEXT:
+        return None
+    value_kind = None if unit_kind is TargetKind.DATE else unit_kind
+    if (match := VALUE_BY_DATE.match(text)) and looks_like_date(match["deadline"]):
+        value = read_target(match["value"], formula, value_kind)
+        if value.value is not None and value.kind is not TargetKind.DATE:
+            return replace(value, raw=raw, date=read_date(match["deadline"]))
+    if match := RANGE.match(text):
+        unit = (match["unit"] or "").strip()
+        percent = unit == "%" or (match["low_unit"] == "%" and not unit)
+        if percent or not unit or unit_kind is None:
+            low, high = read_number(match["low"]).value, read_number(match["high"]).value
+            kind = TargetKind.PERCENTAGE if percent else value_kind or TargetKind.NUMBER
+            if low is not None and high is not None and low < high and kind in (TargetKind.NUMBER, TargetKind.PERCENTAGE):
+                return Target(raw, low, kind, bound=TargetBound.AT_LEAST, upper=high)
+    if match := CHANGE.match(text):
+        value = read_target(SPACES.sub("", match["value"]), formula,
+                            TargetKind.PERCENTAGE if "%" in match["value"] else value_kind)
+        if value.value is not None:
+            return replace(value, raw=raw, change_from=int(match["year"]))
+    return None
 
 
 def read_formula(raw: str) -> Formula:
