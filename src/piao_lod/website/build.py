@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import groupby
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -38,10 +39,11 @@ from piao_lod.validation_report import report_data
 from piao_lod.messages import LANGUAGES, N_
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
                                         download_names)
-from piao_lod.website.page_context import SiteData, fixed_pages
+from piao_lod.website.page_context import SiteData, fixed_page_makers
 from piao_lod.website.page_rendering import fixed_page, resource_page, resource_rdf_files
 from piao_lod.website.render import environment_for, templates_as_loaded
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
+from piao_lod.website.corpus_parts import PartSite, PartSites, WholeSite, corpus_parts, store_index
 from piao_lod.website.file_links import write_file
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
@@ -53,6 +55,7 @@ from piao_lod.website.resource_index import ResourceIndex
 from piao_lod.website.search_index import (PARTS_FOLDER, index_for_search, is_searchable, search_bundles,
                                            unchanged_bundles)
 from piao_lod.website.template_cache import keep_compiled_templates
+from piao_lod.website.version_changes import VersionOrder
 from piao_lod.work_cache import WorkCache, toolkit_digest
 
 SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a folder is ever replaced
@@ -121,8 +124,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
     mark = time.perf_counter()
     shown = LatestVersionsFilter(versions)      # each plan as its latest version, read from the store (not a copy of it)
-    index = ResourceIndex(store, shown)
-    pages, refused = assign_pages((iri for iri in index.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
+    corpus = corpus_parts(store, shown, len(plan_graphs))
+    index = None if corpus.separable else ResourceIndex(store, shown)     # else an ente's index at a time
+    pages, refused = assign_pages((iri for iri in corpus.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
                                   addresses, FIXED_PAGE_FOLDERS)
     problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]
     timings["index"] = time.perf_counter() - mark
@@ -147,15 +151,18 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         problems += [uncatalogued_plan(plan, year, store, loaded.conversion, addresses) for plan, year in without_year]
 
         copy_static(staging / "static")
-        site = SiteData(addresses, index, plan_graphs, downloads, validation, store, source_files, search,
-                        {**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems, templates,
-                        plan_versions=versions)
+        fields = dict(addresses=addresses, plan_graphs=plan_graphs, downloads=downloads, validation=validation,
+                      store=store, source_files=source_files, search=search,
+                      pages={**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems=problems, templates=templates,
+                      plan_versions=versions)
+        site = SiteData(index=index, **fields) if index is not None else \
+            PartSite(index=store_index(store, shown), corpus=corpus, order=VersionOrder(store, versions), **fields)
         mark = time.perf_counter()
         page_iris = sorted(pages)
         reused = reuse_ente_pages(out, staging, pages, reusable, addresses, tuple(EDITIONS.values())) if reusable else set()
         record.searchable = {pages[iri] for iri in reused if pages[iri] in previous.searchable} if reused else set()
         record.searchable |= render_pages(staging, site, [iri for iri in page_iris if iri not in reused], workers,
-                                          progress, len(reused))
+                                          progress, len(reused), shown)
         bundles = search_bundles(record.searchable) if search else {}
         site.search_parts = sorted(bundle for bundle in bundles if bundle.startswith(PARTS_FOLDER))
         fixed, searchable_fixed = render_fixed_pages(staging, site)
@@ -299,17 +306,20 @@ def copy_static(target: Path) -> None:
 
 # -- pages -------------------------------------------------------------------------------------------
 
-_WORKER_SITE: SiteData | None = None
+_WORKER_SITES: PartSites | None = None
 _WORKER_OUT: Path | None = None
 
 
 def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None,
-                 progress: Callable[[int, int], None] | None, done_before: int = 0) -> set[str]:
+                 progress: Callable[[int, int], None] | None, done_before: int = 0,
+                 shown: Callable[[ox.Quad], bool] | None = None) -> set[str]:
     """Render these resources' pages, in worker processes when there are enough pages to pay for them;
-    returns the folders of the pages meant for search. ``done_before``: pages already in place, for progress."""
-    global _WORKER_SITE, _WORKER_OUT
-    _WORKER_SITE, _WORKER_OUT = site, out
-    chunks = [iris[start:start + CHUNK] for start in range(0, len(iris), CHUNK)]
+    returns the folders of the pages meant for search. ``done_before``: pages already in place, for progress.
+    A :class:`PartSite` renders ente by ente (a chunk holds one ente's pages), each from an index of its ente."""
+    global _WORKER_SITES, _WORKER_OUT
+    _WORKER_SITES, _WORKER_OUT = PartSites(site, shown) if isinstance(site, PartSite) else WholeSite(site), out
+    chunks = [chunk for _, listed in groupby(sorted(iris, key=_WORKER_SITES.part_of), key=_WORKER_SITES.part_of)
+              for part in [list(listed)] for chunk in (part[start:start + CHUNK] for start in range(0, len(part), CHUNK))]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     for lang in EDITIONS:        # compiled once here, before the workers fork, rather than once in each of them
         for template in sorted({page_type.template for page_type in page_types()} | {GENERIC.template, *SHARED_TEMPLATES}):
@@ -321,7 +331,7 @@ def render_pages(out: Path, site: SiteData, iris: list[str], workers: int | None
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
                 return tally(pool.map(render_chunk, chunks), done_before, len(iris) + done_before, progress)
     finally:
-        _WORKER_SITE = _WORKER_OUT = None
+        _WORKER_SITES = _WORKER_OUT = None
 
 
 def tally(results, done: int, total: int, progress: Callable[[int, int], None] | None) -> set[str]:
@@ -337,9 +347,10 @@ def tally(results, done: int, total: int, progress: Callable[[int, int], None] |
 def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
     """Each resource's page in every edition, and its RDF files beside the Italian one; returns how many, and
     the folders of those meant for search (the same templates in every edition)."""
-    site, out = _WORKER_SITE, _WORKER_OUT
+    sites, out = _WORKER_SITES, _WORKER_OUT
     searchable = []
     for iri in iris:
+        site = sites.for_page(iri)
         page_dir = site.pages[iri]
         for lang, edition in EDITIONS.items():
             directory = out / check_relative(edition + page_dir)
@@ -358,7 +369,8 @@ def render_fixed_pages(out: Path, site: SiteData) -> tuple[list[str], list[str]]
     resource, in every edition; returns their folders within an edition, and the paths of those meant for search."""
     written, searchable = [], []
     for lang, edition in EDITIONS.items():
-        for page in fixed_pages(site, lang):
+        for make in fixed_page_makers(site, lang).values():      # one page's context at a time
+            page = make()
             target = out / check_relative(page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             html = fixed_page(site, page)

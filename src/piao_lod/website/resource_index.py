@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from sys import intern
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -46,12 +46,13 @@ class Value:
 
 class ResourceIndex:
     """Subject -> predicate -> objects, and object -> predicate -> subjects, over every graph (deduplicated),
-    of the quads of ``store`` that are ``shown``.
+    of the quads of ``store`` that are ``shown`` (of ``quads``, some of the store's, when given: one ente's graphs).
 
     A resource's own triples (the RDF files beside its page) are not held: :meth:`triples_of` reads them from
     the store again, a resource at a time."""
 
-    def __init__(self, store: ox.Store, shown: Callable[[ox.Quad], bool] = lambda quad: True):
+    def __init__(self, store: ox.Store, shown: Callable[[ox.Quad], bool] = lambda quad: True,
+                 quads: Iterable[ox.Quad] | None = None):
         self.store = store
         self.shown = shown
         self.outgoing: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -59,7 +60,7 @@ class ResourceIndex:
         self.described_iris: set[str] = set()
         literals: dict[ox.Literal, Value] = {}
         long_lists: dict[int, set] = {}
-        for quad in store:
+        for quad in store if quads is None else quads:
             subject = quad.subject
             if not isinstance(subject, ox.NamedNode) or not shown(quad):
                 continue

@@ -87,18 +87,19 @@ def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None
 def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], object]]:
     """A page per saved query, with its answer over the site's data, and the list of them (``query/``): each page
     path (within the edition) -> what makes its :class:`~piao_lod.website.page_context.FixedPage`. A query runs
-    once however many pages show its answer."""
-    answers: dict[str, tuple] = {}      # query name -> (columns, rows of terms, error)
+    once however many pages show its answer; of its rows only those a page shows are kept, and their count."""
+    answers: dict[str, tuple] = {}      # query name -> (columns, the first MAX_ROWS rows of terms, row count, error)
 
     def answer(query: SparqlQuery, links: PageLinks) -> tuple:
         if query.name not in answers:
             text, _ = prepare(query)
             try:
-                answers[query.name] = (*answer_terms(query_store(site.store, text)), None)
+                columns, rows = answer_terms(query_store(site.store, text))
+                answers[query.name] = (columns, rows[:MAX_ROWS], len(rows), None)
             except QueryError as failure:
-                answers[query.name] = ([], [], str(failure))
-        columns, rows, error = answers[query.name]
-        return (*cells_of(columns, rows, links), error)
+                answers[query.name] = ([], [], 0, str(failure))
+        columns, rows, total, error = answers[query.name]
+        return (*cells_of(columns, rows, links)[:2], total, error)
 
     def query_page(query: SparqlQuery):
         from piao_lod.website.page_context import Crumb, FixedPage
