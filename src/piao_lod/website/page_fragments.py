@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from jinja2.filters import do_urlencode
 from markupsafe import Markup, escape
 
-from piao_lod.messages import gettext
+from piao_lod.messages import N_, gettext
 from piao_lod.namespaces import compact
 from piao_lod.website.resource_index import ResourceView
 from piao_lod.website.reused_terms import term_label
@@ -76,13 +76,14 @@ def page_fragments(lang: str) -> dict[str, Callable]:
     def text(message: str) -> Markup:
         return escape(gettext(lang, message))
 
-    swipe = text("Swipe the table sideways to see every column.")
-    data_heading = text("All data of this resource")
+    swipe = text(N_("Swipe the table sideways to see every column."))
+    data_heading = text(N_("All data of this resource"))
     data_caption = gettext(lang, "Every property of this resource and its values, as in its RDF")
-    data_head = (f'<thead><tr><th scope="col">{text("Property")}</th><th scope="col">{text("Value")}</th>'
+    property_heading, value_heading = text(N_("Property")), text(N_("Value"))
+    data_head = (f'<thead><tr><th scope="col">{property_heading}</th><th scope="col">{value_heading}</th>'
                  f"</tr></thead>\n<tbody>\n")
-    describe = text("Open in the SPARQL form (DESCRIBE this resource)")
-    other_formats = text("This resource in other formats")
+    describe = text(N_("Open in the SPARQL form (DESCRIBE this resource)"))
+    other_formats = text(N_("This resource in other formats"))
 
     def resource_link(links, view) -> Markup:
         return link_markup(links.resource(view), escape(term_label(view, lang)))
