@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from jinja2 import Environment
 from jinja2.filters import do_urlencode
 from markupsafe import Markup, escape
 
@@ -142,3 +143,27 @@ def page_fragments(lang: str) -> dict[str, Callable]:
 
     return {"link": link, "resource_link": resource_link, "coded_link": coded_link, "scroll_table": scroll_table,
             "property_table": property_table, "formats": formats}
+
+
+class FolderLinks:
+    """The links a shared part of a page may make: files and pages of the edition, which depend only on how deep
+    the page's folder is and on its edition (:meth:`PageLinks.to`, :meth:`PageLinks.page`)."""
+
+    def __init__(self, links):
+        self.to, self.page = links.to, links.page
+
+
+def shared_parts(environment: Environment) -> Callable[..., Markup]:
+    """``shared_part(name, links, **values)``: the template ``name`` (the site's menu, its footer) rendered once for
+    each folder depth, edition and ``values``, not once per page; the same text every page would render."""
+    rendered: dict[tuple, Markup] = {}
+
+    def shared_part(name: str, links, **values) -> Markup:
+        template = environment.get_template(name)
+        key = (template, links.up, links.edition, *sorted(values.items()))
+        found = rendered.get(key)
+        if found is None:
+            found = rendered[key] = Markup(template.render(links=FolderLinks(links), **values))
+        return found
+
+    return shared_part

@@ -30,7 +30,7 @@ from piao_lod.website.addresses import EDITIONS, SiteAddresses, is_web_link, url
 from piao_lod.website.compiled_messages import CompiledMessages
 from piao_lod.website.charts import baseline, rows_chart, yearly_targets
 from piao_lod.website.display import format_day, format_number, format_size, measure, rate, unit_text
-from piao_lod.website.page_fragments import page_fragments
+from piao_lod.website.page_fragments import page_fragments, shared_parts
 from piao_lod.website.resource_index import ResourceView
 from piao_lod.website.reused_terms import term_label
 from piao_lod.website.template_runtime import SiteContext, SiteTemplate
@@ -90,7 +90,7 @@ def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None)
         baseline=lambda a: baseline(a, lang), rows_chart=lambda named: rows_chart(named, lang),
         by_ente_and_year=by_ente_and_year, source_cells=source_cells,
         objectives_under=objectives_under, of_type=lambda views, curie: [view for view in views if view.has_type(curie)],
-        **page_fragments(lang))
+        shared_part=shared_parts(environment), **page_fragments(lang))
     return environment
 
 
