@@ -276,6 +276,33 @@ def test_header_footer_favicon_and_the_publishers_statements(site, italian):
     assert page(site, "note-legali/", "en").h1.get_text(strip=True) == "Legal notes"
 
 
+# The menu's folders and the page types each one is the place of (its first: the page itself).
+MENU = {"": ("home",), "pnrr/scheme/": ("pnrr-scheme", "pnrr"), "bilancio/scheme/": ("budget-scheme", "budget"),
+        "query/": ("queries", "query"), "sparql/": ("sparql",), "validazione/": ("validation",),
+        "ontology/": ("ontology",), "dati/": ("data",)}
+
+
+def test_every_pages_menu_and_footer_lead_into_its_edition_and_mark_where_it_is(site, italian, english):
+    """The menu and the footer are rendered once per folder depth, edition and page type (``shared_part``): on
+    every page their links still lead to the pages of its own edition and the menu marks the page's own place."""
+    for edition, pages in (("", italian), ("en/", english)):
+        for path, html in pages.items():
+            here = (site / edition / path).parent
+            kind = html.find("meta", attrs={"name": "piao:page-type"})["content"]
+            items = html.select("header .navbar-nav a.nav-link")
+            assert len(items) == len(MENU), path
+            for item, (folder, kinds) in zip(items, MENU.items()):
+                assert (here / item["href"]).resolve() == (site / edition / folder).resolve(), (edition, path, folder)
+                assert ("active" in item["class"]) == (kind in kinds), (edition, path, folder)
+                assert (item.get("aria-current") == "page") == (kind == kinds[0]), (edition, path, folder)
+            footer = html.find("footer").find_all("a")
+            assert len(footer) == 6, path
+            for link in footer:
+                target = (here / link["href"]).resolve()
+                assert target.is_file() or (target / "index.html").is_file(), (edition, path, link["href"])
+                assert target.is_file() or target.is_relative_to((site / edition).resolve()), (edition, path)
+
+
 def test_search_knows_the_kind_of_every_result_and_weighs_the_plans_own_pages_first(site):
     objective, measure = page(site, CREMONA_OBJECTIVE), page(site, "pnrr/M5C2-I2.1/")
     assert objective.main["data-pagefind-meta"] == "kind:Obiettivo"

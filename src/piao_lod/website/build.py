@@ -44,7 +44,7 @@ from piao_lod.website.page_rendering import fixed_page, resource_page, resource_
 from piao_lod.website.render import environment_for, templates_as_loaded
 from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
 from piao_lod.website.corpus_parts import PartSite, PartSites, WholeSite, corpus_parts, store_index
-from piao_lod.website.file_links import write_file
+from piao_lod.website.file_links import make_folder, write_file
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
                                           unchanged_enti)
@@ -63,7 +63,7 @@ SITE_MARKER = ".piao-lod-site"     # written into every built site; only such a 
 FIXED_PAGE_FOLDERS = ("", "dati/", "validazione/", "query/", "sparql/", "ontology/", "piani/", "static/", "pagefind/",
                       "accessibilita/", "note-legali/", *(folder for folder in EDITIONS.values() if folder))
 CHUNK = 200                        # pages per task when rendering in parallel
-SHARED_TEMPLATES = ("_base.html", "_macros.html")    # what the pages' templates extend and import
+SHARED_TEMPLATES = ("_base.html", "_macros.html", "_navigation.html", "_footer.html")    # what every page uses
 
 
 @dataclass
@@ -347,20 +347,20 @@ def tally(results, done: int, total: int, progress: Callable[[int, int], None] |
 def render_chunk(iris: list[str]) -> tuple[int, list[str]]:
     """Each resource's page in every edition, and its RDF files beside the Italian one; returns how many, and
     the folders of those meant for search (the same templates in every edition)."""
-    sites, out = _WORKER_SITES, _WORKER_OUT
+    sites, out = _WORKER_SITES, os.fspath(_WORKER_OUT)
     searchable = []
     for iri in iris:
         site = sites.for_page(iri)
         page_dir = site.pages[iri]
         for lang, edition in EDITIONS.items():
-            directory = out / check_relative(edition + page_dir)
-            directory.mkdir(parents=True, exist_ok=True)
+            directory = os.path.join(out, check_relative(edition + page_dir))
+            make_folder(directory)
             html = resource_page(site, iri, lang)
-            write_file(directory / "index.html", html.encode("utf-8"))
+            write_file(os.path.join(directory, "index.html"), html.encode("utf-8"))
         if is_searchable(html):
             searchable.append(page_dir)
         for suffix, data in resource_rdf_files(site, iri).items():
-            write_file(out / page_dir / f"index.{suffix}", data)
+            write_file(os.path.join(out, page_dir, f"index.{suffix}"), data)
     return len(iris), searchable
 
 

@@ -23,6 +23,18 @@ def write_file(path: Path | str, data: bytes) -> None:
         os.close(descriptor)
 
 
+def make_folder(path: str) -> None:
+    """``Path(path).mkdir(parents=True, exist_ok=True)`` in one system call when the parent is there (a page's
+    folder is made after its parent's, in the order of the pages)."""
+    try:
+        os.mkdir(path)
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
+
+
 def link_file(source: Path | str, target: Path | str) -> None:
     """A hard link of ``source`` at ``target``, or a copy where the file system has none (another device)."""
     try:

@@ -92,10 +92,12 @@ def alternates(links: PageLinks, rdf_dir: str | None = None) -> list[tuple[str, 
             for suffix, media_type in RESOURCE_FILES.items() if suffix != "html"]
 
 
-def resource_trail(site: SiteData, view: ResourceView, links: PageLinks, lang: str) -> list[Crumb]:
+def resource_trail(site: SiteData, view: ResourceView, links: PageLinks, lang: str,
+                   ancestry: list[ResourceView] | None = None) -> list[Crumb]:
     """Ancestors with a page: ente > plan > objective... for data IRIs (prefixes of this one's IRI);
-    scheme > mission > component for the concepts of a scheme."""
-    return [Crumb(ancestor.label(lang), links.resource(ancestor)) for ancestor in ancestors(site, view)]
+    scheme > mission > component for the concepts of a scheme. ``ancestry``: :func:`ancestors`, if known."""
+    return [Crumb(ancestor.label(lang), links.resource(ancestor))
+            for ancestor in (ancestors(site, view) if ancestry is None else ancestry)]
 
 
 def ancestors(site: SiteData, view: ResourceView) -> list[ResourceView]:
@@ -134,8 +136,9 @@ def base_context(site: SiteData, page_dir: str, title: str, page_type: str, lang
 def resource_context(site: SiteData, view: ResourceView, page_type: PageType, page_dir: str, lang: str) -> dict:
     links = PageLinks(site.addresses, page_dir, site.pages, lang)
     kind = gettext(lang, page_type.label)
-    context = base_context(site, page_dir, page_title(view, kind, ancestors(site, view), lang), page_type.name,
-                           lang, resource_trail(site, view, links, lang))
+    ancestry = ancestors(site, view)
+    context = base_context(site, page_dir, page_title(view, kind, ancestry, lang), page_type.name,
+                           lang, resource_trail(site, view, links, lang, ancestry))
     context.update({"r": view, "ptype": page_type, "alternates": alternates(context["links"]),
                     "schema": resource_markup(site, view, page_type, page_dir),
                     "type_label": kind, "page_type_of": page_type_of})

@@ -16,7 +16,6 @@ import json
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -31,6 +30,7 @@ from piao_lod.website.addresses import EDITIONS, SiteAddresses, is_web_link, url
 from piao_lod.website.compiled_messages import CompiledMessages
 from piao_lod.website.charts import baseline, rows_chart, yearly_targets
 from piao_lod.website.display import format_day, format_number, format_size, measure, rate, unit_text
+from piao_lod.website.page_fragments import page_fragments, shared_parts
 from piao_lod.website.resource_index import ResourceView
 from piao_lod.website.reused_terms import term_label
 from piao_lod.website.template_runtime import SiteContext, SiteTemplate
@@ -83,13 +83,14 @@ def make_environment(lang: str = DEFAULT_LANGUAGE, overrides: str | None = None)
     })
     environment.globals.update(
         lang=lang, group_by_link=group_by_link, pnrr_objectives=pnrr_objectives, broader_chain=broader_chain,
-        anchor=anchor, property_rows=lambda view, links: property_rows(view, links, lang),
+        anchor=anchor,
         measure=lambda holder, field, assignment=None: measure(holder, field, assignment, lang),
         rate=lambda holder: rate(holder, lang), unit_text=lambda unit: unit_text(unit, lang),
         label=lambda view: term_label(view, lang), yearly_targets=lambda a: yearly_targets(a, lang),
         baseline=lambda a: baseline(a, lang), rows_chart=lambda named: rows_chart(named, lang),
         by_ente_and_year=by_ente_and_year, source_cells=source_cells,
-        objectives_under=objectives_under, of_type=lambda views, curie: [view for view in views if view.has_type(curie)])
+        objectives_under=objectives_under, of_type=lambda views, curie: [view for view in views if view.has_type(curie)],
+        shared_part=shared_parts(environment), **page_fragments(lang))
     return environment
 
 
@@ -110,43 +111,6 @@ def templates_as_loaded(environments: Iterable[Environment]) -> Iterator[None]:
     finally:
         for environment, auto_reload in saved:
             environment.auto_reload = auto_reload
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A value as a table cell: its text, the link it leads to, its language."""
-
-    text: str
-    href: str | None = None
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class PropertyRow:
-    iri: str
-    curie: str
-    label: str
-    cells: list[Cell]
-
-
-def property_rows(view: ResourceView, links: "PageLinks", lang: str) -> list[PropertyRow]:
-    """Every property of a resource with its values, ready for the "all data" table of each page.
-
-    Built here rather than in the template: this table is on every page, and Jinja's per-call
-    overhead made it half the rendering time.
-    """
-    rows = []
-    for predicate, values in view.properties:
-        cells = [resource_cell(value, links, lang) if isinstance(value, ResourceView)
-                 else Cell(value.text, None, value.language) for value in values]
-        rows.append(PropertyRow(predicate, compact(predicate), term_label(view.index.view(predicate), lang), cells))
-    return rows
-
-
-def resource_cell(view: ResourceView, links: "PageLinks", lang: str) -> Cell:
-    """A linked resource by its label; one that cannot be a link, by its whole IRI when it has no label."""
-    href = links.resource(view)
-    return Cell(term_label(view, lang) if href or view.described else view.iri, href)
 
 
 def group_by_link(views: list[ResourceView], curie: str) -> list[tuple[ResourceView | None, list[ResourceView]]]:

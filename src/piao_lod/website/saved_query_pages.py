@@ -16,7 +16,8 @@ from piao_lod.query_results import answer_terms
 from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
-from piao_lod.website.render import Cell, PageLinks
+from piao_lod.website.page_fragments import Cell
+from piao_lod.website.render import PageLinks
 
 MAX_ROWS = 500          # rows shown on a page; the count says how many there are in all
 # Oxigraph's position in a syntax error, as piao_lod.sparql_query words it: "QUERY:3:14: error: ..."
