@@ -164,14 +164,14 @@ def test_anno_column_that_is_not_a_year(run_cli, tmp_path):
     path = write_table(tmp_path, {"Anno": "duemila"})
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{path}:2 [Anno]: error: the Anno column holds “duemila”, not a year" in result.stderr
+    assert f"{path}:2 [Anno, column 2]: error: the Anno column holds “duemila”, not a year" in result.stderr
 
 
 def test_two_ente_values_in_one_file(run_cli, tmp_path):
     path = write_table(tmp_path, {}, {"Ente": "c_b157", "Codice Obiettivo": "1.1.1_0002"})
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{path} [Ente]: error: one plan per file" in result.stderr
+    assert f"{path} [Ente, column 1]: error: one plan per file" in result.stderr
     assert "line 2: “c_d150”; line 3: “c_b157”" in result.stderr
 
 
@@ -275,7 +275,7 @@ def test_indicator_code_with_two_titles(run_cli, tmp_path):
     result = convert(run_cli, path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 1, result.stderr
     line = next(line for line in result.stderr.splitlines() if "[indicator-title-conflict]" in line)
-    assert line.startswith(f"{path}:3 [Titolo Indicatore]: warning: indicator 101 has 2 different titles")
+    assert line.startswith(f"{path}:3 [Titolo Indicatore, column 8]: warning: indicator 101 has 2 different titles")
     assert "line 2: “Lavori avviati”" in line and "line 3: “Lavori iniziati”" in line
 
 

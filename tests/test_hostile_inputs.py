@@ -320,3 +320,16 @@ def test_a_loads_working_copy_is_not_taken_for_a_store(run_cli, tmp_path, copy, 
     assert result.exit_code == 2
     assert (f"{working_copy}: error: this folder is a copy a piao-lod load of {store} writes or deletes, not a store; "
             f"give --store {store}") in result.output
+
+
+def test_a_header_of_brackets_nested_thousands_deep_is_an_unknown_column_not_a_recursion_error(run_cli, tmp_path):
+    """A header's bracketed abbreviation is taken out to match its name ("Centro di responsabilità (CdR)"); brackets
+    nested thousands deep were taken out one level per call, past Python's recursion limit."""
+    source = tmp_path / "plan.csv"
+    source.write_text("\n".join((HEADER + ";Note " + "(" * 3000 + ")" * 3000, ROW + ";nota")) + "\n", encoding="utf-8")
+    result = convert(run_cli, source, "-o", tmp_path / "out.ttl", "--problems", "json")
+    assert result.exit_code == 1, result.output       # warnings: the unknown column, the year read from a header
+    problems = json.loads(result.stderr[result.stderr.index("{"):result.stderr.rindex("}") + 1])["problems"]
+    (unknown,) = [problem for problem in problems if problem["code"] == "unknown-column"]
+    assert unknown["column"].startswith("Note (((")
+    assert (tmp_path / "out.ttl").exists()

@@ -86,7 +86,7 @@ def test_an_unusable_third_table_of_five_is_named_with_its_line_and_the_others_a
     given = [*five_tables[:2], broken, *five_tables[3:]]
     result = invoke("load", *given, "--store", tmp_path / "store", "--workers", "2", "--no-cache")
     assert result.exit_code == 2
-    assert f"{broken}:2 [Anno]: errore:" in result.stderr and "«duemila», non un anno" in result.stderr
+    assert f"{broken}:2 [Anno, colonna 2]: errore:" in result.stderr and "«duemila», non un anno" in result.stderr
     assert "Traceback" not in result.output
     kept = [path for path in given if path != broken]
     assert quads(open_store_for_reading(tmp_path / "store")) == quads(load_dataset(kept, BASE).store)

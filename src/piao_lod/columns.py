@@ -57,6 +57,15 @@ def header_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9%]+", " ", text.casefold()).split())
 
 
+def without_brackets(text: str) -> str:
+    """The header with every bracketed part taken out, nested ones too (in a loop: a hostile cell can nest
+    brackets thousands deep)."""
+    bare = text[:LONGEST_HEADER]
+    while (stripped := BRACKETED.sub(" ", bare)) != bare:
+        bare = stripped
+    return bare
+
+
 @dataclass(frozen=True)
 class HeaderMatch:
     """What a header cell names: a field, and for yearly fields the year (or ``offset`` from the plan year)."""
@@ -88,7 +97,7 @@ class HeaderVocabulary:
                 break
             # a header over two rows joins "Obiettivo" over "Codice" as "Obiettivo Codice": "codice obiettivo"
             found = self.match_key(" ".join(words[turn:] + words[:turn]), text)
-        if found is None and (bare := BRACKETED.sub(" ", text)) != text and bare.strip():
+        if found is None and (bare := without_brackets(text)) != text and bare.strip():
             found = self.match(bare)    # "Centro di responsabilità (CdR)": the name without its abbreviation
         return found
 
