@@ -97,7 +97,7 @@ class HeaderVocabulary:
                 break
             # a header over two rows joins "Obiettivo" over "Codice" as "Obiettivo Codice": "codice obiettivo"
             found = self.match_key(" ".join(words[turn:] + words[:turn]), text)
-        if found is None and (bare := without_brackets(text)) != text and bare.strip():
+        if found is None and (bare := without_brackets(text)) != text[:LONGEST_HEADER] and bare.strip():
             found = self.match(bare)    # "Centro di responsabilità (CdR)": the name without its abbreviation
         return found
 

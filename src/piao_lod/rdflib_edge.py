@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
-from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -58,14 +58,13 @@ def sparql_texts_translated_once() -> Iterator[None]:
     prepared query, which rdflib evaluates again with other bindings). pyshacl hands rdflib the text of a SPARQL
     constraint anew for every shape and target it checks, and rdflib's parser was most of a pyshacl run's time."""
     original = SPARQLProcessor.query
-    translated = TRANSLATED_QUERIES
 
     def query(self, query_or_text, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
         if isinstance(query_or_text, str):
             key = (query_or_text, base, tuple(sorted((initNs or {}).items())))
-            if key not in translated:
-                translated[key] = translateQuery(parseQuery(query_or_text), base, initNs)
-            query_or_text = translated[key]
+            if key not in TRANSLATED_QUERIES:
+                TRANSLATED_QUERIES[key] = translateQuery(parseQuery(query_or_text), base, initNs)
+            query_or_text = TRANSLATED_QUERIES[key]
         return original(self, query_or_text, initBindings, initNs, base, DEBUG)
 
     SPARQLProcessor.query = query

@@ -282,8 +282,6 @@ def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None
     if kind is None:
         if number is not None:
             return Target(raw, number, TargetKind.NUMBER)
-        if looks_like_date(raw):
-            return Target(raw, None, TargetKind.DATE, read_date(raw))
         if (answer := yes_no(raw)) is not None:
             return Target(raw, answer, TargetKind.BOOLEAN)
         if SCALE_WORDS.match(raw):
