@@ -251,10 +251,10 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     # the plan as a whole
     ProblemCode("option-overridden", W, N_("{option} {flag} ignored: the document says {stated}"),
                 N_("--ente/--year disagrees with the document; the document wins")),
-    ProblemCode("year-from-triennium", I, N_("the objectives year is not stated; using the first year of the "
+    ProblemCode("year-from-triennium", I, N_("the objectives' year is not stated; using the first year of the "
                                              "triennium {first}–{last}"),
                 N_("no objectives year stated; the first year of the triennium was used")),
-    ProblemCode("year-from-columns", I, N_("the objectives year is not stated; using {year}, the first year of the "
+    ProblemCode("year-from-columns", I, N_("the objectives' year is not stated; using {year}, the first year of the "
                                            "target columns"),
                 N_("no objectives year stated; the first year of the Target YYYY columns was used")),
 )}
