@@ -193,6 +193,29 @@ def test_duplicate_objective_code_reports_both_lines(run_cli, tmp_path, clean_te
     assert duplicate["focus"] == PLAN
 
 
+def test_duplicate_objective_code_in_a_workbook_names_the_sheet(run_cli, tmp_path, clean_text):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Obiettivi 2024"
+    for line in clean_text.replace(";2.1_0001;", ";1.1_0002;").splitlines():
+        sheet.append(line.split(";"))
+    source = tmp_path / "plan.xlsx"
+    book.save(source)
+    messages = {}
+    for lang in ("en", "it"):
+        result = run_cli("validate", source, "--format", "json", "--lang", lang)
+        assert result.exit_code == 1, result.output
+        (duplicate,) = [item for item in json.loads(result.stdout)["results"] if item["rule"] == "ObjectiveCodeUnique"]
+        messages[lang] = duplicate["message"]
+    assert messages == {
+        "en": "Objective code 1.1_0002 is used by several objectives, at lines 4 (sheet Obiettivi 2024), "
+              "5 (sheet Obiettivi 2024)",
+        "it": "Il codice obiettivo 1.1_0002 è usato da più obiettivi, alle righe 4 (foglio Obiettivi 2024), "
+              "5 (foglio Obiettivi 2024)"}
+
+
 def test_example_engines_agree():
     graph = plan_to_graph(read_plan_table(EXAMPLE))
     assert comparable(graph, Engine.oxigraph) == comparable(graph, Engine.pyshacl)
