@@ -33,8 +33,11 @@ of the first cell of that column on the next page when that cell is merged too.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +112,12 @@ def read_rows(path: Path, pages=None) -> RawTable:
 
 
 def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
+    with pdfminer_complaints() as complaints:
+        return read_layouts_noting(path, pages, complaints)
+
+
+def read_layouts_noting(path: Path, pages, complaints: list[str]) -> tuple[list[PageLayout], list[ReadNote]]:
+    """The pages' layouts; what pdfminer complained of while it read a page is a note on that page."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -139,12 +148,18 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
         layouts = []
         for number in selected:
             page = document.pages[number - 1]
+            complained = len(complaints)
             try:
                 refusal = too_big(page, number)
                 if refusal:
                     notes.append(ReadNote("pdf-page-skipped", {"detail": refusal}))
                     continue
                 layouts.append(read_page(page, number))
+                if len(complaints) > complained:
+                    notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
+                        N_("page {page} was read only in part: some of its content is damaged ({error}); rows may "
+                           "be missing, compare them with the PDF"),
+                        (("page", number), ("error", shortened(complaints[complained]))))}))
             except Exception as error:
                 notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
                     N_("page {page} could not be read ({error})"),
@@ -155,6 +170,40 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
         raise SourceError(N_("no page of the PDF could be read: {details}"), str(path),
                           details=Phrases(tuple(note.params["detail"] for note in notes)))
     return layouts, notes
+
+
+class Complaints(logging.Handler):
+    """Keeps what pdfminer's content-stream interpreter skipped (an operator it could not apply: text or lines lost);
+    its other warnings (a font's metrics, a page label) lose nothing of the text and are dropped."""
+
+    CONTENT_LOGGERS = frozenset({"pdfminer.pdfinterp", "pdfminer.pdfdevice"})
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name in self.CONTENT_LOGGERS:
+            self.messages.append(record.getMessage())
+
+
+@contextmanager
+def pdfminer_complaints() -> Iterator[list[str]]:
+    """pdfminer's warnings while a PDF is read, kept from the terminal (they are English, and not the reader's
+    words): what it skipped of a damaged page becomes a note on that page."""
+    logger, handler = logging.getLogger("pdfminer"), Complaints()
+    propagated = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagated
+
+
+def shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def unwrapped(error: Exception) -> Exception:

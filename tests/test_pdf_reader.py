@@ -284,6 +284,26 @@ def test_image_pages_skipped_are_named_in_the_language_asked_with_their_plural(r
     assert "[pdf-page-skipped]" in result.stderr
 
 
+DAMAGED_PAGE = b"BT /F1 (eleven) Tf 40 760 Td (Nota a margine) Tj ET\n"     # a font size that is no number
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "the PDF was not read in full: page 2 was read only in part: some of its content is damaged (Could not "
+           "set text font because b'eleven' is an invalid float value); rows may be missing, compare them with the PDF"),
+    ("it", "il PDF non è stato letto per intero: la pagina 2 è stata letta solo in parte: una parte del suo contenuto "
+           "è danneggiata"),
+])
+def test_a_page_pdfminer_read_only_in_part_is_named_in_the_readers_words(run_cli, tmp_path, lang, expected):
+    """Regression: pdfminer's own English warning reached the terminal ("Execute called on non-indirect object…")
+    and the rows it lost went unsaid."""
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [PLAN_PAGE, DAMAGED_PAGE + PLAN_PAGE])
+    result = run_cli("convert", "--lang", lang, source, "-o", tmp_path / "x.ttl", "--ente", "c_x001", "--no-cache")
+    assert result.exit_code == 1, result.stderr
+    assert expected in result.stderr and "[pdf-page-skipped]" in result.stderr
+    assert all(line.startswith((str(source), "convert", "conversione")) for line in result.stderr.splitlines() if line)
+
+
 SIDEWAYS_PAGE = (b"q 0 1 -1 0 595 0 cm\n"
                  + ruled_table([["Codice obiettivo", "Obiettivo", "Settore", "Indicatore", "Target", "Peso"],
                                 ["B.1", "Archivio digitale", "Area Tecnica", "Pratiche", "2000", "100"]], top=500)

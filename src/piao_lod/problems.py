@@ -146,7 +146,7 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("pdf-page-skipped", W, N_("the PDF was not read in full: {detail}"),
                 N_("a PDF page not read: an image without text (a scan), text drawn sideways, a page that could not "
                    "be parsed, or one that draws more than 50,000 lines, shapes and strings (or has over 8 MB of "
-                   "content); the page is named")),
+                   "content); or read only in part, some of its content damaged; the page is named")),
     ProblemCode("sheet-skipped", I, N_("sheet “{sheet}” holds no objectives table; not read"),
                 N_("a sheet of the workbook without a plan header row")),
     # the header
