@@ -217,6 +217,7 @@ def convert(
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     conversion = Conversion(base=base)
+    plans = iter(())
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_output_is_no_source(output, sources)
@@ -225,10 +226,13 @@ def convert(
                                                                 version_date), base, workers, work_cache(cache, no_cache))
         first = next(reads, None)          # nothing is written, nor an output file made, when no plan can be read
         if first is not None:
-            write_converted(outlined(chain([first], reads), conversion), base, chosen_format, output)
+            plans = outlined(chain([first], reads), conversion)
+            write_converted(plans, base, chosen_format, output)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
     except OSError as error:
+        for _ in plans:                    # the other sources still read, so that their problems are reported
+            pass
         report_conversion(conversion, problems.value, lang.value)
         raise fail(UsageError(N_("cannot write output ({error})"), subject=output,
                               error=str(error.strerror or error)), lang.value) from None
