@@ -45,51 +45,53 @@ class WrittenBefore:
     of it (objectives...) is written by the first version that says it; what plans say of their ente, by the first
     plan of that ente. Every subject a plan mints is its ente's IRI or under it, so no two enti say the same triple.
 
-    Each plan's packed triples go to ``spool`` (a temporary file) and only (ente, plan, version, offset, length)
-    stays in memory; the sets of what was said are held for the ente written last, and made again from the spool
-    when an ente comes back after another (tables given out of ente order)."""
+    Each plan's packed triples go to ``spool`` (a temporary file) and only (plan, version, offset, length) stays in
+    memory, by ente; what the plans of the ente written last said of it is held, and read back from the spool when
+    an ente comes back after another (tables not given ente by ente), as what the versions of a plan said of it
+    when another version of it comes."""
 
     def __init__(self, spool: BinaryIO):
         self.spool = spool
         self.spooled: dict[str, list[tuple[str, str, int, int]]] = {}   # ente IRI -> its plans' places in the spool
         self.ente: str | None = None
         self.of_ente: set[ox.Triple] = set()
-        self.of_plan: dict[str, set[ox.Triple]] = {}                      # plan IRI -> what its versions said of it
 
     def unwritten(self, iris: PlanIris, triples: Sequence[ox.Triple], packed_triples: bytes) -> Iterator[ox.Triple]:
-        """The plan's triples that no plan written before said (``triples`` are ``packed_triples`` parsed)."""
+        """The plan's triples that no plan written before said (``triples`` are ``packed_triples`` parsed; a plan's
+        triples are distinct)."""
         if iris.ente != self.ente:
-            self.recall(iris.ente)
-        of_plan = self.of_plan.setdefault(iris.plan, set())
+            self.ente, self.of_ente = iris.ente, self.said_before(iris.ente)
+        of_plan = self.said_before(iris.ente, iris.plan)          # nothing to read back for a plan's first version
         for triple in triples:
-            said = said_of(triple, iris.plan, iris.version, of_plan, self.of_ente)
-            if said is None:
+            subject = triple.subject.value
+            if is_under(subject, iris.version):
                 yield triple
-            elif triple not in said:
-                said.add(triple)
+            elif is_under(subject, iris.plan):
+                if triple not in of_plan:
+                    yield triple
+            elif triple not in self.of_ente:
+                self.of_ente.add(triple)
                 yield triple
         offset = self.spool.seek(0, io.SEEK_END)
         self.spool.write(packed_triples)
         self.spooled.setdefault(iris.ente, []).append((iris.plan, iris.version, offset, len(packed_triples)))
 
-    def recall(self, ente: str) -> None:
-        """What the plans of ``ente`` written so far said of it and of their plans, read back from the spool."""
-        self.ente, self.of_ente, self.of_plan = ente, set(), {}
-        for plan, version, offset, length in self.spooled.get(ente, ()):
+    def said_before(self, ente: str, plan: str | None = None) -> set[ox.Triple]:
+        """What the plans of ``ente`` written so far said of it, or, given ``plan``, what its versions said of it."""
+        said = set()
+        for spooled_plan, version, offset, length in self.spooled.get(ente, ()):
+            if plan is not None and spooled_plan != plan:
+                continue
             self.spool.seek(offset)
-            of_plan = self.of_plan.setdefault(plan, set())
             for triple in triples_of(self.spool.read(length)):
-                said = said_of(triple, plan, version, of_plan, self.of_ente)
-                if said is not None:
+                subject = triple.subject.value
+                if not is_under(subject, version) and is_under(subject, spooled_plan) == (plan is not None):
                     said.add(triple)
+        return said
 
 
-def said_of(triple: ox.Triple, plan: str, version: str, of_plan: set, of_ente: set) -> set | None:
-    """Which of the sets the triple belongs to by its subject: None for the version's own."""
-    subject = triple.subject.value
-    if subject == version or subject.startswith(version + "/"):
-        return None
-    return of_plan if subject == plan or subject.startswith(plan + "/") else of_ente
+def is_under(subject: str, iri: str) -> bool:
+    return subject == iri or subject.startswith(iri + "/")
 
 
 def plan_statements(plans: Iterable[PackedPlan], base: str, fmt: RdfFormat,
