@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import datetime
 from enum import Enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
 from typing import Annotated, Optional
@@ -241,7 +241,7 @@ def convert(
     raise typer.Exit(conversion.exit_code)
 
 
-def write_converted(plans, base: str, fmt, output: str) -> None:
+def write_converted(plans: Iterable[tuple[PlanOutline, bytes]], base: str, fmt, output: str) -> None:
     """Each plan written as it arrives: to standard output, or beside ``output`` and renamed over it once complete
     (the spool of a union format in the same folder: the system's temporary folder may be in memory)."""
     if output == "-":

@@ -76,8 +76,8 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
 def plans_read(sources: Sequence[str | Path], conversion: Conversion, options: ReadingOptions = DEFAULT_READING,
                base: str | None = None, workers: int | None = None, cache: WorkCache | None = None) -> Iterator[SourceRead]:
     """Each plan read from ``sources`` (with its triples, given ``base``), in order, as soon as it is read, for a
-    caller that writes it away rather than holding every plan (``load``); the unusable sources and the reuse
-    count go into ``conversion``, a second source of the same version is unusable."""
+    caller that writes it away rather than holding every plan (``load``, ``convert``); the unusable sources and the
+    reuse count go into ``conversion``, a second source of the same version is unusable."""
     seen: dict[tuple[str, int, str], str] = {}
     for source, read in zip(sources, read_sources(sources, options, base, workers, cache)):
         if read.error is not None:

@@ -100,7 +100,8 @@ def plan_statements(plans: Iterable[PackedPlan], base: str, fmt: RdfFormat,
     given, then the plans' own graphs. A union format spools what was written to a temporary file in ``spool_dir``
     (default: the system's), removed when the stream is closed (on Linux it has no name at all)."""
     given = []
-    with nullcontext() if fmt.named_graphs else tempfile.TemporaryFile(prefix=".piao-lod-spool-", dir=spool_dir) as spool:
+    spooling = nullcontext() if fmt.named_graphs else tempfile.TemporaryFile(prefix=".piao-lod-spool-", dir=spool_dir)
+    with spooling as spool:
         written = WrittenBefore(spool) if spool is not None else None
         for plan, packed_triples in plans:
             iris = plan_iris(plan, base)
