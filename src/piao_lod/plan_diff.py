@@ -192,6 +192,8 @@ def version_state(store: ox.Store, version: str) -> VersionState:
         if row["year"] is not None:
             indicator.targets[int(row["year"].value)] = (value(row, "target"), value(row, "targetDate"))
         indicator.row = earliest(indicator.row, row_of(row))
+    for objective in objectives.values():      # in the order of their rows, not in the store's (another in memory and on disk)
+        objective.indicators = dict(sorted(objective.indicators.items(), key=lambda item: row_order(item[1].row, item[0])))
     file = next((quad.object.value for source in store.quads_for_pattern(graph, PROV.wasDerivedFrom, None, graph)
                  for quad in store.quads_for_pattern(source.object, PIAO.fileName, None, graph)), None)
     return VersionState(version, label, sorted(objectives.values(), key=lambda o: (o.row.line if o.row else 0, o.iri)), file)
@@ -206,6 +208,10 @@ def row_of(row) -> Row | None:
     if row["line"] is None:
         return None
     return Row(int(row["line"].value), int(row["page"].value) if row["page"] is not None else None)
+
+
+def row_order(row: Row | None, key: str) -> tuple[int, int, str]:
+    return (row.page or 0, row.line, key) if row is not None else (0, 0, key)
 
 
 def earliest(current: Row | None, other: Row | None) -> Row | None:

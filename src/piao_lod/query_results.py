@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from itertools import islice
 from enum import Enum
 
 import pyoxigraph as ox
@@ -74,6 +75,18 @@ def answer_terms(answer: Answer) -> tuple[list[str], list[list]]:
         return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in answer]
     variables = [variable.value for variable in answer.variables]
     return variables, [[solution[name] for name in variables] for solution in answer]
+
+
+def answer_head(answer: Answer, limit: int) -> tuple[list[str], list[list], int]:
+    """Column names, the first ``limit`` rows of terms and how many rows there are in all: the rows after the
+    first ``limit`` are counted as they stream by, never held."""
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [variable.value for variable in answer.variables]
+        solutions = iter(answer)
+        rows = [[solution[name] for name in variables] for solution in islice(solutions, limit)]
+        return variables, rows, len(rows) + sum(1 for _ in solutions)
+    columns, rows = answer_terms(answer)
+    return columns, rows[:limit], len(rows)
 
 
 def answer_table(answer: Answer) -> tuple[list[str], list[list[str]]]:

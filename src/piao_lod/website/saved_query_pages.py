@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from piao_lod.errors import QueryError
 from piao_lod.messages import gettext
 from piao_lod.namespaces import compact
-from piao_lod.query_results import answer_terms
+from piao_lod.query_results import answer_head, answer_terms
 from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
@@ -95,8 +95,7 @@ def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], o
         if query.name not in answers:
             text, _ = prepare(query)
             try:
-                columns, rows = answer_terms(query_store(site.store, text))
-                answers[query.name] = (columns, rows[:MAX_ROWS], len(rows), None)
+                answers[query.name] = (*answer_head(query_store(site.store, text), MAX_ROWS), None)
             except QueryError as failure:
                 answers[query.name] = ([], [], 0, str(failure))
         columns, rows, total, error = answers[query.name]
