@@ -1,4 +1,5 @@
-"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time; the SPARQL form."""
+"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time (over a store, those
+it keeps, :mod:`piao_lod.saved_answers`); the SPARQL form."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from piao_lod.errors import QueryError
 from piao_lod.messages import gettext
 from piao_lod.namespaces import compact
 from piao_lod.query_results import answer_terms
+from piao_lod.saved_answers import kept_answer
 from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
@@ -95,7 +97,8 @@ def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], o
         if query.name not in answers:
             text, _ = prepare(query)
             try:
-                columns, rows = answer_terms(query_store(site.store, text))
+                kept = kept_answer(site.kept_answers, query)
+                columns, rows = answer_terms(kept if kept is not None else query_store(site.store, text))
                 answers[query.name] = (columns, rows[:MAX_ROWS], len(rows), None)
             except QueryError as failure:
                 answers[query.name] = ([], [], 0, str(failure))

@@ -1,0 +1,269 @@
+"""The answers of the saved queries over the whole store, computed when the store is written and kept in it.
+
+A saved query whose parameters are all optional, run without any, reads every plan: minutes on the national
+corpus however it is written (``benchmarks/RESULTS-national.md``, "the floor"). So ``load`` computes those
+answers once, into the new store's directory (``DIR/piao-lod-answers/``) before it is swapped in, and
+``query NAME --store DIR`` without ``--param``, and the server's saved-query pages, read them from there.
+
+- A query with an optional ``ente`` parameter ("without it, every ente") has for answer the union of its answers
+  for each ente. It is kept **by ente**: one part per ente, run with ``ente=E`` (which reads only that ente's
+  plans), and a load runs it again only for the enti whose graphs it wrote (before or after the load); the whole
+  answer is the parts merged in the query's ``ORDER BY`` order, each key computed as the query computes it.
+  That needs an ``ORDER BY`` of keys :data:`ORDER_KEY` reads, and no ``LIMIT`` / ``OFFSET``.
+- The others (``graph-sizes``, ``shared-pnrr-measures`` that pairs enti) are kept **whole**, run again by
+  every load.
+
+The answers are SPARQL results in TSV (terms as written in N-Triples, so every term comes back as it was), and a
+manifest written last records what they belong to: the package version, each query's text, the reference graphs,
+and the store's own files as they are once it is closed (names and sizes). A manifest that does not match, a
+file of another size, a store written since by anything else: the query is run instead, never a stale answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from functools import cache
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from piao_lod import __version__
+from piao_lod.query_parameters import bind_parameters, tokens
+from piao_lod.saved_queries import SparqlQuery, saved_queries
+from piao_lod.store_directory import ANSWERS_DIR
+
+MANIFEST = "manifest.json"
+PARTS = "parts"
+TSV = ox.QueryResultsFormat.TSV
+STORE_FILES_LEFT_OUT = ("LOCK", "LOG")      # what changes without the store changing (its lock, its logs)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGER_TYPES = {f"{XSD}{name}" for name in (
+    "integer", "decimal", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+DECIMAL_LEXICAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+# The keys an ORDER BY of the saved queries is made of: the text of a value, or its value as a decimal.
+ORDER_KEY = re.compile(r'\s*\(\s*COALESCE\s*\(\s*(?:(?P<text>STR)|(?P<number>xsd:decimal))\s*\(\s*\?(?P<variable>\w+)\s*\)'
+                       r'\s*,\s*(?:""|(?P<fallback>-?[0-9.]+(?:[eE][+-]?[0-9]+)?))\s*\)\s*\)')
+ENTI = """PREFIX piao: <https://w3id.org/piao-lod/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?graph ?ente WHERE { GRAPH ?graph { ?plan piao:ente/dcterms:identifier ?ente } }"""
+
+SortKey = list[tuple[str, str, Decimal | None]]     # (kind, variable, fallback) of each ORDER BY key
+
+
+def order_keys(query: SparqlQuery) -> SortKey | None:
+    """The query's ORDER BY keys, or None when it has none, has one this module cannot compute, or limits rows."""
+    words = [text.upper() for kind, text, _ in tokens(query.text) if kind == "word"]
+    if "LIMIT" in words or "OFFSET" in words:
+        return None
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+    found = re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE)
+    if found is None:
+        return None
+    keys, rest = [], body[found.end():]
+    while rest.strip():
+        match = ORDER_KEY.match(rest)
+        if match is None:
+            return None
+        kind = "text" if match["text"] else "number"
+        fallback = Decimal(float(match["fallback"])) if match["fallback"] else None
+        keys.append((kind, match["variable"], fallback))
+        rest = rest[match.end():]
+    return keys or None
+
+
+def kept_by_ente(query: SparqlQuery) -> bool:
+    return any(parameter.name == "ente" for parameter in query.parameters) and order_keys(query) is not None
+
+
+def kept_queries() -> list[SparqlQuery]:
+    """The saved queries whose answers a store keeps: those whose every parameter is optional."""
+    return [query for query in saved_queries() if all(parameter.optional for parameter in query.parameters)]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def reference_digest() -> str:
+    from piao_lod.graph_inputs import REFERENCE_GRAPHS, reference_graph_bytes
+    return digest(b"".join(reference_graph_bytes(name) for name in REFERENCE_GRAPHS.values()))
+
+
+def store_state(directory: Path) -> list[list]:
+    """The store's own files, names and sizes: a load, or any program opening it for writing, changes them."""
+    return sorted([entry.name, entry.stat().st_size] for entry in os.scandir(directory)
+                  if entry.name != ANSWERS_DIR and not entry.name.startswith(STORE_FILES_LEFT_OUT))
+
+
+def run(store: ox.Store, query: SparqlQuery, parameters: Mapping[str, str], target: Path) -> None:
+    answer = store.query(bind_parameters(query, parameters), use_default_graph_as_union=True)
+    with open(target, "wb") as handle:
+        answer.serialize(handle, TSV)
+
+
+def part_name(ente: str) -> str:
+    return quote(ente, safe="") + ".tsv"
+
+
+class AnswerWriter:
+    """Writes the answers of a store being loaded into its directory, reusing the previous store's parts."""
+
+    def __init__(self, store: Path, staging: Path):
+        self.previous = read_manifest(store)
+        self.target = staging / ANSWERS_DIR
+
+    def write(self, store: ox.Store, written: list) -> None:
+        """Every kept answer of ``store`` (filled, still open); ``written`` are the graphs this load wrote."""
+        graphs: dict[str, list[str]] = {}
+        for row in store.query(ENTI):
+            graphs.setdefault(str(row["graph"]), []).append(row["ente"].value)
+        enti = sorted({ente for held in graphs.values() for ente in held})
+        before = self.previous["graphs"] if self.previous else {}
+        changed: set[str] | None = set()
+        for graph in written:
+            held = [*graphs.get(str(graph), []), *before.get(str(graph), [])]
+            if not held:
+                changed = None          # a graph of no ente: what it changes is not known, so every ente
+                break
+            changed.update(held)
+        shutil.rmtree(self.target, ignore_errors=True)
+        (self.target / PARTS).mkdir(parents=True)
+        queries = {}
+        for query in kept_queries():
+            entry = {"text": digest(query.text.encode()), "file": f"{query.name}.tsv"}
+            whole = self.target / entry["file"]
+            if kept_by_ente(query):
+                folder = self.target / PARTS / query.name
+                folder.mkdir()
+                reusable = self.reusable(query, entry)
+                for ente in enti:
+                    if reusable is not None and changed is not None and ente not in changed:
+                        os.link(reusable / part_name(ente), folder / part_name(ente))
+                    else:
+                        run(store, query, {"ente": ente}, folder / part_name(ente))
+                if enti:
+                    merge([folder / part_name(ente) for ente in enti], order_keys(query), whole)
+                else:
+                    run(store, query, {}, whole)
+                entry["enti"] = True
+            else:
+                run(store, query, {}, whole)
+            entry["size"] = whole.stat().st_size
+            queries[query.name] = entry
+        self.manifest = {"version": __version__, "reference": reference_digest(), "graphs": graphs,
+                         "queries": queries}
+
+    def reusable(self, query: SparqlQuery, entry: dict) -> Path | None:
+        """The previous store's parts of ``query``, if they were made by the same text and version."""
+        if not self.previous:
+            return None
+        before = self.previous["queries"].get(query.name, {})
+        if not before.get("enti") or before.get("text") != entry["text"]:
+            return None
+        return self.previous["directory"] / PARTS / query.name
+
+    def seal(self, staging: Path) -> None:
+        """Once the new store is closed: the manifest, that ties the answers to its files as they are now."""
+        self.manifest["store"] = store_state(staging)
+        temporary = self.target / f"{MANIFEST}.tmp"
+        temporary.write_text(json.dumps(self.manifest), encoding="utf-8")
+        os.replace(temporary, self.target / MANIFEST)
+
+
+def read_manifest(directory: Path) -> dict | None:
+    """The manifest of the answers kept in the store ``directory``, if they are those of this store as it is, made
+    by this version with these reference graphs; None otherwise."""
+    try:
+        manifest = json.loads((directory / ANSWERS_DIR / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("version") != __version__ \
+            or manifest.get("store") != store_state(directory) or manifest.get("reference") != reference_digest():
+        return None
+    manifest["directory"] = directory / ANSWERS_DIR
+    return manifest
+
+
+def kept_answer(directory: Path | str | None, query: SparqlQuery,
+                parameters: Mapping[str, str] | None = None) -> ox.QuerySolutions | None:
+    """The kept answer of the saved ``query`` run without parameters on the store ``directory`` (the path it was
+    pinned through), or None when there is none that holds: then the query is to be run."""
+    if directory is None or parameters or query.name is None or query.name not in kept_names():
+        return None
+    manifest = read_manifest(Path(directory))
+    entry = manifest["queries"].get(query.name) if manifest else None
+    if entry is None or entry.get("text") != digest(query.text.encode()):
+        return None
+    path = manifest["directory"] / entry["file"]
+    try:
+        if path.stat().st_size != entry["size"]:
+            return None
+        return ox.parse_query_results(path=str(path), format=TSV)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def kept_names() -> set[str]:
+    return {query.name for query in kept_queries()}
+
+
+def merge(parts: list[Path], keys: SortKey, target: Path) -> None:
+    """The parts' rows in one TSV, in the order of ``keys`` (each part is already in that order): the parts one
+    after the other when the first key is the ente's text (each part holds one ente, the parts in ente order)."""
+    with open(target, "wb") as out:
+        with open(parts[0], "rb") as first:
+            out.write(first.readline())
+        if keys[0][:2] == ("text", "ente"):
+            for part in parts:
+                with open(part, "rb") as handle:
+                    handle.readline()
+                    shutil.copyfileobj(handle, out)
+            return
+        streams = [keyed_rows(part, keys) for part in parts]
+        for _, line in heapq.merge(*streams, key=lambda item: item[0]):
+            out.write(line)
+
+
+def keyed_rows(part: Path, keys: SortKey) -> Iterator[tuple[tuple, bytes]]:
+    """(sort key, TSV line) of each row of a part: one row a line, as TSV escapes line breaks in terms."""
+    solutions = ox.parse_query_results(path=str(part), format=TSV)
+    with open(part, "rb") as handle:
+        handle.readline()
+        for solution, line in zip(solutions, handle):
+            yield tuple(key_value(solution[variable], kind, fallback) for kind, variable, fallback in keys), line
+
+
+def key_value(term, kind: str, fallback: Decimal | None):
+    """``COALESCE(STR(?v), "")`` or ``COALESCE(xsd:decimal(?v), fallback)``, as SPARQL computes it."""
+    if kind == "text":
+        return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
+    number = as_decimal(term)
+    return fallback if number is None else number
+
+
+def as_decimal(term) -> Decimal | None:
+    """``xsd:decimal(term)``: a number, a boolean, or a string of a decimal's form; None where the cast fails."""
+    if not isinstance(term, ox.Literal) or term.language:
+        return None
+    datatype, text = term.datatype.value, term.value.strip()
+    try:
+        if datatype in INTEGER_TYPES or datatype in (f"{XSD}double", f"{XSD}float"):
+            number = Decimal(text)
+            return number if number.is_finite() else None
+        if datatype == f"{XSD}boolean":
+            return Decimal(1 if text in ("true", "1") else 0)
+        if datatype == f"{XSD}string" and DECIMAL_LEXICAL.match(text):
+            return Decimal(text)
+    except InvalidOperation:
+        return None
+    return None
