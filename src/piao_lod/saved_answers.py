@@ -10,8 +10,9 @@ answers once, into the new store's directory (``DIR/piao-lod-answers/``) before 
   plans), and a load runs it again only for the enti whose graphs it wrote (before or after the load); the whole
   answer is the parts merged in the query's ``ORDER BY`` order, each key computed as the query computes it.
   That needs an ``ORDER BY`` of keys :data:`ORDER_KEY` reads, and no ``LIMIT`` / ``OFFSET``.
-- The others (``graph-sizes``, ``shared-pnrr-measures`` that pairs enti) are kept **whole**, run again by
-  every load.
+- The others (``graph-sizes``) are kept **whole**, run again by every load. A query whose header says
+  ``# kept: no`` is not kept: ``shared-pnrr-measures``, whose answer without parameters is every pair of enti on a
+  measure (275,000 rows at 250 plans, 7 s to compute; it grows with the square of the corpus).
 
 The answers are SPARQL results in TSV (terms as written in N-Triples, so every term comes back as it was), and a
 manifest written last records what they belong to: the package version, each query's text, the reference graphs,
@@ -41,6 +42,7 @@ from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.store_directory import ANSWERS_DIR
 
 MANIFEST = "manifest.json"
+LAYOUT = 1                  # of the answers' folder and manifest: another one is not read
 PARTS = "parts"
 TSV = ox.QueryResultsFormat.TSV
 STORE_FILES_LEFT_OUT = ("LOCK", "LOG")      # what changes without the store changing (its lock, its logs)
@@ -85,8 +87,10 @@ def kept_by_ente(query: SparqlQuery) -> bool:
 
 
 def kept_queries() -> list[SparqlQuery]:
-    """The saved queries whose answers a store keeps: those whose every parameter is optional."""
-    return [query for query in saved_queries() if all(parameter.optional for parameter in query.parameters)]
+    """The saved queries whose answers a store keeps: those whose every parameter is optional, but those whose header
+    says ``# kept: no``."""
+    return [query for query in saved_queries()
+            if query.kept and all(parameter.optional for parameter in query.parameters)]
 
 
 def digest(data: bytes) -> str:
@@ -145,32 +149,31 @@ class AnswerWriter:
             if kept_by_ente(query):
                 folder = self.target / PARTS / query.name
                 folder.mkdir()
-                reusable = self.reusable(query, entry)
+                reusable, entry["parts"] = self.reusable(query, entry), {}
                 for ente in enti:
-                    if reusable is not None and changed is not None and ente not in changed:
-                        os.link(reusable / part_name(ente), folder / part_name(ente))
-                    else:
-                        run(store, query, {"ente": ente}, folder / part_name(ente))
+                    part = folder / part_name(ente)
+                    if reusable is None or changed is None or ente in changed or not linked(*reusable, ente, part):
+                        run(store, query, {"ente": ente}, part)
+                    entry["parts"][ente] = part.stat().st_size
                 if enti:
                     merge([folder / part_name(ente) for ente in enti], order_keys(query), whole)
                 else:
                     run(store, query, {}, whole)
-                entry["enti"] = True
             else:
                 run(store, query, {}, whole)
-            entry["size"] = whole.stat().st_size
+            entry["size"], entry["rows"] = whole.stat().st_size, row_count(whole)
             queries[query.name] = entry
-        self.manifest = {"version": __version__, "reference": reference_digest(), "graphs": graphs,
+        self.manifest = {"layout": LAYOUT, "version": __version__, "reference": reference_digest(), "graphs": graphs,
                          "queries": queries}
 
-    def reusable(self, query: SparqlQuery, entry: dict) -> Path | None:
-        """The previous store's parts of ``query``, if they were made by the same text and version."""
+    def reusable(self, query: SparqlQuery, entry: dict) -> tuple[Path, dict] | None:
+        """The folder of the previous store's parts of ``query`` and their sizes, if the same text made them."""
         if not self.previous:
             return None
         before = self.previous["queries"].get(query.name, {})
-        if not before.get("enti") or before.get("text") != entry["text"]:
+        if before.get("text") != entry["text"] or not isinstance(before.get("parts"), dict):
             return None
-        return self.previous["directory"] / PARTS / query.name
+        return self.previous["directory"] / PARTS / query.name, before["parts"]
 
     def seal(self, staging: Path) -> None:
         """Once the new store is closed: the manifest, that ties the answers to its files as they are now."""
@@ -180,6 +183,18 @@ class AnswerWriter:
         os.replace(temporary, self.target / MANIFEST)
 
 
+def linked(folder: Path, sizes: dict, ente: str, target: Path) -> bool:
+    """The previous store's part of ``ente`` hard-linked into the new one's; False if it is not there as it was made."""
+    source = folder / part_name(ente)
+    try:
+        if source.stat().st_size != sizes.get(ente):
+            return False
+        os.link(source, target)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def read_manifest(directory: Path) -> dict | None:
     """The manifest of the answers kept in the store ``directory``, if they are those of this store as it is, made
     by this version with these reference graphs; None otherwise."""
@@ -187,29 +202,46 @@ def read_manifest(directory: Path) -> dict | None:
         manifest = json.loads((directory / ANSWERS_DIR / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("version") != __version__ \
-            or manifest.get("store") != store_state(directory) or manifest.get("reference") != reference_digest():
+    if not isinstance(manifest, dict) or manifest.get("layout") != LAYOUT or manifest.get("version") != __version__ \
+            or manifest.get("store") != store_state(directory) or manifest.get("reference") != reference_digest() \
+            or not isinstance(manifest.get("queries"), dict) or not isinstance(manifest.get("graphs"), dict):
         return None
     manifest["directory"] = directory / ANSWERS_DIR
     return manifest
+
+
+def row_count(path: Path) -> int:
+    """Rows of a TSV answer: its lines but the header (TSV escapes line breaks in terms)."""
+    lines = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return lines - 1
 
 
 def kept_answer(directory: Path | str | None, query: SparqlQuery,
                 parameters: Mapping[str, str] | None = None) -> ox.QuerySolutions | None:
     """The kept answer of the saved ``query`` run without parameters on the store ``directory`` (the path it was
     pinned through), or None when there is none that holds: then the query is to be run."""
+    kept = kept_answer_and_rows(directory, query, parameters)
+    return kept[0] if kept is not None else None
+
+
+def kept_answer_and_rows(directory: Path | str | None, query: SparqlQuery,
+                         parameters: Mapping[str, str] | None = None) -> tuple[ox.QuerySolutions, int] | None:
+    """:func:`kept_answer` and how many rows it has (read from the manifest, not counted)."""
     if directory is None or parameters or query.name is None or query.name not in kept_names():
         return None
     manifest = read_manifest(Path(directory))
     entry = manifest["queries"].get(query.name) if manifest else None
     if entry is None or entry.get("text") != digest(query.text.encode()):
         return None
-    path = manifest["directory"] / entry["file"]
     try:
+        path = manifest["directory"] / entry["file"]
         if path.stat().st_size != entry["size"]:
             return None
-        return ox.parse_query_results(path=str(path), format=TSV)
-    except (OSError, SyntaxError, ValueError):
+        return ox.parse_query_results(path=str(path), format=TSV), int(entry["rows"])
+    except (OSError, SyntaxError, ValueError, KeyError, TypeError):
         return None
 
 
