@@ -5,7 +5,7 @@
 
 Times ``piao-lod query NAME --store STORE --format F`` as a child process (``/usr/bin/time``: wall, and CPU of the
 process and its children), and with ``--server`` the first request of the saved query's page ``query/NAME/`` of an
-in-process ``serve --store`` app (wall and CPU of this process). On a store that keeps its answers
+in-process ``serve --store`` app (wall and CPU of this process), after one of ``indicator-targets`` (one ente). On a store that keeps its answers
 (``piao_lod.saved_answers``) both read them; on an older store, or with an older piao-lod first on ``PYTHONPATH``,
 both run the query: run it both ways to compare. Prints one Markdown row per query. Not for CI.
 """
@@ -43,7 +43,7 @@ def server_page(store: Path, query: str) -> tuple[float, float]:
     from piao_lod.server.settings import ServerSettings
 
     with TestClient(create_app(ServerSettings(None, store), InProcessQueries(open_store_for_reading(store)))) as client:
-        client.get("/")                       # the catalogue of the store, made once for every page
+        client.get("/en/query/indicator-targets/")    # the store's catalogue and the page template, made once
         started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(f"/en/query/{query}/")
         response.raise_for_status()
@@ -62,14 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     print("| query | rows | " + " | ".join(heads) + " |")
     print("|---|---:|" + "---:|" * len(heads))
     for query in args.queries:
-        cells, rows = [], 0
+        cells, rows = [], None
         for fmt in formats:
-            rows, wall, cpu = cli(str(args.store), query, fmt)
+            lines, wall, cpu = cli(str(args.store), query, fmt)
+            rows = lines if fmt == "tsv" else rows          # a TSV row is a line; a JSON answer is one line
             cells.append(f"{wall:.2f} ({cpu:.2f})")
         if args.server:
             wall, cpu = server_page(args.store, query)
             cells.append(f"{wall:.2f} ({cpu:.2f})")
-        print(f"| {query} | {rows:,} | " + " | ".join(cells) + " |", flush=True)
+        print(f"| {query} | {'–' if rows is None else f'{rows:,}'} | " + " | ".join(cells) + " |", flush=True)
     return 0
 
 

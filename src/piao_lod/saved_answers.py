@@ -47,6 +47,7 @@ PARTS = "parts"
 TSV = ox.QueryResultsFormat.TSV
 STORE_FILES_LEFT_OUT = ("LOCK", "LOG")      # what changes without the store changing (its lock, its logs)
 XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = ox.NamedNode(f"{XSD}string")
 INTEGER_TYPES = {f"{XSD}{name}" for name in (
     "integer", "decimal", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
     "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
@@ -129,8 +130,11 @@ class AnswerWriter:
     def write(self, store: ox.Store, written: list) -> None:
         """Every kept answer of ``store`` (filled, still open); ``written`` are the graphs this load wrote."""
         graphs: dict[str, list[str]] = {}
+        by_ente = True              # every ente's code a plain string, as a parameter's value is bound
         for row in store.query(ENTI):
             graphs.setdefault(str(row["graph"]), []).append(row["ente"].value)
+            by_ente = by_ente and isinstance(row["ente"], ox.Literal) and row["ente"].datatype == XSD_STRING \
+                and not row["ente"].language
         enti = sorted({ente for held in graphs.values() for ente in held})
         before = self.previous["graphs"] if self.previous else {}
         changed: set[str] | None = set()
@@ -146,7 +150,7 @@ class AnswerWriter:
         for query in kept_queries():
             entry = {"text": digest(query.text.encode()), "file": f"{query.name}.tsv"}
             whole = self.target / entry["file"]
-            if kept_by_ente(query):
+            if by_ente and kept_by_ente(query):
                 folder = self.target / PARTS / query.name
                 folder.mkdir()
                 reusable, entry["parts"] = self.reusable(query, entry), {}
