@@ -1,6 +1,6 @@
 """The answers a store keeps of the saved queries without parameters (``piao_lod.saved_answers``): ``query NAME
 --store`` gives, in every format, the very output of running the query, on the example with two other plans and on
-a synthetic corpus of several comuni and years; a second load that changes one ente leaves answers equal to those of
+a synthetic corpus of several comuni and years, and so do the server's saved-query pages; a second load that changes one ente leaves answers equal to those of
 a store loaded afresh; a store written since by another program, or kept answers damaged, answer by running."""
 
 from __future__ import annotations
@@ -12,8 +12,14 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
+from fastapi.testclient import TestClient
+
 from answers import PLANS
 from piao_lod.cli import app
+from piao_lod.embedded_store import open_store_for_reading
+from piao_lod.server.app import create_app
+from piao_lod.server.query_runner import InProcessQueries
+from piao_lod.server.settings import ServerSettings
 from piao_lod.resources import packaged
 from piao_lod.saved_answers import kept_queries
 from piao_lod.store_directory import ANSWERS_DIR
@@ -78,6 +84,19 @@ def test_kept_answers_are_the_rows_of_the_query_in_its_order_in_every_format(tmp
     kept = store / ANSWERS_DIR
     assert (kept / "manifest.json").is_file() and {f"{name}.tsv" for name in KEPT} <= {p.name for p in kept.iterdir()}
     assert_kept_answers_are_the_queries(store, copies)
+    kept_pages = saved_query_pages(store)
+    shutil.rmtree(kept)                   # the same pages from the queries run
+    assert saved_query_pages(store) == kept_pages
+
+
+def saved_query_pages(store: Path) -> dict[str, bytes]:
+    """Each kept query's page of ``serve --store``, in both editions."""
+    runner = InProcessQueries(open_store_for_reading(store))
+    with TestClient(create_app(ServerSettings(None, store), runner), follow_redirects=False) as client:
+        pages = {f"/{edition}query/{name}/": client.get(f"/{edition}query/{name}/") for edition in ("", "en/")
+                 for name in KEPT}
+    assert all(response.status_code == 200 for response in pages.values())
+    return {path: response.content for path, response in pages.items()}
 
 
 def test_a_second_load_changing_one_ente_gives_the_answers_of_a_fresh_load(tmp_path, synthetic, copies):

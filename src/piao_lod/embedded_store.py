@@ -12,7 +12,7 @@ same process can open it) as soon as the load returns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -25,9 +25,7 @@ from piao_lod.messages import N_
 from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.saved_answers import AnswerWriter, kept_answer
-from piao_lod.saved_queries import SparqlQuery
-from piao_lod.sparql_query import Answer, query_store
+from piao_lod.saved_answers import AnswerWriter
 from piao_lod.store_directory import (current_directory, is_store, load_lock, pin_for_reading, replace_store, sibling,
                                       store_of_working_copy)
 from piao_lod.streamed_inputs import ScannedInputs, scan_inputs, write_in_batches
@@ -84,13 +82,6 @@ def pinned_store(path: Path) -> str:
         raise StoreError(N_("no store here; fill one first with: piao-lod load SOURCE... --store {path}"),
                          subject=str(path), path=str(path))
     return pin_for_reading(path.resolve())
-
-
-def answer_on_store(path: Path, query: SparqlQuery, parameters: Mapping[str, str], text: str) -> Answer:
-    """The answer of ``query`` (``text`` once prepared) on the store at ``path``: the one the store keeps when it is
-    a saved query run without parameters (:mod:`piao_lod.saved_answers`), else the query run."""
-    kept = kept_answer(pinned_store(path), query, parameters)
-    return kept if kept is not None else query_store(open_store_for_reading(path), text)
 
 
 def load_into_store(path: Path, inputs: Sequence[Path], base: str,

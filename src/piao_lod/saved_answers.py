@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -223,17 +224,25 @@ def row_count(path: Path) -> int:
     return lines - 1
 
 
+@dataclass(frozen=True)
+class KeptAnswer:
+    """The answer a store keeps of a saved query: a TSV file that Oxigraph wrote, and how many rows it has."""
+
+    path: Path
+    rows: int
+
+    def solutions(self) -> ox.QuerySolutions:
+        return ox.parse_query_results(path=str(self.path), format=TSV)
+
+    def tsv(self) -> bytes:
+        """The answer in TSV: the file itself, what Oxigraph writes of these rows."""
+        return self.path.read_bytes()
+
+
 def kept_answer(directory: Path | str | None, query: SparqlQuery,
-                parameters: Mapping[str, str] | None = None) -> ox.QuerySolutions | None:
+                parameters: Mapping[str, str] | None = None) -> KeptAnswer | None:
     """The kept answer of the saved ``query`` run without parameters on the store ``directory`` (the path it was
     pinned through), or None when there is none that holds: then the query is to be run."""
-    kept = kept_answer_and_rows(directory, query, parameters)
-    return kept[0] if kept is not None else None
-
-
-def kept_answer_and_rows(directory: Path | str | None, query: SparqlQuery,
-                         parameters: Mapping[str, str] | None = None) -> tuple[ox.QuerySolutions, int] | None:
-    """:func:`kept_answer` and how many rows it has (read from the manifest, not counted)."""
     if directory is None or parameters or query.name is None or query.name not in kept_names():
         return None
     manifest = read_manifest(Path(directory))
@@ -244,8 +253,8 @@ def kept_answer_and_rows(directory: Path | str | None, query: SparqlQuery,
         path = manifest["directory"] / entry["file"]
         if path.stat().st_size != entry["size"]:
             return None
-        return ox.parse_query_results(path=str(path), format=TSV), int(entry["rows"])
-    except (OSError, SyntaxError, ValueError, KeyError, TypeError):
+        return KeptAnswer(path, int(entry["rows"]))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

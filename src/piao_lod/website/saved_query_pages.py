@@ -15,7 +15,7 @@ from piao_lod.errors import QueryError
 from piao_lod.messages import gettext
 from piao_lod.namespaces import compact
 from piao_lod.query_results import answer_terms
-from piao_lod.saved_answers import kept_answer_and_rows
+from piao_lod.saved_answers import kept_answer
 from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
@@ -98,11 +98,12 @@ def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], o
         if query.name not in answers:
             text, _ = prepare(query)
             try:
-                kept = kept_answer_and_rows(site.kept_answers, query)
+                kept = kept_answer(site.kept_answers, query)
                 if kept is not None:        # the rows shown read, not the whole answer
-                    columns = [variable.value for variable in kept[0].variables]
-                    shown = [[solution[name] for name in columns] for solution in islice(kept[0], MAX_ROWS)]
-                    answers[query.name] = (columns, shown, kept[1], None)
+                    solutions = kept.solutions()
+                    columns = [variable.value for variable in solutions.variables]
+                    shown = [[solution[name] for name in columns] for solution in islice(solutions, MAX_ROWS)]
+                    answers[query.name] = (columns, shown, kept.rows, None)
                 else:
                     columns, rows = answer_terms(query_store(site.store, text))
                     answers[query.name] = (columns, rows[:MAX_ROWS], len(rows), None)
