@@ -33,8 +33,11 @@ of the first cell of that column on the next page when that cell is merged too.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +55,7 @@ MAX_PAGES = 1000                    # pages read in one run: more need --pages
 MAX_PAGE_OBJECTS = 50_000           # lines, rectangles, curves and strings drawn on one page
 DRAWING_OPERATORS = re.compile(rb"(?<![^\s\])>])(?:re|l|c|v|y|Tj|TJ|'|\")(?=[\s\[(/<]|$)")
 MAX_CONTENT_BYTES = 8_000_000       # a page's decoded content streams
+MAX_FONT_BYTES = 64_000_000         # a page's decoded font files and ToUnicode maps (a large CJK font is ~20 MB)
 WIDTH_TOLERANCE = 2.0               # points: column widths of a table continued on the next page
 HEADER_ROWS = 3
 COLUMN_GROUPS = (       # the key field (short: written above a page break, never cut), the group's fields
@@ -109,6 +113,12 @@ def read_rows(path: Path, pages=None) -> RawTable:
 
 
 def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
+    with pdfminer_complaints() as complaints:
+        return read_layouts_noting(path, pages, complaints)
+
+
+def read_layouts_noting(path: Path, pages, complaints: list[str]) -> tuple[list[PageLayout], list[ReadNote]]:
+    """The pages' layouts; what pdfminer complained of while it read a page is a note on that page."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -139,12 +149,18 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
         layouts = []
         for number in selected:
             page = document.pages[number - 1]
+            complained = len(complaints)
             try:
                 refusal = too_big(page, number)
                 if refusal:
                     notes.append(ReadNote("pdf-page-skipped", {"detail": refusal}))
                     continue
                 layouts.append(read_page(page, number))
+                if len(complaints) > complained:
+                    notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
+                        N_("page {page} was read only in part: some of its content is damaged ({error}); rows may "
+                           "be missing, compare them with the PDF"),
+                        (("page", number), ("error", shortened(complaints[complained]))))}))
             except Exception as error:
                 notes.append(ReadNote("pdf-page-skipped", {"detail": Phrase(
                     N_("page {page} could not be read ({error})"),
@@ -155,6 +171,40 @@ def read_layouts(path: Path, pages) -> tuple[list[PageLayout], list[ReadNote]]:
         raise SourceError(N_("no page of the PDF could be read: {details}"), str(path),
                           details=Phrases(tuple(note.params["detail"] for note in notes)))
     return layouts, notes
+
+
+class Complaints(logging.Handler):
+    """Keeps what pdfminer's content-stream interpreter skipped (an operator it could not apply: text or lines lost);
+    its other warnings (a font's metrics, a page label) lose nothing of the text and are dropped."""
+
+    CONTENT_LOGGERS = frozenset({"pdfminer.pdfinterp", "pdfminer.pdfdevice"})
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name in self.CONTENT_LOGGERS:
+            self.messages.append(record.getMessage())
+
+
+@contextmanager
+def pdfminer_complaints() -> Iterator[list[str]]:
+    """pdfminer's warnings while a PDF is read, kept from the terminal (they are English, and not the reader's
+    words): what it skipped of a damaged page becomes a note on that page."""
+    logger, handler = logging.getLogger("pdfminer"), Complaints()
+    propagated = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagated
+
+
+def shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def unwrapped(error: Exception) -> Exception:
@@ -169,26 +219,92 @@ def describe(error: Exception) -> str:
 
 
 def too_big(page, number: int) -> Phrase | None:
-    """A reason not to read a page that would take minutes, found in its raw content before pdfminer
-    interprets it: the content streams (and the forms they draw) too long, or drawing too many
-    lines, rectangles, curves and strings."""
-    from pdfminer.pdftypes import resolve1
-
-    streams = [resolve1(stream) for stream in page.page_obj.contents]
-    forms = resolve1(resolve1(page.page_obj.resources or {}).get("XObject") or {})
-    streams += [resolve1(form) for form in forms.values()]
-    size = operators = 0
-    for stream in streams:
-        data = decoded_within(stream, MAX_CONTENT_BYTES - size) if hasattr(stream, "get_data") else b""
-        size += len(data) if data is not None else MAX_CONTENT_BYTES + 1
-        if size > MAX_CONTENT_BYTES:
-            return Phrase(N_("page {page} not read: its content is over {size} MB"),
-                          (("page", number), ("size", MAX_CONTENT_BYTES // 1_000_000)))
-        operators += len(DRAWING_OPERATORS.findall(data))
+    """A reason not to read a page that would take minutes or gigabytes, found in its raw streams before
+    pdfminer interprets it: the content streams (with the forms they draw, at any depth) too long or drawing
+    too many lines, rectangles, curves and strings, or the fonts they use too large once decoded (pdfminer
+    decodes a font file or a ToUnicode map whole). Images are not decoded to read text, so they do not count."""
+    content, fonts = page_streams(page.page_obj)
+    decoded = decoded_together(content, MAX_CONTENT_BYTES)
+    if decoded is None:
+        return Phrase(N_("page {page} not read: its content is over {size} MB"),
+                      (("page", number), ("size", MAX_CONTENT_BYTES // 1_000_000)))
+    operators = sum(len(DRAWING_OPERATORS.findall(data)) for data in decoded)
     if operators > MAX_PAGE_OBJECTS:
         return Phrase(N_("page {page} not read: it draws {count:,} lines, shapes and strings, more than {limit:,}"),
                       (("page", number), ("count", operators), ("limit", MAX_PAGE_OBJECTS)))
+    if decoded_together(fonts, MAX_FONT_BYTES) is None:
+        return Phrase(N_("page {page} not read: its fonts are over {size} MB once decoded"),
+                      (("page", number), ("size", MAX_FONT_BYTES // 1_000_000)))
     return None
+
+
+def decoded_together(streams: list, limit: int) -> list[bytes] | None:
+    """Each stream's decoded data, or None as soon as together they pass ``limit`` bytes."""
+    decoded, size = [], 0
+    for stream in streams:
+        data = decoded_within(stream, limit - size)
+        if data is None:
+            return None
+        size += len(data)
+        decoded.append(data)
+    return decoded
+
+
+def page_streams(page_obj) -> tuple[list, list]:
+    """The streams pdfminer decodes to read a page's text: its content and every form it draws (forms inside forms
+    too), a Type 3 font's glyph procedures among them; and its fonts' files and ToUnicode maps."""
+    from pdfminer.pdftypes import resolve1
+
+    content = [resolve1(stream) for stream in page_obj.contents]
+    fonts, seen, pending = [], set(), [page_obj.resources]
+    while pending:
+        resources = dict_of(resolve1(pending.pop()))
+        for xobject in dict_of(resources.get("XObject")).values():
+            form = resolve1(xobject)
+            if is_stream(form) and name_of(form.get("Subtype")) == "Form" and first_time(form, seen):
+                content.append(form)
+                pending.append(form.get("Resources"))
+        for font in dict_of(resources.get("Font")).values():
+            font = dict_of(font)
+            if not first_time(font, seen):
+                continue
+            descendants = resolve1(font.get("DescendantFonts"))
+            described = [font] + [dict_of(each) for each in descendants] if isinstance(descendants, list) else [font]
+            for each in described:
+                descriptor = dict_of(each.get("FontDescriptor"))
+                fonts += [resolve1(descriptor.get(key)) for key in ("FontFile", "FontFile2", "FontFile3")]
+            fonts.append(resolve1(font.get("ToUnicode")))
+            content += [resolve1(procedure) for procedure in dict_of(font.get("CharProcs")).values()]
+            pending.append(font.get("Resources"))
+    return [stream for stream in content if is_stream(stream)], [stream for stream in fonts if is_stream(stream)]
+
+
+def dict_of(value) -> dict:
+    from pdfminer.pdftypes import resolve1
+
+    value = resolve1(value)
+    if is_stream(value):
+        value = value.attrs
+    return value if isinstance(value, dict) else {}
+
+
+def is_stream(value) -> bool:
+    return hasattr(value, "get_data") and hasattr(value, "rawdata")
+
+
+def name_of(value) -> str | None:
+    from pdfminer.pdftypes import resolve1
+
+    return getattr(resolve1(value), "name", None)
+
+
+def first_time(item, seen: set[int]) -> bool:
+    """Whether ``item`` was not met before (a form may draw itself, or two pages share a font)."""
+    key = id(item)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def decoded_within(stream, budget: int) -> bytes | None:

@@ -183,18 +183,20 @@ def test_damaged_pdf_is_refused_with_a_message(run_cli, tmp_path, cut):
 
 # -- bounds: PDFs written here byte by byte ------------------------------------------------------
 
-def write_pdf(path, contents: list[bytes], deflated: bool = False) -> None:
-    """A minimal PDF: one page per content stream (given Flate-compressed if ``deflated``), Helvetica as F1."""
+def write_pdf(path, contents: list[bytes], deflated: bool = False, font: bytes | None = None,
+              xobjects: bytes = b"", more: tuple[bytes, ...] = ()) -> None:
+    """A minimal PDF: one page per content stream (given Flate-compressed if ``deflated``), Helvetica as F1 (or
+    ``font``), ``xobjects`` the pages' XObject entries; ``more`` objects are numbered from 4 + 2 × pages."""
     count = len(contents)
-    font = 3 + 2 * count
+    font_number = 3 + 2 * count
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                f"<< /Type /Pages /Kids [{' '.join(f'{3 + 2 * i} 0 R' for i in range(count))}] /Count {count} >>".encode()]
     for index, content in enumerate(contents):
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >> "
-                       f"/Contents {4 + 2 * index} 0 R >>".encode())
-        data = content if deflated else zlib.compress(content)
-        objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font_number} "
+                       f"0 R >> /XObject << {xobjects.decode()} >> >> /Contents {4 + 2 * index} 0 R >>".encode())
+        objects.append(stream_object(content if deflated else zlib.compress(content)))
+    objects.append(font or b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects += more
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -204,6 +206,17 @@ def write_pdf(path, contents: list[bytes], deflated: bool = False) -> None:
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{start}\n%%EOF\n".encode()
     path.write_bytes(bytes(out))
+
+
+def stream_object(deflated: bytes, attributes: bytes = b"") -> bytes:
+    return (f"<< /Length {len(deflated)} /Filter /FlateDecode ".encode() + attributes + b" >>\nstream\n" + deflated
+            + b"\nendstream")
+
+
+def deflated_zeros(size: int) -> bytes:
+    """``size`` zero bytes, Flate-compressed a megabyte at a time (a "bomb": a thousand times smaller)."""
+    packer, chunk = zlib.compressobj(9), bytes(1_000_000)
+    return b"".join(packer.compress(chunk) for _ in range(size // len(chunk))) + packer.flush()
 
 
 PROSE_PAGE = b"BT /F1 10 Tf 50 800 Td (Relazione sulla performance) Tj 0 -14 Td (Una pagina di prosa.) Tj ET"
@@ -282,6 +295,62 @@ def test_image_pages_skipped_are_named_in_the_language_asked_with_their_plural(r
     assert result.exit_code == 1, result.stderr
     assert expected in result.stderr
     assert "[pdf-page-skipped]" in result.stderr
+
+
+DAMAGED_PAGE = b"BT /F1 (eleven) Tf 40 760 Td (Nota a margine) Tj ET\n"     # a font size that is no number
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "the PDF was not read in full: page 2 was read only in part: some of its content is damaged (Could not "
+           "set text font because b'eleven' is an invalid float value); rows may be missing, compare them with the PDF"),
+    ("it", "il PDF non è stato letto per intero: la pagina 2 è stata letta solo in parte: una parte del suo contenuto "
+           "è danneggiata"),
+])
+def test_a_page_pdfminer_read_only_in_part_is_named_in_the_readers_words(run_cli, tmp_path, lang, expected):
+    """Regression: pdfminer's own English warning reached the terminal ("Execute called on non-indirect object…")
+    and the rows it lost went unsaid."""
+    source = tmp_path / "plan.pdf"
+    write_pdf(source, [PLAN_PAGE, DAMAGED_PAGE + PLAN_PAGE])
+    result = run_cli("convert", "--lang", lang, source, "-o", tmp_path / "x.ttl", "--ente", "c_x001", "--no-cache")
+    assert result.exit_code == 1, result.stderr
+    assert expected in result.stderr and "[pdf-page-skipped]" in result.stderr
+    assert all(line.startswith((str(source), "convert", "conversione")) for line in result.stderr.splitlines() if line)
+
+
+def test_a_large_image_on_the_page_is_not_decoded_and_the_page_is_read(run_cli, tmp_path):
+    """Regression: a letterhead logo of 3,000 × 3,000 pixels (9 MB once decoded) counted as page content, and every
+    page was refused as "content over 8 MB"; pdfminer does not decode images to read the text."""
+    source = tmp_path / "plan.pdf"
+    logo = stream_object(deflated_zeros(9_000_000), b"/Type /XObject /Subtype /Image /Width 3000 /Height 3000 "
+                                                    b"/ColorSpace /DeviceGray /BitsPerComponent 8")
+    write_pdf(source, [b"q 100 0 0 100 450 720 cm /Logo Do Q\n" + PLAN_PAGE], xobjects=b"/Logo 6 0 R", more=(logo,))
+    result = run_cli("convert", "--lang", "en", source, "-o", tmp_path / "x.ttl", "--ente", "c_x001", "--no-cache")
+    assert result.exit_code == 1, result.stderr
+    assert "1 objective, 1 indicator row" in result.stderr and "pdf-page-skipped" not in result.stderr
+
+
+@pytest.mark.parametrize("what, expected", [
+    ("font file", "page 1 not read: its fonts are over 64 MB once decoded"),
+    ("form in a form", "page 1 not read: its content is over 8 MB"),
+])
+def test_a_page_whose_fonts_or_nested_forms_inflate_past_the_limits_is_not_read(run_cli, tmp_path, what, expected):
+    """A font file (which pdfminer decodes whole to read the font) or a form drawn by a form (at any depth), each
+    100 kB that inflate to 70 MB, are measured within the limits before pdfminer decodes them."""
+    source = tmp_path / "plan.pdf"
+    bomb = stream_object(deflated_zeros(70_000_000), b"/Type /XObject /Subtype /Form /BBox [0 0 10 10]")
+    if what == "font file":
+        font = (b"<< /Type /Font /Subtype /Type1 /BaseFont /Embedded /FirstChar 32 /LastChar 32 /Widths [250] "
+                b"/FontDescriptor 6 0 R >>")
+        descriptor = (b"<< /Type /FontDescriptor /FontName /Embedded /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+                      b"/Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile 7 0 R >>")
+        write_pdf(source, [PLAN_PAGE], font=font, more=(descriptor, stream_object(deflated_zeros(70_000_000))))
+    else:
+        outer = stream_object(zlib.compress(b"/Inner Do"), b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] "
+                                                          b"/Resources << /XObject << /Inner 7 0 R >> >>")
+        write_pdf(source, [b"/Outer Do\n" + PLAN_PAGE], xobjects=b"/Outer 6 0 R", more=(outer, bomb))
+    result = run_cli("convert", "--lang", "en", source, "-o", tmp_path / "x.ttl", "--ente", "c_x001", "--no-cache")
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
 
 
 SIDEWAYS_PAGE = (b"q 0 1 -1 0 595 0 cm\n"

@@ -8,14 +8,18 @@ loaded by ``piao-lod load``. The app is driven in-process (FastAPI's test client
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import subprocess
 import sys
+import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+import pyoxigraph as ox
 import rdflib
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -30,6 +34,7 @@ from piao_lod.server.settings import ServerSettings
 from piao_lod.website.addresses import DEFAULT_SITE_URL
 
 PLAN_DIR = "id/c_d150/piano/2024"
+LAYOUTS = Path(__file__).parent / "data" / "layouts"
 RDF_SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
                 "rdf": "application/rdf+xml"}
 PER_TYPE = 3                 # pages compared per page type (all of them for the rarer types)
@@ -183,6 +188,44 @@ def test_etag_changes_when_the_store_is_loaded_again(tmp_path, site):
         assert running.get(OBJECTIVE_PATH + "/", headers={"If-None-Match": before}).status_code == 200
 
 
+def test_a_running_server_follows_the_loads_and_lets_the_old_store_go(tmp_path):
+    """No restart after ``load``: the next requests are answered from the new store (new title, new ETag), and the
+    store the server read before is not kept on disk once a later load cleans up."""
+    store = load_example(tmp_path / "store")
+    edited = tmp_path / example_plan().name
+    edited.write_text(Path(str(example_plan())).read_text(encoding="utf-8").replace(
+        "Realizzazione di 2 piste ciclabili monodirezionali in via Boschetto", "Piste ciclabili di via Boschetto"),
+        encoding="utf-8")
+    with TestClient(create_app(ServerSettings(None, store), InProcessQueries(ox.Store())),
+                    follow_redirects=False) as running:
+        before = running.get(OBJECTIVE_PATH + "/")
+        assert "monodirezionali" in title_of(before)
+        assert load_into_store(store, [edited], DEFAULT_SITE_URL + "id/").exit_code in (0, 1)
+        read_before = set(tmp_path.glob("store.old-*"))
+        assert read_before, "the server had the old store open: the load keeps it aside"
+        after = answer_once_changed(running, OBJECTIVE_PATH + "/", before.headers["etag"])
+        assert title_of(after) == "PNRR - M5C2-I2.1 - Piste ciclabili di via Boschetto"
+        answer_once_changed(running, "/", None)      # a request a second later lets the old store go
+        load_example(store)
+        assert not read_before & set(tmp_path.glob("store.old-*"))
+        assert answer_once_changed(running, OBJECTIVE_PATH + "/", after.headers["etag"]).headers["etag"] != after.headers["etag"]
+
+
+def title_of(response) -> str:
+    assert response.status_code == 200, response.text[:300]
+    return BeautifulSoup(response.text, "html.parser").select_one("h1").get_text(" ", strip=True)
+
+
+def answer_once_changed(client: TestClient, path: str, etag: str | None, seconds: float = 15.0):
+    """The page at ``path`` once its ETag is no longer ``etag`` (the server looks for a new store once a second)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        time.sleep(1.1)
+        response = client.get(path)
+        if response.headers.get("etag") != etag or time.monotonic() > deadline:
+            return response
+
+
 def test_unknown_resources_get_the_sites_404_page(client):
     missing = client.get("/id/c_d150/piano/2024/obiettivo/nope/", headers={"Accept": BROWSER_ACCEPT})
     assert missing.status_code == 404 and media_type_of(missing.headers) == "text/html"
@@ -216,8 +259,11 @@ def test_static_files_of_a_site_win_and_the_store_renders_the_rest(tmp_path, sit
         assert BeautifulSoup(rendered.text, "html.parser").select_one("h1").get_text(strip=True)
 
 
-def test_serve_store_from_the_command_line(tmp_path, store, site):
+def test_serve_store_from_the_command_line_and_load_while_it_serves(tmp_path, site):
+    """The command, and its query workers following a load made while it serves (no restart)."""
     from conftest import free_port
+
+    store = load_example(tmp_path / "store")
 
     port = free_port()
     log = tmp_path / "serve.log"
@@ -241,10 +287,26 @@ def test_serve_store_from_the_command_line(tmp_path, store, site):
         static = (site / OBJECTIVE_DIR / "index.html").read_bytes()
         assert BeautifulSoup(body, "html.parser").select_one("h1").get_text() == \
             BeautifulSoup(static, "html.parser").select_one("h1").get_text()
+        before = triples_served(port)
+        loaded = subprocess.run([sys.executable, "-m", "piao_lod", "load", str(LAYOUTS / "dup-cascade.csv"), "--ente",
+                                 "c_a001", "--year", "2025", "--store", str(store)], capture_output=True, text=True)
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+        deadline = time.monotonic() + 30
+        while (now := triples_served(port)) == before and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert now > before
     finally:
         process.terminate()
         process.wait(timeout=20)
     assert "Traceback" not in log.read_text()
+
+
+def triples_served(port: int) -> int:
+    query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql?query={query}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
 
 
 def test_a_folder_whose_name_no_iri_can_hold_is_looked_up_without_error(client):

@@ -11,14 +11,15 @@ import os
 import sys
 from datetime import datetime
 from enum import Enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from piao_lod import __version__
-from piao_lod.conversion import Conversion, convert_sources
+from piao_lod.conversion import Conversion, PlanOutline, outlined, plans_read
 from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.enti import is_ipa_code
 from piao_lod.iris import check_base
@@ -39,7 +40,7 @@ from piao_lod.publish import publish_store
 from piao_lod.query_isolation import answer_in_child
 from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
-from piao_lod.rdf_output import write_plans
+from piao_lod.rdf_output import write_packed_plans
 from piao_lod.saved_answers import kept_answer
 from piao_lod.saved_queries import SparqlQuery, resolve_query, saved_queries
 from piao_lod.sparql_query import prepare, query_endpoint, query_store
@@ -178,11 +179,10 @@ def problem_counts(problems, lang: str) -> str:
                       ngettext(lang, "{count} note", "{count} notes", count[Severity.INFO])))
 
 
-def plan_figures(plan, lang: str) -> str:
-    assignments = sum(len(objective.assignments) for objective in plan.objectives)
+def plan_figures(plan: PlanOutline, lang: str) -> str:
     return gettext(lang, "{ente} {year}: {objectives}, {assignments}", ente=plan.ente.ipa_code, year=plan.year,
-                   objectives=ngettext(lang, "{count} objective", "{count} objectives", len(plan.objectives)),
-                   assignments=ngettext(lang, "{count} indicator row", "{count} indicator rows", assignments))
+                   objectives=ngettext(lang, "{count} objective", "{count} objectives", plan.objectives),
+                   assignments=ngettext(lang, "{count} indicator row", "{count} indicator rows", plan.indicator_rows))
 
 
 def summary(conversion: Conversion, output: str, lang: str) -> str:
@@ -217,30 +217,41 @@ def convert(
     no_cache: NoCacheOption = False,
 ) -> None:
     """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
+    conversion = Conversion(base=base)
+    plans = iter(())
     try:
         chosen_format = output_format(fmt.value if fmt else None, output)
         check_output_is_no_source(output, sources)
         check_base(base)
-        conversion = convert_sources(sources, reading_options(ente, year, source_format, pages, profile, version_name, version_date), base,
-                                     workers, work_cache(cache, no_cache))
+        reads = plans_read(sources, conversion, reading_options(ente, year, source_format, pages, profile, version_name,
+                                                                version_date), base, workers, work_cache(cache, no_cache))
+        first = next(reads, None)          # nothing is written, nor an output file made, when no plan can be read
+        if first is not None:
+            plans = outlined(chain([first], reads), conversion)
+            write_converted(plans, base, chosen_format, output)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
+    except OSError as error:
+        for _ in plans:                    # the other sources still read, so that their problems are reported
+            pass
+        report_conversion(conversion, problems.value, lang.value)
+        raise fail(UsageError(N_("cannot write output ({error})"), subject=output,
+                              error=str(error.strerror or error)), lang.value) from None
     report_conversion(conversion, problems.value, lang.value)
-    if conversion.plans:
-        def write(handle) -> None:
-            write_plans(conversion.plans, base, chosen_format, handle, conversion.sorted_triples)
-
-        if output == "-":
-            write(sys.stdout.buffer)
-            sys.stdout.flush()
-        else:
-            try:
-                write_file_atomically(Path(output), write)
-            except OSError as error:
-                raise fail(UsageError(N_("cannot write output ({error})"), subject=output,
-                                      error=str(error.strerror or error)), lang.value) from None
     typer.echo(summary(conversion, output, lang.value), err=True)
     raise typer.Exit(conversion.exit_code)
+
+
+def write_converted(plans: Iterable[tuple[PlanOutline, bytes]], base: str, fmt, output: str) -> None:
+    """Each plan written as it arrives: to standard output, or beside ``output`` and renamed over it once complete
+    (the spool of a union format in the same folder: the system's temporary folder may be in memory)."""
+    if output == "-":
+        write_packed_plans(plans, base, fmt, sys.stdout.buffer)
+        sys.stdout.flush()
+        return
+    path = Path(output)
+    spool_dir = path.parent if not path.exists() or path.is_file() else None
+    write_file_atomically(path, lambda handle: write_packed_plans(plans, base, fmt, handle, spool_dir))
 
 
 class DiffFormat(str, Enum):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from piao_lod.enti import Ente
 from piao_lod.errors import SourceError, outcome_exit_code
 from piao_lod.messages import N_
-from piao_lod.plan_pool import SourceRead, read_sources, triples_of
+from piao_lod.plan_pool import SourceRead, read_sources
 from piao_lod.problems import Problem, counts_as_data_problem
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.records import Plan, PlanVersion, SourceDocument
@@ -23,17 +23,21 @@ def plan_key(plan: Plan) -> tuple[str, int, str]:
 
 @dataclass(frozen=True)
 class PlanOutline:
-    """What is kept of a plan once its triples are in a store: what reports say of it (its records are ≈ 0.4 MB)."""
+    """What is kept of a plan once its triples are in a store or written: what reports say of it (its records are
+    ≈ 0.4 MB)."""
 
     source: SourceDocument
     ente: Ente
     year: int
     version: PlanVersion
     problems: list[Problem]
+    objectives: int = 0                # how many
+    indicator_rows: int = 0
 
     @classmethod
     def of(cls, plan: Plan) -> PlanOutline:
-        return cls(plan.source, plan.ente, plan.year, plan.version, plan.problems)
+        return cls(plan.source, plan.ente, plan.year, plan.version, plan.problems, len(plan.objectives),
+                   sum(len(objective.assignments) for objective in plan.objectives))
 
 
 @dataclass
@@ -45,13 +49,6 @@ class Conversion:
     base: str | None = None                                   # the IRI base of ``packed_triples``
     packed_triples: dict[tuple[str, int, str], bytes] = field(default_factory=dict)   # plan_key -> its sorted triples
     reused: int = 0                                           # plans taken from the cache instead of read
-
-    def sorted_triples(self, plan: Plan, base: str):
-        """The plan's triples, sorted: those its worker made, else made now."""
-        from piao_lod.rdf_output import sorted_plan_triples
-
-        made = self.packed_triples.get(plan_key(plan)) if base == self.base else None
-        return triples_of(made) if made is not None else sorted_plan_triples(plan, base)
 
     @property
     def problems(self) -> list[Problem]:
@@ -79,8 +76,8 @@ def convert_sources(sources: Sequence[str | Path], options: ReadingOptions = DEF
 def plans_read(sources: Sequence[str | Path], conversion: Conversion, options: ReadingOptions = DEFAULT_READING,
                base: str | None = None, workers: int | None = None, cache: WorkCache | None = None) -> Iterator[SourceRead]:
     """Each plan read from ``sources`` (with its triples, given ``base``), in order, as soon as it is read, for a
-    caller that writes it away rather than holding every plan (``load``); the unusable sources and the reuse
-    count go into ``conversion``, a second source of the same version is unusable."""
+    caller that writes it away rather than holding every plan (``load``, ``convert``); the unusable sources and the
+    reuse count go into ``conversion``, a second source of the same version is unusable."""
     seen: dict[tuple[str, int, str], str] = {}
     for source, read in zip(sources, read_sources(sources, options, base, workers, cache)):
         if read.error is not None:
@@ -98,3 +95,12 @@ def plans_read(sources: Sequence[str | Path], conversion: Conversion, options: R
             continue
         seen[key] = str(source)
         yield read
+
+
+def outlined(reads: Iterable[SourceRead], conversion: Conversion) -> Iterator[tuple[PlanOutline, bytes]]:
+    """Each plan of ``reads`` (read with a base) as its outline, kept in ``conversion``, and its packed triples: for
+    a caller that writes them away and lets the plan's records go (``convert``)."""
+    for read in reads:
+        outline = PlanOutline.of(read.plan)
+        conversion.plans.append(outline)
+        yield outline, read.packed_triples

@@ -140,9 +140,7 @@ def read_source(source: str | Path, options: ReadingOptions, base: str | None, c
         plan = read_plan_table(source, options=options)
     except SourceError as error:
         return SourceRead(error=error.without_frames())
-    packed = (zlib.compress(ox.serialize(sorted_plan_triples(plan, base), format=ox.RdfFormat.N_TRIPLES), 1)
-              if base else None)
-    read = SourceRead(plan, packed)
+    read = SourceRead(plan, packed(sorted_plan_triples(plan, base)) if base else None)
     if key:
         cache.put("plans", key, read)
     return read
@@ -152,6 +150,11 @@ def read_sources(sources: Sequence[str | Path], options: ReadingOptions, base: s
                  workers: int | None = None, cache: WorkCache | None = None) -> Iterator[SourceRead]:
     """Each source read, in order, as it is done (see :func:`stream_in_workers`)."""
     return stream_in_workers(partial(read_source, options=options, base=base, cache=cache), sources, workers)
+
+
+def packed(triples: Iterable[ox.Triple]) -> bytes:
+    """Triples as the workers hand them over: N-Triples, compressed (fast, a tenth of the size)."""
+    return zlib.compress(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), 1)
 
 
 def unpacked(packed_triples: bytes) -> bytes:

@@ -146,7 +146,7 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("pdf-page-skipped", W, N_("the PDF was not read in full: {detail}"),
                 N_("a PDF page not read: an image without text (a scan), text drawn sideways, a page that could not "
                    "be parsed, or one that draws more than 50,000 lines, shapes and strings (or has over 8 MB of "
-                   "content); the page is named")),
+                   "content); or read only in part, some of its content damaged; the page is named")),
     ProblemCode("sheet-skipped", I, N_("sheet “{sheet}” holds no objectives table; not read"),
                 N_("a sheet of the workbook without a plan header row")),
     # the header
@@ -251,10 +251,10 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     # the plan as a whole
     ProblemCode("option-overridden", W, N_("{option} {flag} ignored: the document says {stated}"),
                 N_("--ente/--year disagrees with the document; the document wins")),
-    ProblemCode("year-from-triennium", I, N_("the objectives year is not stated; using the first year of the "
+    ProblemCode("year-from-triennium", I, N_("the objectives' year is not stated; using the first year of the "
                                              "triennium {first}–{last}"),
                 N_("no objectives year stated; the first year of the triennium was used")),
-    ProblemCode("year-from-columns", I, N_("the objectives year is not stated; using {year}, the first year of the "
+    ProblemCode("year-from-columns", I, N_("the objectives' year is not stated; using {year}, the first year of the "
                                            "target columns"),
                 N_("no objectives year stated; the first year of the Target YYYY columns was used")),
 )}

@@ -28,7 +28,8 @@ Readers (:func:`pin_for_reading`) open the directory once, hold a shared
 ``flock`` on it and read through ``/proc/self/fd/N``: a swap during a query
 does not mix two stores into one answer, and a load does not delete a
 directory a reader has open. A process keeps what it pinned until it exits
-(pyoxigraph stores cannot be weakly referenced, so their end is not seen).
+(pyoxigraph stores cannot be weakly referenced, so their end is not seen), or until it
+says it holds no store of that directory any more (:func:`unpin`: a server following loads).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ PROC_FDS = Path("/proc/self/fd")
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 PIN_ATTEMPTS = 10
+CHECK_INTERVAL_S = 1.0     # how often a long-lived reader looks whether a load swapped in a new store
 IMMUTABLE_SUFFIXES = {".sst", ".blob"}   # RocksDB table and blob files, written once
 
 Filled = TypeVar("Filled")
@@ -91,6 +93,42 @@ def current_directory(path: Path) -> Path:
     if not path.exists() and sibling(path, "replaced").exists() and is_store(sibling(path, "loading")):
         return sibling(path, "loading")
     return path
+
+
+def store_generation(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the directory holding the store now: every load swaps in a new one; None if there is none."""
+    try:
+        held = os.stat(current_directory(path))
+    except FileNotFoundError:
+        return None
+    return held.st_dev, held.st_ino
+
+
+class StoreGeneration:
+    """Which store directory ``path`` holds now, looked up at most once every ``interval`` seconds."""
+
+    def __init__(self, path: Path, interval: float = CHECK_INTERVAL_S):
+        self.path, self.interval = path, interval
+        self.checked = float("-inf")
+        self.value: tuple[int, int] | None = None
+
+    def now(self) -> tuple[int, int] | None:
+        moment = time.monotonic()
+        if moment - self.checked >= self.interval:
+            self.value, self.checked = store_generation(self.path), moment
+        return self.value
+
+    def replaced(self, held: tuple[int, int] | None) -> bool:
+        """Whether a load has swapped in another store than ``held`` (a moment without a store is not a change)."""
+        now = self.now()
+        return now is not None and held is not None and now != held
+
+
+def unpin(generation: tuple[int, int]) -> None:
+    """Let a load delete a store directory this process pinned and no longer reads (every store opened on it gone)."""
+    descriptor = pinned.pop(generation, None)
+    if descriptor is not None:
+        os.close(descriptor)
 
 
 def pin_for_reading(path: Path) -> str:

@@ -260,6 +260,11 @@ def split_bound(raw: str) -> tuple[TargetBound | None, str]:
     return None, raw
 
 
+def target_answer(raw: str) -> int | None:
+    """A yes/no target: a yes or no word, or the scale ``SI/NO`` itself, which plans write for "yes, done"."""
+    return 1 if SCALE_WORDS.match(raw) else yes_no(raw)
+
+
 def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None) -> Target:
     """The value of a target-like cell and its kind: the unit's kind when the unit has one, else a yes/no or
     percentage formula, else what the text itself is (a date, yes/no, ``55%``, a number, else words).
@@ -282,16 +287,13 @@ def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None
     if kind is None:
         if number is not None:
             return Target(raw, number, TargetKind.NUMBER)
-        if (answer := yes_no(raw)) is not None:
+        if (answer := target_answer(raw)) is not None:
             return Target(raw, answer, TargetKind.BOOLEAN)
-        if SCALE_WORDS.match(raw):
-            return Target(raw, 1, TargetKind.BOOLEAN)
         return Target(raw, None, TargetKind.TEXT)
     if kind is TargetKind.DATE:
         return Target(raw, None, kind, read_date(raw))
     if kind is TargetKind.BOOLEAN:
-        answer = 1 if SCALE_WORDS.match(raw) else yes_no(raw)
-        return Target(raw, number if number is not None else answer, kind)
+        return Target(raw, number if number is not None else target_answer(raw), kind)
     if kind is TargetKind.TEXT:
         return Target(raw, None, kind)
     return Target(raw, number, kind)

@@ -23,11 +23,13 @@ from piao_lod.embedded_store import open_store_for_reading
 from piao_lod.errors import UsageError
 from piao_lod.messages import N_
 from piao_lod.server import errors, site_files, sparql_protocol
+from piao_lod.server.followed_store import FollowedStorePages
 from piao_lod.server.pages import ServerPages
 from piao_lod.server.query_answers import DataSource
 from piao_lod.server.query_runner import QueryRunner
 from piao_lod.server.query_workers import QueryWorkers
 from piao_lod.server.request_paths import PathGuard
+from piao_lod.store_directory import StoreGeneration
 from piao_lod.server.settings import ServerSettings
 from piao_lod.server.store_pages import StorePages
 from piao_lod.website.store_site import StoreCatalogue
@@ -70,7 +72,8 @@ def create_app(settings: ServerSettings, queries: QueryRunner | None = None) -> 
     if settings.site is None and settings.store is None:
         raise UsageError(N_("give --site (a folder written by piao-lod build) or --store (a store filled by piao-lod "
                             "load)"))
-    from_store = store_pages(settings) if settings.store is not None else None
+    from_store = FollowedStorePages(partial(store_pages, settings), StoreGeneration(settings.store)) \
+        if settings.store is not None else None
     site_url = site_url_of(settings.site) if settings.site is not None else from_store.catalogue.addresses.site_url
     queries = queries if queries is not None else query_workers(settings)
     pages = ServerPages(SiteAddresses(site_url))

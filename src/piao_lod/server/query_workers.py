@@ -31,6 +31,7 @@ from piao_lod.messages import N_
 from piao_lod.server.errors import Refusal
 from piao_lod.server.query_answers import DataSource, QueryRequest, answer, open_data
 from piao_lod.server.query_runner import accepted
+from piao_lod.store_directory import StoreGeneration, store_generation
 
 WORKER_STACK_BYTES = 512 * 1024 * 1024      # address space reserved, not memory used: pages are touched on demand
 log = logging.getLogger("piao_lod.server")
@@ -71,7 +72,10 @@ class WorkerGone(Exception):
 
 
 class Worker:
-    def __init__(self, context, source: DataSource, limit: int):
+    def __init__(self, context, source: DataSource, limit: int, generation: tuple[int, int] | None = None):
+        """``generation``: the store directory it opens (looked up just before: a load swapping in another one
+        meanwhile only makes it replaced once more)."""
+        self.generation = generation
         self.connection, child = context.Pipe()
         self.process = context.Process(target=worker_main, args=(child, source, limit), daemon=True)
         self.process.start()
@@ -124,11 +128,14 @@ def killed_from_outside(worker: Worker) -> bool:
 
 
 class QueryWorkers:
-    """A fixed number of worker processes, each answering one query at a time (a :class:`QueryRunner`)."""
+    """A fixed number of worker processes, each answering one query at a time (a :class:`QueryRunner`). Over a
+    store, a worker holding a store a load has replaced is replaced before it is given a query
+    (:mod:`piao_lod.server.followed_store`)."""
 
     def __init__(self, source: DataSource, size: int, timeout: float, limit: int):
         self.context = multiprocessing.get_context("spawn")
         self.source, self.size, self.timeout, self.limit = source, max(1, size), timeout, limit
+        self.generation = StoreGeneration(source.store) if source.store is not None else None
         self.triples: int | None = None
         self.idle: asyncio.Queue[Worker] | None = None
         self.replacing: set[asyncio.Future] = set()
@@ -140,7 +147,7 @@ class QueryWorkers:
         before the server listens), starting again does nothing."""
         if self.idle is not None:
             return
-        workers = [Worker(self.context, self.source, self.limit) for _ in range(self.size)]
+        workers = [self.new_worker() for _ in range(self.size)]
         try:
             counts = await asyncio.gather(*(asyncio.to_thread(worker.ready) for worker in workers))
         except BaseException:
@@ -188,9 +195,16 @@ class QueryWorkers:
             except TimeoutError:
                 raise Refusal("workers-busy", f"every query worker stayed busy for {self.timeout:g} s; "
                                               "try again later") from None
-            if worker.process.is_alive():
+            if not worker.process.is_alive():
+                self.replace(worker, f"stopped while idle (exit code {worker.process.exitcode})")
+            elif self.generation is not None and self.generation.replaced(worker.generation):
+                self.replace(worker, "holds a store that a load has replaced")
+            else:
                 return worker
-            self.replace(worker, f"stopped while idle (exit code {worker.process.exitcode})")
+
+    def new_worker(self) -> Worker:
+        return Worker(self.context, self.source, self.limit,
+                      store_generation(self.source.store) if self.source.store is not None else None)
 
     def replace(self, worker: Worker, why: str) -> None:
         """Kill a worker and start another in the background; it joins the idle ones when it holds the graph."""
@@ -200,8 +214,8 @@ class QueryWorkers:
             return
 
         def start_one() -> Worker:
-            fresh = Worker(self.context, self.source, self.limit)
-            fresh.ready()
+            fresh = self.new_worker()
+            self.triples = fresh.ready()
             return fresh
 
         replacement = asyncio.ensure_future(asyncio.to_thread(start_one))

@@ -6,9 +6,9 @@ a resource's page in each edition (``id/…/``, ``en/id/…/``), its RDF beside 
 and its pages of plans, the saved queries, the ontology, the SPARQL form and the publisher's
 statements; the plans' downloads in ``dati/`` and the site's style sheets and fonts.
 
-The store a server opened never changes (a load swaps in a new one beside it), so every answer is
-validated by the store's identity, the code's and the address: the ETag changes when the server is
-started on a new store or a new piao-lod, and not otherwise; Last-Modified is when the store was
+The store a catalogue opened never changes (a load swaps in a new one beside it, which the server then
+opens: :mod:`piao_lod.server.followed_store`), so every answer is validated by the store's identity, the
+code's and the address: the ETag changes with a new store or a new piao-lod, and not otherwise; Last-Modified is when the store was
 written. A page costs one rendering per edition and store, then a 304 for every client (or cache)
 that has it; rendered pages are also kept in memory, up to :data:`KEPT_PAGES`.
 """

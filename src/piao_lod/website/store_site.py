@@ -218,7 +218,8 @@ class StorePages(Lookup):
 
 @dataclass
 class StoreCatalogue:
-    """What every page from one store shares, computed once per store (the store a server opened never changes):
+    """What every page from one store shares, computed once per store (a load swaps in a new store, which a server
+    opens anew: :mod:`piao_lod.server.followed_store`):
     the plans in the home page's order, the figures, the download names, each ente's validation."""
 
     store: ox.Store
@@ -226,6 +227,7 @@ class StoreCatalogue:
     identity: str                                   # tells this store from any other, and from itself after a load
     modified: float                                 # when the store was written (seconds since the epoch)
     source_files: set[str] = field(default_factory=set)
+    generation: tuple[int, int] | None = None       # the store directory it reads (store_directory.store_generation)
     directory: str | None = None                    # the path the store is read through (its kept answers too)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -241,12 +243,13 @@ class StoreCatalogue:
         store = open_store_for_reading(path)
         pinned = Path(pin_for_reading(path.resolve()))
         held = os.stat(pinned)
+        generation = held.st_dev, held.st_ino
         current = (pinned / "CURRENT").read_bytes() if (pinned / "CURRENT").is_file() else b""
         identity = hashlib.sha256(f"{held.st_dev}:{held.st_ino}:{held.st_mtime_ns}:".encode() + current).hexdigest()
         modified = max(held.st_mtime, (pinned / "CURRENT").stat().st_mtime if current else 0)
         names = {entry.name for entry in sources.iterdir() if entry.is_file()} if sources and sources.is_dir() else set()
         addresses = SiteAddresses(site_url or site_url_of_store(store))
-        return cls(store, addresses, identity, modified, names, str(pinned))
+        return cls(store, addresses, identity, modified, names, generation, str(pinned))
 
     def describes(self, iri: str) -> bool:
         try:
