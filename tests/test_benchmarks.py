@@ -308,3 +308,11 @@ def test_query_growth_gives_the_rows_on_each_store(example_store):
                           capture_output=True, text=True, check=True)
     row = markdown_rows(done.stdout)["plan-counts"]
     assert row[1:3] == ["ente=c_d150", "1 → 1"] and len(row) == 8
+
+
+def test_saved_answers_times_each_kept_query_on_the_command_line_and_the_server(example_store):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "saved_answers.py"), str(example_store),
+                           "plan-counts", "graph-sizes", "--formats", "tsv", "--server"],
+                          capture_output=True, text=True, check=True)
+    rows = markdown_rows(done.stdout)
+    assert rows["plan-counts"][1] == "1" and int(rows["graph-sizes"][1]) >= 5 and len(rows["plan-counts"]) == 4

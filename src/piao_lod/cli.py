@@ -32,7 +32,7 @@ from piao_lod.validation import Engine, store_as_graph, validate_graph
 from piao_lod.work_cache import WorkCache, default_cache_dir
 from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
-from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading
+from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading, pinned_store
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset
 from piao_lod.ente_files import inputs_to_validate
@@ -41,7 +41,8 @@ from piao_lod.query_isolation import answer_in_child
 from piao_lod.query_results import ResultFormat, render
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
 from piao_lod.rdf_output import write_packed_plans
-from piao_lod.saved_queries import resolve_query, saved_queries
+from piao_lod.saved_answers import kept_answer
+from piao_lod.saved_queries import SparqlQuery, resolve_query, saved_queries
 from piao_lod.sparql_query import prepare, query_endpoint, query_store
 
 app = typer.Typer(
@@ -477,19 +478,20 @@ def query(
         if endpoint:
             output = render(query_endpoint(endpoint, text, form, user, password), fmt)
         else:
-            output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), text, fmt, lang.value))
+            output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), query, parameters, text, fmt, lang.value))
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
     sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
     sys.stdout.flush()
 
 
-def local_answer(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions,
-                 text: str, fmt: ResultFormat | None, lang: str) -> Callable[[], bytes]:
-    """The rendered answer to ``text`` from the files of --data loaded in memory (all must be usable, read
-    here), else from the on-disk store (opened by the child :func:`answer_in_child` runs it in)."""
+def local_answer(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions, query: SparqlQuery,
+                 parameters: dict[str, str], text: str, fmt: ResultFormat | None, lang: str) -> Callable[[], bytes]:
+    """The rendered answer to ``query`` (``text`` once prepared) from the files of --data loaded in memory (all must
+    be usable, read here), else from the on-disk store (opened by the child :func:`answer_in_child` runs it in; a
+    saved query without parameters answered from what the store keeps)."""
     if not data:
-        return lambda: render(query_store(open_store_for_reading(store or DEFAULT_STORE_DIR), text), fmt)
+        return lambda: rendered_from_store(store or DEFAULT_STORE_DIR, query, parameters, text, fmt)
     check_base(base)
     loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
@@ -497,6 +499,16 @@ def local_answer(store: Path | None, data: list[Path] | None, base: str, options
             typer.echo(error.describe(lang), err=True)
         raise loaded.conversion.unusable[-1]
     return lambda: render(query_store(loaded.store, text), fmt)
+
+
+def rendered_from_store(path: Path, query: SparqlQuery, parameters: dict[str, str], text: str,
+                        fmt: ResultFormat | None) -> bytes:
+    """The answer on the store at ``path``: the one it keeps for a saved query run without parameters
+    (:mod:`piao_lod.saved_answers`; in TSV, its file as it is), else the query run."""
+    kept = kept_answer(pinned_store(path), query, parameters)
+    if kept is not None and fmt is ResultFormat.tsv:
+        return kept.tsv()
+    return render(kept.solutions() if kept is not None else query_store(open_store_for_reading(path), text), fmt)
 
 
 @app.command()

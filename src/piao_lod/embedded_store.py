@@ -25,7 +25,8 @@ from piao_lod.messages import N_
 from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.store_directory import (current_directory, is_store, load_lock, pin_for_reading, replace_store,
+from piao_lod.saved_answers import AnswerWriter
+from piao_lod.store_directory import (current_directory, is_store, load_lock, pin_for_reading, replace_store, sibling,
                                       store_of_working_copy)
 from piao_lod.streamed_inputs import ScannedInputs, scan_inputs, write_in_batches
 from piao_lod.work_cache import WorkCache
@@ -67,14 +68,20 @@ def refuse_working_copy(path: Path) -> None:
 def open_store_for_reading(path: Path) -> ox.Store:
     """Open an existing store read-only. Several queries can read it at once, also while a load replaces
     it: each keeps the store it opened (see :func:`piao_lod.store_directory.pin_for_reading`)."""
+    pinned = pinned_store(path)
+    try:
+        return ox.Store.read_only(pinned)
+    except (OSError, RuntimeError) as error:
+        raise StoreError(N_("cannot open the store ({error})"), subject=str(path), error=str(error)) from None
+
+
+def pinned_store(path: Path) -> str:
+    """The path the store at ``path`` reads through as it is now (:func:`pin_for_reading`), once it is known to be one."""
     refuse_working_copy(path)
     if not is_store(current_directory(path)):
         raise StoreError(N_("no store here; fill one first with: piao-lod load SOURCE... --store {path}"),
                          subject=str(path), path=str(path))
-    try:
-        return ox.Store.read_only(pin_for_reading(path.resolve()))
-    except (OSError, RuntimeError) as error:
-        raise StoreError(N_("cannot open the store ({error})"), subject=str(path), error=str(error)) from None
+    return pin_for_reading(path.resolve())
 
 
 def load_into_store(path: Path, inputs: Sequence[Path], base: str,
@@ -104,6 +111,7 @@ def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
     at the end: whether to start from a copy counts every table as replacing a graph the store has, and the
     graphs kept from the previous store are copied last."""
     known = [*loaded.graphs, *REFERENCE_GRAPHS]
+    answers = AnswerWriter(path, sibling(path, "loading"))
 
     def mostly_kept(previous: ox.Store) -> bool:
         graphs = set(previous.named_graphs())
@@ -117,10 +125,12 @@ def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
         load_reference_graphs(store)
         versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
         refresh_indexes(store, plans_of_versions(store, versions), versions)   # each plan's own graph
+        store.flush()
+        answers.write(store, loaded.graphs)
         return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),
                          sum(1 for _ in store.named_graphs()))
 
-    return replace_store(path, fill, start_from_copy=mostly_kept)
+    return replace_store(path, fill, start_from_copy=mostly_kept, closed=answers.seal)
 
 
 def keep_graphs(previous: ox.Store, store: ox.Store, replaced: set[GraphName]) -> None:

@@ -7,6 +7,9 @@ Every query file starts with comment lines that say what it is for::
     # parameters: indicator (default 774): the indicator code, as written in the plans
     # parameters: ente (default c_d150): the IPA code of the ente
 
+and optionally ``# kept: no (why)``: a store does not keep its answer without parameters
+(:mod:`piao_lod.saved_answers`), as for a query whose whole answer grows faster than the corpus.
+
 ``# parameters: none`` when it takes none; one ``# parameters:`` line per
 parameter otherwise: ``name (default VALUE): …``, ``name (optional): …`` (left
 unbound when not given, so the query does not restrict on it) or ``name: …``
@@ -28,7 +31,7 @@ from piao_lod.resources import packaged
 QUERY_SUFFIXES = (".rq", ".sparql")
 # Linear in the line: possessive whitespace, and values matched as non-space runs joined by spaces
 # (a lazy value before ``\s*$`` or ``\s*\)`` retries a long run of spaces at every character).
-HEADER_LINE = re.compile(r"^#\s*+(?P<key>title|description|parameters)\s*+:\s*+(?P<value>(?:\S(?:[^\S\n]*+\S)*+)?)\s*+$",
+HEADER_LINE = re.compile(r"^#\s*+(?P<key>title|description|parameters|kept)\s*+:\s*+(?P<value>(?:\S(?:[^\S\n]*+\S)*+)?)\s*+$",
                          re.IGNORECASE)
 PARAMETER = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*+)\s*+"
                        r"(?:\(\s*+(?:default\s++(?P<default>(?:[^\s)]++|\s++(?=[^\s)]))*+)|(?P<optional>optional))\s*+\))?"
@@ -58,6 +61,7 @@ class SparqlQuery:
     title: str = ""
     description: str = ""
     parameters: tuple[Parameter, ...] = ()
+    kept: bool = True                  # a store keeps its answer without parameters (when they are all optional)
 
 
 def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> SparqlQuery:
@@ -73,7 +77,9 @@ def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> Sp
         if not match:
             continue
         key, value = match["key"].lower(), match["value"]
-        if key != "parameters":
+        if key == "kept":
+            fields[key] = value.split(" ", 1)[0].lower()
+        elif key != "parameters":
             fields[key] = value
         elif value.lower() != "none":
             parameter = PARAMETER.match(value)
@@ -83,7 +89,8 @@ def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> Sp
                                  declaration=value)
             parameters.append(Parameter(parameter["name"], parameter["default"], parameter["description"],
                                         bool(parameter["optional"])))
-    return SparqlQuery(text, source, name, fields["title"], fields["description"], tuple(parameters))
+    return SparqlQuery(text, source, name, fields["title"], fields["description"], tuple(parameters),
+                       fields.get("kept") != "no")
 
 
 def saved_queries() -> list[SparqlQuery]:

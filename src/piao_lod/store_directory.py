@@ -52,6 +52,7 @@ import pyoxigraph as ox
 from piao_lod.errors import StoreError
 from piao_lod.messages import N_
 
+ANSWERS_DIR = "piao-lod-answers"   # the saved queries' answers a load keeps in the store (piao_lod.saved_answers)
 STORE_MARKER = "CURRENT"   # the file every Oxigraph (RocksDB) store directory has
 PROC_FDS = Path("/proc/self/fd")
 AT_FDCWD = -100
@@ -160,7 +161,8 @@ def pin_for_reading(path: Path) -> str:
 
 
 def replace_store(path: Path, fill: Callable[[ox.Store, ox.Store | None], Filled],
-                  start_from_copy: Callable[[ox.Store], bool]) -> Filled:
+                  start_from_copy: Callable[[ox.Store], bool],
+                  closed: Callable[[Path], None] = lambda staging: None) -> Filled:
     """Inside :func:`load_lock`: write a new store for ``path`` beside it with ``fill``, then make it the
     store in one step. If ``fill`` raises or the process dies, the store stays as it was.
 
@@ -168,12 +170,14 @@ def replace_store(path: Path, fill: Callable[[ox.Store, ox.Store | None], Filled
     for a load that changes a small part of the store), otherwise empty, and ``fill(store, previous)`` gets
     the previous store to take what it keeps (``None`` when starting from a copy or when there was none).
     Neither store may outlive ``fill``: the new one is closed before the swap (a store still open would go
-    on writing into the directory swapped out)."""
+    on writing into the directory swapped out). ``closed(staging)`` runs once the new store is closed, before the
+    swap: what it writes in the directory is swapped in with the store."""
     if path not in locked:
         raise RuntimeError(f"{path}: replace_store needs the load lock: call it inside load_lock(path)")
     staging = sibling(path, "loading")
     try:
         result = fill_and_close(path, staging, fill, start_from_copy)
+        closed(staging)
     except BaseException as error:
         traceback.clear_frames(error.__traceback__)     # its frames' locals hold the stores open
         if not still_open(staging):
@@ -254,10 +258,11 @@ def glob_escape(name: str) -> str:
 
 def copy_store_files(source: Path, target: Path) -> None:
     """A copy of a closed store: immutable table files hard-linked, the others copied (RocksDB appends to
-    its manifest and reuses its log files in place); its lock and its diagnostic logs left out."""
+    its manifest and reuses its log files in place); its lock, its diagnostic logs and its kept answers (written
+    again by the load, from the parts it can reuse) left out."""
     target.mkdir()
     for entry in source.iterdir():
-        if entry.name == "LOCK" or entry.name.startswith("LOG"):
+        if entry.name in ("LOCK", ANSWERS_DIR) or entry.name.startswith("LOG"):
             continue
         if entry.is_dir():
             shutil.copytree(entry, target / entry.name)

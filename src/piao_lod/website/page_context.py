@@ -43,6 +43,7 @@ class SiteData:
     templates: Path | None = None                             # the publisher's templates, in place of the site's
     plan_versions: dict[str, list[str]] = field(default_factory=dict)   # plan IRI -> its versions, oldest first
     search_parts: list[str] = field(default_factory=list)    # the enti's search bundles the search box merges
+    kept_answers: str | None = None     # the store directory whose kept answers the saved queries read (saved_answers)
 
     def environment(self, lang: str) -> Environment:
         return environment_for(lang, self.templates)

@@ -1,4 +1,5 @@
-"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time; the SPARQL form."""
+"""The saved queries (``queries/*.rq``) as pages: their SPARQL and their answers at build time (over a store, those
+it keeps, :mod:`piao_lod.saved_answers`); the SPARQL form."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -13,6 +15,7 @@ from piao_lod.errors import QueryError
 from piao_lod.messages import gettext
 from piao_lod.namespaces import compact
 from piao_lod.query_results import answer_head, answer_terms
+from piao_lod.saved_answers import kept_answer
 from piao_lod.saved_queries import SparqlQuery, saved_queries
 from piao_lod.sparql_query import prepare, query_store
 from piao_lod.website.addresses import SiteAddresses
@@ -95,7 +98,14 @@ def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], o
         if query.name not in answers:
             text, _ = prepare(query)
             try:
-                answers[query.name] = (*answer_head(query_store(site.store, text), MAX_ROWS), None)
+                kept = kept_answer(site.kept_answers, query)
+                if kept is not None:        # the rows shown read, not the whole answer
+                    solutions = kept.solutions()
+                    columns = [variable.value for variable in solutions.variables]
+                    shown = [[solution[name] for name in columns] for solution in islice(solutions, MAX_ROWS)]
+                    answers[query.name] = (columns, shown, kept.rows, None)
+                else:
+                    answers[query.name] = (*answer_head(query_store(site.store, text), MAX_ROWS), None)
             except QueryError as failure:
                 answers[query.name] = ([], [], 0, str(failure))
         columns, rows, total, error = answers[query.name]

@@ -228,6 +228,7 @@ class StoreCatalogue:
     modified: float                                 # when the store was written (seconds since the epoch)
     source_files: set[str] = field(default_factory=set)
     generation: tuple[int, int] | None = None       # the store directory it reads (store_directory.store_generation)
+    directory: str | None = None                    # the path the store is read through (its kept answers too)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
@@ -248,7 +249,7 @@ class StoreCatalogue:
         modified = max(held.st_mtime, (pinned / "CURRENT").stat().st_mtime if current else 0)
         names = {entry.name for entry in sources.iterdir() if entry.is_file()} if sources and sources.is_dir() else set()
         addresses = SiteAddresses(site_url or site_url_of_store(store))
-        return cls(store, addresses, identity, modified, names, generation)
+        return cls(store, addresses, identity, modified, names, generation, str(pinned))
 
     def describes(self, iri: str) -> bool:
         try:
@@ -360,7 +361,7 @@ class StoreCatalogue:
         """The site data for one page (a fresh index: what a page reads is not kept after it)."""
         return StoreSite(self.addresses, StoreIndex(self.store, self.graph_rank, self.shown), self.plan_graphs,
                          self.plan_downloads(downloads_of) if downloads_of else [], {}, self.store,
-                         self.source_files, False, self.pages, [], None, self.plan_versions, catalogue=self)
+                         self.source_files, False, self.pages, [], None, self.plan_versions, kept_answers=self.directory, catalogue=self)
 
 
 @dataclass
