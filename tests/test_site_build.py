@@ -312,9 +312,13 @@ def test_rebuild_in_place_deletes_the_pages_of_a_plan_dropped_from_the_input_and
     assert not (out / ".piao-lod-updating").exists()
 
 
-def test_a_rebuild_cut_short_while_it_updates_the_site_is_made_again_in_full_by_the_next_build(tmp_path, monkeypatch):
-    """A rebuild killed after some of its files replaced the old ones leaves a journal in the site: the next build
-    takes nothing from that site (not even the pages of unchanged enti) and gives the site a full build gives."""
+@pytest.mark.parametrize("cut", [KeyboardInterrupt, OSError(28, "No space left on device")], ids=["killed", "disk-full"])
+def test_a_rebuild_cut_short_while_it_updates_the_site_is_made_again_in_full_by_the_next_build(tmp_path, monkeypatch,
+                                                                                                  cut):
+    """A rebuild killed (or out of disk) after some of its files replaced the old ones leaves a journal in the site,
+    and says so: the next build takes nothing from that site (not even the pages of unchanged enti) and gives the
+    site a full build gives."""
+    from piao_lod.errors import BuildError
     from piao_lod.website.build import build_site
 
     other = DATA / "queries" / "synthetic-x_999999-2024.csv"
@@ -328,13 +332,15 @@ def test_a_rebuild_cut_short_while_it_updates_the_site_is_made_again_in_full_by_
         if str(target).startswith(str(out) + os.sep):
             moved.append(target)
             if len(moved) > 20:
-                raise KeyboardInterrupt
+                raise cut
         replace(source, target)
 
     monkeypatch.setattr(os, "replace", killed_half_way)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(BuildError if isinstance(cut, OSError) else KeyboardInterrupt) as stopped:
         build_site([EXAMPLE, changed], out, contact_email=CONTACT, workers=1)
     monkeypatch.undo()
+    if isinstance(cut, OSError):
+        assert "the next build makes it again in full" in stopped.value.message("en")
     assert (out / ".piao-lod-updating").exists()
     again = build(str(EXAMPLE), str(changed), "-o", str(out))
     assert again.returncode == 1, again.stderr
