@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -349,3 +350,26 @@ def test_a_rebuild_cut_short_while_it_updates_the_site_is_made_again_in_full_by_
     assert build(str(EXAMPLE), str(changed), "-o", str(full)).returncode == 1
     assert tree_digest(out) == tree_digest(full)
     assert not (out / ".piao-lod-updating").exists() and not list(tmp_path.glob("*.building-*"))
+
+
+def test_rebuild_in_place_writes_nothing_through_a_symbolic_link_left_in_the_site(tmp_path):
+    """A site folder someone replaced by a link to elsewhere is made a folder of the site again, nothing written
+    where it pointed; a file the build does not make is deleted; the site equals a full build."""
+    other = DATA / "queries" / "synthetic-x_999999-2024.csv"
+    out, outside = tmp_path / "_site", tmp_path / "outside"
+    assert build(str(EXAMPLE), str(other), "-o", str(out), "--no-search").returncode == 1
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine", encoding="utf-8")
+    shutil.rmtree(out / "static")
+    (out / "static").symlink_to(outside, target_is_directory=True)
+    (out / "dati" / "stray.txt").write_text("not the build's", encoding="utf-8")
+    changed = tmp_path / other.name
+    changed.write_text(other.read_text(encoding="utf-8").replace(";40;100", ";45;100", 1), encoding="utf-8")
+    rebuilt = build(str(EXAMPLE), str(changed), "-o", str(out), "--no-search")
+    assert rebuilt.returncode == 1, rebuilt.stderr
+    assert int(re.search(r"\((\d+) invariat", rebuilt.stderr).group(1)) > 300      # updated in place
+    assert [path.name for path in outside.iterdir()] == ["keep.txt"]
+    assert not (out / "static").is_symlink()
+    full = tmp_path / "full"
+    assert build(str(EXAMPLE), str(changed), "-o", str(full), "--no-search").returncode == 1
+    assert tree_digest(out) == tree_digest(full)

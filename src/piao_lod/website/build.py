@@ -49,8 +49,8 @@ from piao_lod.website.corpus_parts import PartSite, PartSites, WholeSite, corpus
 from piao_lod.website.file_links import make_folder, write_file
 from piao_lod.website.hosting import write_hosting_files
 from piao_lod.website.in_place import interrupted, update_in_place
-from piao_lod.website.incremental import (BuildRecord, earlier_downloads, files_under, plan_digests,
-                                          reuse_ente_pages, unchanged_enti)
+from piao_lod.website.incremental import (BuildRecord, earlier_downloads, files_under, linked_on_the_way,
+                                          plan_digests, reuse_ente_pages, unchanged_enti)
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import GENERIC, page_types
 from piao_lod.website.resource_files import write_dumps
@@ -212,8 +212,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
 
 def kept_bundles(site: Path, bundles: set[str]) -> dict[str, int]:
     """The search bundles left as the previous build wrote them (a folder of plain files only), with how many
-    files each holds; a bundle missing from ``site``, or holding a symbolic link, is indexed again."""
-    listed = {bundle: files_under(site / bundle) for bundle in sorted(bundles) if (site / bundle).is_dir()}
+    files each holds; a bundle missing from ``site``, holding or reached through a symbolic link, is indexed again."""
+    listed = {bundle: files_under(site / bundle) for bundle in sorted(bundles)
+              if (site / bundle).is_dir() and not linked_on_the_way(site, bundle)}
     return {bundle: len(names) for bundle, names in listed.items() if not any(name.endswith("@") for name in names)}
 
 

@@ -38,7 +38,7 @@ def update_in_place(staging: Path, site: Path, kept: dict[str, int], marker: str
     source_root, target_root = str(staging) + os.sep, str(site) + os.sep
     folders, produced = listing(staging)
     for folder in folders:
-        real_folder(target_root + folder)
+        real_folder(target_root + folder[:-1])     # without its "/", which would make the look follow a link
     moving = [(os.path.lexists(target_root + path), path) for path in produced if path != marker]
     for _, path in sorted(moving):
         move(source_root + path, target_root + path)
