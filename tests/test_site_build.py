@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -288,4 +290,86 @@ def test_rebuild_after_one_plan_changed_equals_a_full_build_and_keeps_the_other_
     (out / "id" / "c_d150" / "stray.html").write_text("<p>not a page</p>", encoding="utf-8")
     again = build(str(EXAMPLE), str(changed), "-o", str(out))
     assert int(re.search(r"\((\d+) invariat", again.stderr).group(1)) < reused
+    assert tree_digest(out) == tree_digest(full)
+
+
+def test_rebuild_in_place_deletes_the_pages_of_a_plan_dropped_from_the_input_and_leaves_nothing_behind(tmp_path):
+    """An unchanged ente's pages stay where they are (the same files); the dropped plan's ente, its search part and
+    downloads go; the site equals a full build of what is left, with no journal or staging folder beside it."""
+    out = tmp_path / "_site"
+    assert build(str(EXAMPLE), str(DATA / "queries" / "synthetic-x_999999-2024.csv"), "-o", str(out)).returncode == 1
+    assert (out / "id" / "x_999999").is_dir()
+    kept_page = out / OBJECTIVE / "index.html"
+    inode = kept_page.stat().st_ino
+    rebuilt = build(str(EXAMPLE), "-o", str(out))
+    assert rebuilt.returncode == 1, rebuilt.stderr
+    assert int(re.search(r"\((\d+) invariat", rebuilt.stderr).group(1)) > 300
+    assert kept_page.stat().st_ino == inode
+    full = tmp_path / "full"
+    assert build(str(EXAMPLE), "-o", str(full), "--full").returncode == 1
+    assert tree_digest(out) == tree_digest(full)
+    assert not (out / "id" / "x_999999").exists() and not (out / "en" / "id" / "x_999999").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["_site", "full"]
+    assert not (out / ".piao-lod-updating").exists()
+
+
+@pytest.mark.parametrize("cut", [KeyboardInterrupt, OSError(28, "No space left on device")], ids=["killed", "disk-full"])
+def test_a_rebuild_cut_short_while_it_updates_the_site_is_made_again_in_full_by_the_next_build(tmp_path, monkeypatch,
+                                                                                                  cut):
+    """A rebuild killed (or out of disk) after some of its files replaced the old ones leaves a journal in the site,
+    and says so: the next build takes nothing from that site (not even the pages of unchanged enti) and gives the
+    site a full build gives."""
+    from piao_lod.errors import BuildError
+    from piao_lod.website.build import build_site
+
+    other = DATA / "queries" / "synthetic-x_999999-2024.csv"
+    out = tmp_path / "_site"
+    assert build(str(EXAMPLE), str(other), "-o", str(out)).returncode == 1
+    changed = tmp_path / other.name
+    changed.write_text(other.read_text(encoding="utf-8").replace(";40;100", ";45;100", 1), encoding="utf-8")
+    replace, moved = os.replace, []
+
+    def killed_half_way(source, target):
+        if str(target).startswith(str(out) + os.sep):
+            moved.append(target)
+            if len(moved) > 20:
+                raise cut
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", killed_half_way)
+    with pytest.raises(BuildError if isinstance(cut, OSError) else KeyboardInterrupt) as stopped:
+        build_site([EXAMPLE, changed], out, contact_email=CONTACT, workers=1)
+    monkeypatch.undo()
+    if isinstance(cut, OSError):
+        assert "the next build makes it again in full" in stopped.value.message("en")
+    assert (out / ".piao-lod-updating").exists()
+    again = build(str(EXAMPLE), str(changed), "-o", str(out))
+    assert again.returncode == 1, again.stderr
+    assert re.search(r"\(0 invariat", again.stderr)
+    full = tmp_path / "full"
+    assert build(str(EXAMPLE), str(changed), "-o", str(full)).returncode == 1
+    assert tree_digest(out) == tree_digest(full)
+    assert not (out / ".piao-lod-updating").exists() and not list(tmp_path.glob("*.building-*"))
+
+
+def test_rebuild_in_place_writes_nothing_through_a_symbolic_link_left_in_the_site(tmp_path):
+    """A site folder someone replaced by a link to elsewhere is made a folder of the site again, nothing written
+    where it pointed; a file the build does not make is deleted; the site equals a full build."""
+    other = DATA / "queries" / "synthetic-x_999999-2024.csv"
+    out, outside = tmp_path / "_site", tmp_path / "outside"
+    assert build(str(EXAMPLE), str(other), "-o", str(out), "--no-search").returncode == 1
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine", encoding="utf-8")
+    shutil.rmtree(out / "static")
+    (out / "static").symlink_to(outside, target_is_directory=True)
+    (out / "dati" / "stray.txt").write_text("not the build's", encoding="utf-8")
+    changed = tmp_path / other.name
+    changed.write_text(other.read_text(encoding="utf-8").replace(";40;100", ";45;100", 1), encoding="utf-8")
+    rebuilt = build(str(EXAMPLE), str(changed), "-o", str(out), "--no-search")
+    assert rebuilt.returncode == 1, rebuilt.stderr
+    assert int(re.search(r"\((\d+) invariat", rebuilt.stderr).group(1)) > 300      # updated in place
+    assert [path.name for path in outside.iterdir()] == ["keep.txt"]
+    assert not (out / "static").is_symlink()
+    full = tmp_path / "full"
+    assert build(str(EXAMPLE), str(changed), "-o", str(full), "--no-search").returncode == 1
     assert tree_digest(out) == tree_digest(full)

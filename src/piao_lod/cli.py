@@ -557,7 +557,7 @@ def publish(
 @app.command()
 def build(
     inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site; replaced atomically when the build succeeds.")] = Path("_site"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site: a first build is swapped in whole when it succeeds, a rebuild updates it file by file.")] = Path("_site"),
     base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,
     year: YearOption = None,
@@ -570,6 +570,7 @@ def build(
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
     search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
+    full: Annotated[bool, typer.Option("--full", help="Take nothing from the previous build: render every page into a new folder and swap it in whole.")] = False,
     contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
     sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Public URL of the SPARQL endpoint, announced in VoID.", show_default=False)] = None,
     templates: Annotated[Optional[Path], typer.Option("--templates", exists=True, file_okay=False, help="A folder of the publisher's templates that take the place of the site's own with the same name (accessibility.html, legal-notes.html).", show_default=False)] = None,
@@ -590,7 +591,8 @@ def build(
                                options=reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers=workers,
                                cache=work_cache(cache, no_cache),
                                search=search, progress=lambda done, total: bar.update(task, completed=done, total=total),
-                               contact_email=contact_email, sparql_endpoint=sparql_endpoint, templates=templates)
+                               contact_email=contact_email, sparql_endpoint=sparql_endpoint, templates=templates,
+                               full=full)
         except PiaoLodError as error:
             raise fail(error, lang.value) from None
     for problem in built.problems:

@@ -1,8 +1,10 @@
 """``piao-lod build``: sources -> store -> validation -> pages, RDF, dumps, catalog, search index.
 
-The site is written into a staging folder beside the output and swapped in at the end,
-so a failed or interrupted build leaves the previous site untouched. Every file is a
-function of the input alone (sorted triples, no clock), so two builds are identical.
+The site is written into a staging folder beside the output. A first build (or ``full``) swaps it in at the
+end, so a failed or interrupted build leaves the previous site untouched; a rebuild that keeps the pages of
+unchanged enti moves its files into the live site one at a time (:mod:`~piao_lod.website.in_place`), once
+everything is made. Every file is a function of the input alone (sorted triples, no clock), so two builds
+are identical.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ from piao_lod.website.catalog import catalog_date, catalog_plans, write_catalog
 from piao_lod.website.corpus_parts import PartSite, PartSites, WholeSite, corpus_parts, store_index
 from piao_lod.website.file_links import make_folder, write_file
 from piao_lod.website.hosting import write_hosting_files
-from piao_lod.website.incremental import (BuildRecord, earlier_downloads, plan_digests, reuse_ente_pages,
-                                          unchanged_enti)
+from piao_lod.website.in_place import interrupted, update_in_place
+from piao_lod.website.incremental import (BuildRecord, earlier_downloads, files_under, linked_on_the_way,
+                                          plan_digests, reuse_ente_pages, unchanged_enti)
 from piao_lod.website.ontology_docs import write_ontology_files
 from piao_lod.website.page_types import GENERIC, page_types
 from piao_lod.website.resource_files import write_dumps
@@ -75,7 +78,7 @@ class BuiltSite:
     plans: int
     exit_code: int
     seconds: dict[str, float] = field(default_factory=dict)
-    reused: int = 0              # pages linked from the previous build instead of rendered
+    reused: int = 0              # pages kept from the previous build instead of rendered
     problems: list[Problem] = field(default_factory=list)    # resources the site could not give a page
 
 
@@ -83,15 +86,18 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
                options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
                search: bool = True, progress: Callable[[int, int], None] | None = None,
                contact_email: str | None = None, sparql_endpoint: str | None = None,
-               date: dt.date | None = None, templates: Path | None = None, cache: WorkCache | None = None) -> BuiltSite:
-    """Build the whole site into ``out`` (replacing a previous build atomically).
+               date: dt.date | None = None, templates: Path | None = None, cache: WorkCache | None = None,
+               full: bool = False) -> BuiltSite:
+    """Build the whole site into ``out``: a new folder swapped in whole, or, when the previous build of ``out`` has
+    pages this one would write the same, ``out`` updated in place, file by file (not with ``full``).
 
     ``contact_email`` is required with ``sources``: the catalogue of a real publication names who answers
     for the data (the bundled example, a demonstration, may go without). ``date`` is the build date of the
     catalogue (default: ``SOURCE_DATE_EPOCH``, else 1 January of the latest plan year; see :mod:`catalog`).
     ``templates``: a folder of the publisher's templates that take the place of the site's own with the same
     name (``accessibility.html``, ``legal-notes.html``: see the README). ``workers`` processes read, validate
-    and render; plans whose source is unchanged are taken from ``cache``."""
+    and render; plans whose source is unchanged are taken from ``cache``. ``full``: take nothing from the previous
+    build (the cache aside) and swap the new site in whole."""
     check_output(out)
     if sources and not contact_email:
         raise UsageError(N_("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the "
@@ -134,11 +140,12 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.building-{build_id()}"
     shutil.rmtree(staging, ignore_errors=True)
+    updating = False
     try:
         staging.mkdir(parents=True)
         mark = time.perf_counter()
         toolkit = toolkit_digest(templates)
-        previous = BuildRecord.read(out / SITE_MARKER) if out.exists() else None
+        previous = BuildRecord.read(out / SITE_MARKER) if out.exists() and not full and not interrupted(out) else None
         stems = download_names((graph.value for graph in plan_graphs), addresses)
         downloads = write_dumps(store, versions, staging / "dati", stems.__getitem__,
                                 earlier_downloads(previous, addresses.site_url, toolkit, out))
@@ -159,7 +166,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
             PartSite(index=store_index(store, shown), corpus=corpus, order=VersionOrder(store, versions), **fields)
         mark = time.perf_counter()
         page_iris = sorted(pages)
-        reused = reuse_ente_pages(out, staging, pages, reusable, addresses, tuple(EDITIONS.values())) if reusable else set()
+        reused, kept = reuse_ente_pages(out, pages, reusable, addresses, tuple(EDITIONS.values())) if reusable else (set(), {})
         record.searchable = {pages[iri] for iri in reused if pages[iri] in previous.searchable} if reused else set()
         record.searchable |= render_pages(staging, site, [iri for iri in page_iris if iri not in reused], workers,
                                           progress, len(reused), shown)
@@ -176,14 +183,23 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         timings["catalog"] = time.perf_counter() - mark
         if search:
             mark = time.perf_counter()
-            reused_folders = {pages[iri] for iri in reused}
-            index_for_search(staging, bundles, EDITIONS.values(), searchable_fixed, out,
-                             unchanged_bundles(bundles, previous.searchable, reused_folders) if reused else set())
+            unchanged = kept_bundles(out, unchanged_bundles(bundles, previous.searchable, {pages[iri] for iri in reused})
+                                     if reused else set())
+            kept.update(unchanged)
+            index_for_search(staging, bundles, EDITIONS.values(), searchable_fixed, out if reused else None, set(unchanged))
             timings["search"] = time.perf_counter() - mark
         (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
-        files = sum(len(names) for _, _, names in os.walk(staging))
-        swap_in(staging, out)
+        if reused:
+            updating = True
+            files = update_in_place(staging, out, kept, SITE_MARKER)
+        else:
+            files = sum(len(names) for _, _, names in os.walk(staging))
+            swap_in(staging, out)
     except OSError as error:
+        if updating:
+            raise BuildError(N_("the site could not be updated, it is part old and part new: the next build makes it "
+                                "again in full ({error}: {file})"),
+                             subject=str(out), error=str(error.strerror or error), file=str(error.filename)) from None
         raise BuildError(N_("the site could not be written, the previous site is kept ({error}: {file})"),
                          subject=str(out), error=str(error.strerror or error), file=str(error.filename)) from None
     finally:
@@ -192,6 +208,14 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     return BuiltSite(out, (len(page_iris) + len(fixed)) * len(EDITIONS), files, len(store), len(plan_graphs),
                      outcome_exit_code(False, not validation["it"]["conforms"] or bool(problems)), timings,
                      len(reused) * len(EDITIONS), problems)
+
+
+def kept_bundles(site: Path, bundles: set[str]) -> dict[str, int]:
+    """The search bundles left as the previous build wrote them (a folder of plain files only), with how many
+    files each holds; a bundle missing from ``site``, holding or reached through a symbolic link, is indexed again."""
+    listed = {bundle: files_under(site / bundle) for bundle in sorted(bundles)
+              if (site / bundle).is_dir() and not linked_on_the_way(site, bundle)}
+    return {bundle: len(names) for bundle, names in listed.items() if not any(name.endswith("@") for name in names)}
 
 
 def site_url_of(site: Path) -> str:

@@ -4,8 +4,9 @@ The unit is the ente: every page under ``id/{ente}/`` shows only what that ente'
 state (its plans, objectives, settori, dirigenti, indicators), plus the ontology and the
 PNRR scheme. So when a build finds the previous site made by the same piao-lod (same code,
 templates and vocabularies: the *toolkit digest*), the folders of the enti none of whose plans
-changed are linked from the previous site, file by file, instead of rendered again, and so are the
-downloads of the plans whose graph did not change. Everything else (PNRR pages, which list
+changed are left as they are in the site (:mod:`~piao_lod.website.in_place` updates the rest around
+them) instead of rendered again, and the downloads of the plans whose graph did not change are linked
+from the previous site. Everything else (PNRR pages, which list
 objectives of every ente; home, catalog, the whole-site dumps, the search index) is made again.
 A test checks that a rebuild after one plan changed is byte-identical to a full build.
 """
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from piao_lod.website.addresses import RESOURCE_FILES, Download, SiteAddresses
-from piao_lod.website.file_links import link_file
 from piao_lod.website.resource_files import EarlierDownloads
 
 
@@ -104,39 +104,40 @@ def unchanged_enti(previous: BuildRecord | None, current: BuildRecord, addresses
     return {ente for ente in enti - changed if ente}
 
 
-def reuse_ente_pages(previous_site: Path, staging: Path, pages: dict[str, str], enti: set[str],
-                     addresses: SiteAddresses, editions: tuple[str, ...]) -> set[str]:
-    """Link the folders of the ``enti`` (``id/{ente}/`` in every edition) from the previous site, one walk per
-    folder rather than one look per page; returns the IRIs whose pages are now in ``staging``. An ente whose
-    previous folder is not exactly its pages' files (a page missing, a stray file) is left to be rendered."""
+def reuse_ente_pages(previous_site: Path, pages: dict[str, str], enti: set[str], addresses: SiteAddresses,
+                     editions: tuple[str, ...]) -> tuple[set[str], dict[str, int]]:
+    """Which of the ``enti`` keep their folders (``id/{ente}/`` in every edition) of the previous site as they are,
+    one walk per folder rather than one look per page: the IRIs whose pages are there, and those folders (relative,
+    with ``/``) with the number of files in each. An ente whose previous folder is not exactly its pages' files (a
+    page missing, a stray file) is left to be rendered, and so is one reached through a symbolic link."""
     by_ente: dict[str, list[str]] = {}
     for iri in pages:
         ente = ente_of(iri, addresses)
         if ente in enti:
             by_ente.setdefault(ente, []).append(iri)
     reused: set[str] = set()
+    kept: dict[str, int] = {}
     for ente, iris in sorted(by_ente.items()):
         folder = addresses.page_dir(addresses.data_base + ente)
         if folder is None or not all(pages[iri].startswith(folder) for iri in iris):
             continue
+        if any(linked_on_the_way(previous_site, edition + folder) for edition in editions):
+            continue
         expected = {edition + pages[iri] + name for iri in iris for edition in editions
                     for name in (PAGE_FILES if not edition else ("index.html",))}
-        found = {edition + folder + name for edition in editions for name in files_under(previous_site / (edition + folder))}
+        listed = {edition + folder: files_under(previous_site / (edition + folder)) for edition in editions}
+        found = {place + name for place, names in listed.items() for name in names}
         if found != expected:
             continue
-        link_files(previous_site, staging, found)
+        kept.update((place, len(names)) for place, names in listed.items())
         reused.update(iris)
-    return reused
+    return reused, kept
 
 
-def link_files(source: Path, target: Path, paths: set[str]) -> None:
-    """Link ``paths`` (relative, with ``/``) of ``source`` at the same place below ``target``: the files the check
-    above listed, so the previous site's folders are walked once, not once to check and once to link."""
-    for folder in sorted({path.rpartition("/")[0] for path in paths}):
-        os.makedirs(target / folder, exist_ok=True)
-    source_root, target_root = str(source) + os.sep, str(target) + os.sep
-    for path in paths:
-        link_file(source_root + path, target_root + path)
+def linked_on_the_way(site: Path, folder: str) -> bool:
+    """Whether ``folder`` (relative, with ``/``) or a folder above it within ``site`` is a symbolic link."""
+    parts = folder.strip("/").split("/")
+    return any(os.path.islink(site.joinpath(*parts[:depth])) for depth in range(1, len(parts) + 1))
 
 
 PAGE_FILES = tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)      # a resource's page and its RDF files
@@ -145,7 +146,7 @@ PAGE_FILES = tuple(f"index.{suffix}" for suffix in RESOURCE_FILES)      # a reso
 def files_under(folder: Path) -> list[str]:
     """Paths of every file below ``folder``, relative to it, with ``/``. A symbolic link (or a device, a pipe) is
     listed as ``NAME@``, a name no page file has: a build never writes one, so a folder holding one is not taken
-    from the previous build (linked, it would publish what it points to)."""
+    kept from the previous build (it would publish what it points to)."""
     found = []
     stack = [("", folder)]
     while stack:

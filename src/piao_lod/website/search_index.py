@@ -8,7 +8,7 @@ tree of links to those pages only: the same index for a third of the work.
 Pagefind's index cannot be updated in part (its word chunks span a whole bundle), so the enti's pages are
 split into ``PARTS`` bundles by a hash of the ente, which Pagefind's search box merges with the site-wide
 bundle (the fixed pages and the schemes' pages) at search time. A build indexes again only the parts
-holding an ente whose pages changed, and links the others from the previous build: a search costs one
+holding an ente whose pages changed, and leaves the others as the previous build wrote them: a search costs one
 small request per part, whatever the number of enti, and a republished plan costs one part's index.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from piao_lod.errors import BuildError
 from piao_lod.messages import N_
 from piao_lod.website.addresses import check_relative
-from piao_lod.website.file_links import link_file, link_tree
+from piao_lod.website.file_links import link_file
 
 SEARCHABLE_MARK = "data-pagefind-body"
 SEARCH_FOLDER = "pagefind"
@@ -68,26 +68,26 @@ def unchanged_bundles(bundles: dict[str, list[str]], previous: set[str], reused:
 
 def index_for_search(site: Path, bundles: dict[str, list[str]], editions: Iterable[str],
                      fixed: Iterable[str] = (), kept: Path | None = None, unchanged: set[str] = frozenset()) -> None:
-    """Write every bundle: Pagefind's index of its pages (folders, in every edition) into ``site/{bundle}``; the
-    site-wide bundle also holds the ``fixed`` pages (paths of their HTML files). A bundle in ``unchanged`` is
-    linked from the previous site ``kept`` instead."""
+    """Write every bundle but those ``unchanged`` (the previous build's, left in place in the site ``kept``):
+    Pagefind's index of its pages (folders, in every edition) into ``site/{bundle}``; the site-wide bundle also
+    holds the ``fixed`` pages (paths of their HTML files). A page not written in ``site`` is the one in ``kept``."""
     editions = tuple(editions)
     for bundle, folders in sorted(bundles.items(), key=lambda item: item[0] != SITE_BUNDLE):
-        if kept is not None and bundle in unchanged and (kept / bundle).is_dir():
-            link_tree(kept / bundle, site / bundle)
+        if bundle in unchanged:
             continue
         pages = [edition + folder + "index.html" for folder in folders for edition in editions]
-        run_pagefind(site, pages + (list(fixed) if bundle == SITE_BUNDLE else []), site / bundle)
+        run_pagefind(site, pages + (list(fixed) if bundle == SITE_BUNDLE else []), site / bundle, kept)
 
 
-def run_pagefind(site: Path, pages: list[str], output: Path) -> None:
+def run_pagefind(site: Path, pages: list[str], output: Path, kept: Path | None = None) -> None:
     tree = site / SEARCH_INPUT
     shutil.rmtree(tree, ignore_errors=True)
     try:
         for page in sorted(set(pages)):
             target = tree / check_relative(page)
             target.parent.mkdir(parents=True, exist_ok=True)
-            link_file(site / page, target)
+            source = site / page
+            link_file(source if kept is None or source.exists() else kept / page, target)
         tree.mkdir(exist_ok=True)
         completed = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tree), "--output-path", str(output),
                                     "--silent"], capture_output=True, text=True, check=False)
