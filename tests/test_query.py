@@ -479,3 +479,20 @@ def test_a_query_that_aborts_oxigraph_is_an_error_not_a_silent_exit(tmp_path):
             assert "does not correctly implement a total order" in result.stderr
             assert "sort by STR(?x)" in result.stderr
     assert 0 in outcomes and 2 in outcomes, outcomes
+
+
+def test_a_query_process_that_dies_otherwise_is_said_without_the_order_by_advice():
+    """Only Oxigraph's abort gets the ORDER BY advice; a child killed from outside says how it ended, and a bug in
+    the child (an ordinary exception) is raised as itself, not reported as Oxigraph stopping."""
+    import os
+    import signal
+
+    from piao_lod.errors import QueryError
+    from piao_lod.query_isolation import answer_in_child
+
+    with pytest.raises(QueryError) as killed:
+        answer_in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    message = killed.value.message("en")
+    assert message == "the process running the query stopped (it ended on signal SIGKILL) before it answered"
+    with pytest.raises(KeyError):
+        answer_in_child(lambda: {}["missing"])

@@ -8,7 +8,8 @@ on an empty store sorts a ``VALUES`` block), and the answer's solutions are read
 when it is rendered: both run in a forked child, which sends back its result or
 the :class:`~piao_lod.errors.PiaoLodError` it met. A child that dies instead is
 reported as :class:`~piao_lod.errors.QueryError`, exit 2, with the library's own
-reason (its panic message, which the child's standard error is kept for).
+reason (its panic message, which the child's standard error is kept for); the advice on
+``ORDER BY`` only for an abort. Any other exception in the child is raised in the parent.
 
 An on-disk store is opened by the child (a RocksDB handle is not carried over a
 fork); an in-memory store is inherited, copy-on-write.
@@ -70,7 +71,12 @@ def run_and_send(work: Callable[[], object], sending: Connection, errors_fd: int
         outcome = ("result", work())
     except PiaoLodError as error:
         outcome = ("error", error)
-    sending.send(outcome)
+    except Exception as error:          # a bug: raised in the parent as it would have been without the child
+        outcome = ("error", error)
+    try:
+        sending.send(outcome)
+    except (TypeError, AttributeError, ValueError) as unpicklable:    # pickling fails with any of these
+        sending.send(("error", RuntimeError(f"{outcome[1]!r} (not picklable: {unpicklable})")))
     sending.close()
 
 
@@ -82,6 +88,9 @@ def stopped_error(exit_code: int | None, said: str) -> QueryError:
     reason = panic_reason(said)
     if reason:
         ending = Phrase(N_("{ending}: {reason}"), (("ending", ending), ("reason", reason)))
+    if not reason and exit_code != -signal.SIGABRT:     # killed (the OOM killer, an operator), not Oxigraph's abort
+        return QueryError(N_("the process running the query stopped ({ending}) before it answered"), subject="QUERY",
+                          ending=ending)
     return QueryError(N_("the query stopped Oxigraph ({ending}). pyoxigraph aborts on an ORDER BY whose key holds "
                          "values of different types (numbers and strings, or numbers and dates): sort by STR(?x), "
                          "or by xsd:decimal(?x) then STR(?x)"), subject="QUERY", ending=ending)
