@@ -279,3 +279,20 @@ def test_weights_count_an_indicator_with_two_codes_once_and_name_its_codes_in_or
     (message,) = messages[0]
     assert message.startswith("The weights of the objective's indicators total 90, not 100: ")
     assert "(indicator 101/101-bis, line 2)" in message and message.count("101-bis") == 1
+
+
+def test_objective_weights_count_an_objective_with_two_codes_once(run_cli, tmp_path, clean_text):
+    """The objectives of a settore total their weights once each, whatever the number of codes an objective has (it
+    was counted once per code)."""
+    graph = graph_of_table(clean_text, tmp_path)
+    graph.update(PREFIXES + 'INSERT { ?o dcterms:identifier ?second ; piao:weight 50 } WHERE { ?o a piao:Objective ; '
+                 'dcterms:identifier ?code BIND (CONCAT(?code, "-bis") AS ?second) }')
+    data = tmp_path / "plan.ttl"
+    graph.serialize(data, format="turtle")
+    result = run_cli("validate", data, "--format", "json", "--lang", "en")
+    totals = [item["message"] for item in json.loads(result.stdout)["results"] if item["rule"] == "ObjectiveWeightsTotal100"]
+    assert totals, result.stdout
+    for message in totals:
+        parts = message.split(": ", 1)[1].split(" + ")
+        assert f"total {50 * len(parts)}, not 100" in message, message
+        assert all(part.count("/") == 1 and part.count("-bis") == 1 for part in parts), message
