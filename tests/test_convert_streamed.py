@@ -158,3 +158,20 @@ def test_no_plan_read_writes_nothing(run_cli, tmp_path):
     assert files_in(tmp_path) == {"empty.csv", "plans.ttl"}
     stdout = run_cli("convert", *sources, "--no-cache")
     assert stdout.exit_code == 2 and stdout.stdout == ""
+
+
+def test_the_summary_names_a_few_plans_and_totals_many(run_cli, tmp_path):
+    """A national corpus is tens of thousands of plans: past ten, the summary gives enti, years and totals."""
+    from piao_lod.resources import example_plan
+
+    text = Path(str(example_plan())).read_text(encoding="utf-8")
+    sources = []
+    for year in range(2014, 2025):
+        source = tmp_path / f"cremona-{year}.txt"
+        source.write_text(text.replace("2024", str(year)), encoding="utf-8")
+        sources.append(source)
+    few = run_cli("convert", *sources[:2], "-o", tmp_path / "few.nq", "--lang", "en")
+    assert "converted 2 plans to " in few.stderr and "(c_d150 2014: " in few.stderr and "; c_d150 2015: " in few.stderr
+    many = run_cli("convert", *sources, "-o", tmp_path / "many.nq")
+    line = many.stderr.strip().splitlines()[-1]
+    assert "11 piani" in line and "(1 ente, anni 2014–2024: " in line and "c_d150 2015" not in line, line

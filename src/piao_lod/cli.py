@@ -45,6 +45,7 @@ from piao_lod.saved_answers import kept_answer
 from piao_lod.saved_queries import SparqlQuery, resolve_query, saved_queries
 from piao_lod.sparql_query import prepare, query_endpoint, query_store
 
+LISTED_PLANS = 10           # a summary names each plan up to this many, else gives their totals
 app = typer.Typer(
     help="Turn Italian municipal performance plans (PIAO) into linked open data.",
     no_args_is_help=True,
@@ -185,6 +186,21 @@ def plan_figures(plan: PlanOutline, lang: str) -> str:
                    assignments=ngettext(lang, "{count} indicator row", "{count} indicator rows", plan.indicator_rows))
 
 
+def corpus_figures(plans: list[PlanOutline], lang: str) -> str:
+    """The plans' figures in one line: each plan's up to :data:`LISTED_PLANS`, else their totals (a national
+    corpus is tens of thousands of plans)."""
+    if len(plans) <= LISTED_PLANS:
+        return "; ".join(plan_figures(plan, lang) for plan in plans)
+    years = sorted({plan.year for plan in plans})
+    return gettext(lang, "{enti}, {first}–{last}: {objectives}, {assignments}",
+                   enti=ngettext(lang, "{count} ente", "{count} enti", len({plan.ente.ipa_code for plan in plans})),
+                   first=years[0], last=years[-1],
+                   objectives=ngettext(lang, "{count} objective", "{count} objectives",
+                                       sum(plan.objectives for plan in plans)),
+                   assignments=ngettext(lang, "{count} indicator row", "{count} indicator rows",
+                                        sum(plan.indicator_rows for plan in plans)))
+
+
 def summary(conversion: Conversion, output: str, lang: str) -> str:
     problems = problem_counts(conversion.problems, lang)
     unusable = ngettext(lang, "{count} unusable source", "{count} unusable sources", len(conversion.unusable))
@@ -193,8 +209,7 @@ def summary(conversion: Conversion, output: str, lang: str) -> str:
                        problems=problems, unusable=unusable)
     return gettext(lang, "converted {plans} to {output} ({figures}); {problems}; {unusable}",
                    plans=ngettext(lang, "{count} plan", "{count} plans", len(conversion.plans)), output=output,
-                   figures="; ".join(plan_figures(plan, lang) for plan in conversion.plans), problems=problems,
-                   unusable=unusable)
+                   figures=corpus_figures(conversion.plans, lang), problems=problems, unusable=unusable)
 
 
 @app.command()
