@@ -301,6 +301,32 @@ def test_serve_store_from_the_command_line_and_load_while_it_serves(tmp_path, si
     assert "Traceback" not in log.read_text()
 
 
+def test_serve_says_when_the_site_is_being_updated_or_was_left_half_updated(tmp_path, site, store):
+    """A rebuild moves its files into the live site with a journal beside them (website/in_place.py): serving such a
+    site says its pages may be part old and part new."""
+    from conftest import free_port
+
+    partial = tmp_path / "site"
+    partial.mkdir()
+    shutil.copy(site / ".piao-lod-site", partial)
+    shutil.copytree(site / "static", partial / "static")
+    (partial / ".piao-lod-updating").write_text("staging", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "piao_lod", "serve", "--site", str(partial), "--store", str(store),
+                                "--host", "127.0.0.1", "--port", str(free_port()), "--query-workers", "1", "--lang", "en"],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        said = []
+        for line in process.stderr:
+            said.append(line)
+            if line.startswith("serving "):
+                break
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert f"{partial}: a rebuild is updating this site, or stopped while it did: its pages may be part old and part " \
+           f"new until the next piao-lod build -o {partial}\n" in said, said
+
+
 def triples_served(port: int) -> int:
     query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql?query={query}",

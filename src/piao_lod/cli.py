@@ -651,6 +651,7 @@ def serve(
     from piao_lod.server.app import create_app, serve as serve_app, start_queries
     from piao_lod.server.settings import ServerSettings
     from piao_lod.website.build import SITE_MARKER, build_site
+    from piao_lod.website.in_place import interrupted
 
     if site is None and store is None:
         site = Path("_site")
@@ -660,6 +661,10 @@ def serve(
                 build_site([], site)
             except PiaoLodError as error:
                 raise fail(error, lang.value) from None
+    if site is not None and interrupted(site):
+        typer.echo(gettext(lang.value, "{site}: a rebuild is updating this site, or stopped while it did: its pages "
+                                       "may be part old and part new until the next piao-lod build -o {site}",
+                           site=str(site)), err=True)
     settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout, sources)
     try:
         application = create_app(settings)
