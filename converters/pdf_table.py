@@ -258,7 +258,7 @@ def page_streams(page_obj) -> tuple[list, list]:
     content = [resolve1(stream) for stream in page_obj.contents]
     fonts, seen, pending = [], set(), [page_obj.resources]
     while pending:
-        resources = dict_of(resolve1(pending.pop()))
+        resources = dict_of(pending.pop())
         for xobject in dict_of(resources.get("XObject")).values():
             form = resolve1(xobject)
             if is_stream(form) and name_of(form.get("Subtype")) == "Form" and first_time(form, seen):

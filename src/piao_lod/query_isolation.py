@@ -27,7 +27,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
-from piao_lod.errors import PiaoLodError, QueryError
+from piao_lod.errors import QueryError
 from piao_lod.messages import N_
 from piao_lod.problems import Phrase
 
@@ -69,9 +69,7 @@ def run_and_send(work: Callable[[], object], sending: Connection, errors_fd: int
     os.dup2(errors_fd, 2)
     try:
         outcome = ("result", work())
-    except PiaoLodError as error:
-        outcome = ("error", error)
-    except Exception as error:          # a bug: raised in the parent as it would have been without the child
+    except Exception as error:          # a PiaoLodError, or a bug: raised in the parent as without the child
         outcome = ("error", error)
     try:
         sending.send(outcome)

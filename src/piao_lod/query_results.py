@@ -77,14 +77,15 @@ def answer_terms(answer: Answer) -> tuple[list[str], list[list]]:
     return variables, [[solution[name] for name in variables] for solution in answer]
 
 
-def answer_head(answer: Answer, limit: int) -> tuple[list[str], list[list], int]:
-    """Column names, the first ``limit`` rows of terms and how many rows there are in all: the rows after the
-    first ``limit`` are counted as they stream by, never held."""
+def answer_head(answer: Answer, limit: int, total: int | None = None) -> tuple[list[str], list[list], int]:
+    """Column names, the first ``limit`` rows of terms and how many rows there are in all (``total`` when it is
+    known: the rest is then not read): the rows after the first ``limit`` are counted as they stream by, never
+    held."""
     if isinstance(answer, ox.QuerySolutions):
         variables = [variable.value for variable in answer.variables]
         solutions = iter(answer)
         rows = [[solution[name] for name in variables] for solution in islice(solutions, limit)]
-        return variables, rows, len(rows) + sum(1 for _ in solutions)
+        return variables, rows, total if total is not None else len(rows) + sum(1 for _ in solutions)
     columns, rows = answer_terms(answer)
     return columns, rows[:limit], len(rows)
 

@@ -113,9 +113,11 @@ class StoreGeneration:
         self.value: tuple[int, int] | None = None
 
     def now(self) -> tuple[int, int] | None:
-        moment = time.monotonic()
-        if moment - self.checked >= self.interval:
-            self.value, self.checked = store_generation(self.path), moment
+        return self.value if time.monotonic() - self.checked < self.interval else self.look()
+
+    def look(self) -> tuple[int, int] | None:
+        """The store directory now, whenever it was last looked up (a reader about to open the store)."""
+        self.value, self.checked = store_generation(self.path), time.monotonic()
         return self.value
 
     def replaced(self, held: tuple[int, int] | None) -> bool:

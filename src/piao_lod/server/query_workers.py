@@ -31,7 +31,7 @@ from piao_lod.messages import N_
 from piao_lod.server.errors import Refusal
 from piao_lod.server.query_answers import DataSource, QueryRequest, answer, open_data
 from piao_lod.server.query_runner import accepted
-from piao_lod.store_directory import StoreGeneration, store_generation
+from piao_lod.store_directory import StoreGeneration
 
 WORKER_STACK_BYTES = 512 * 1024 * 1024      # address space reserved, not memory used: pages are touched on demand
 log = logging.getLogger("piao_lod.server")
@@ -203,8 +203,7 @@ class QueryWorkers:
                 return worker
 
     def new_worker(self) -> Worker:
-        return Worker(self.context, self.source, self.limit,
-                      store_generation(self.source.store) if self.source.store is not None else None)
+        return Worker(self.context, self.source, self.limit, self.generation.look() if self.generation else None)
 
     def replace(self, worker: Worker, why: str) -> None:
         """Kill a worker and start another in the background; it joins the idle ones when it holds the graph."""

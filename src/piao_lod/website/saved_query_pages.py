@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
 
 import pyoxigraph as ox
 
@@ -99,13 +98,9 @@ def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], o
             text, _ = prepare(query)
             try:
                 kept = kept_answer(site.kept_answers, query)
-                if kept is not None:        # the rows shown read, not the whole answer
-                    solutions = kept.solutions()
-                    columns = [variable.value for variable in solutions.variables]
-                    shown = [[solution[name] for name in columns] for solution in islice(solutions, MAX_ROWS)]
-                    answers[query.name] = (columns, shown, kept.rows, None)
-                else:
-                    answers[query.name] = (*answer_head(query_store(site.store, text), MAX_ROWS), None)
+                answer = kept.solutions() if kept is not None else query_store(site.store, text)
+                # of a kept answer the rows shown read, not the whole answer
+                answers[query.name] = (*answer_head(answer, MAX_ROWS, kept.rows if kept is not None else None), None)
             except QueryError as failure:
                 answers[query.name] = ([], [], 0, str(failure))
         columns, rows, total, error = answers[query.name]
