@@ -2,7 +2,7 @@
 """The national corpus end to end: generate → convert → validate → load → every saved query.
 
     .venv/bin/python benchmarks/national.py --comuni 200 --years 5     # 1/40 of national, ~20 min on 2 cores
-    .venv/bin/python benchmarks/national.py --scale national           # every comune: hours, ~150 GB free disk
+    .venv/bin/python benchmarks/national.py --scale national --lean    # every comune: ≈ 2.5 h on 2 cores, ≈ 75 GB free disk
 
 Every stage runs as a child process of its own (the ``piao-lod`` command, with ``--workers``), and
 is measured from outside: wall time, CPU time (the child and its worker processes), peak resident
@@ -12,7 +12,13 @@ files in the same run: Oxigraph's bare ``Store.bulk_load`` of the N-Quads ``conv
 Oxigraph's bare query of each saved query's text on the store ``load`` wrote. The figures go to
 ``RESULTS.json`` in the work folder; ``--results FILE`` also writes them as Markdown, with a linear
 extrapolation to the 39,480 national plans (labelled as such: nothing national is measured unless
-``--scale national`` ran).
+``--scale national`` ran). ``RESULTS.json`` is written again after every stage, so an interrupted run keeps
+what it measured.
+
+``--lean`` is for a disk that cannot hold the N-Quads and two stores at once (national: ≈ 38 GB of N-Quads,
+≈ 30 GB for Oxigraph's own store, ≈ 53 GB for piao-lod's): ``convert`` is not run a second time from the
+cache, Oxigraph's reference store is deleted once measured, and ``load`` reads the tables through the cache
+``convert`` filled (the N-Quads deleted first) instead of the N-Quads.
 
 Not for CI: it takes minutes at the smallest useful size.
 """
@@ -140,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the corpus, the N-Quads and the stores")
     parser.add_argument("--one-worker", action="store_true", help="also convert in one process, without the cache")
     parser.add_argument("--render", type=Path, help="only write --results from the RESULTS.json of an earlier run")
+    parser.add_argument("--corpus", type=Path, help="a corpus generate.py wrote already (kept afterwards), instead of a new one")
+    parser.add_argument("--lean", action="store_true", help="for a small disk: see the module's docstring")
+    parser.add_argument("--bare-query-timeout", type=float, default=600.0,
+                        help="seconds a bare Oxigraph query may run before it is stopped and recorded as over (default 600)")
     args = parser.parse_args(argv)
     if args.render:
         (args.results or Path("/dev/stdout")).write_text(markdown(json.loads(args.render.read_text(encoding="utf-8"))),
@@ -147,65 +157,89 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     python, piao = str(VENV / "python"), str(VENV / "piao-lod")
     work = args.work or HERE / "corpus" / f"national-{args.comuni or 'all'}x{args.years}"
+    if args.corpus and args.corpus.resolve().is_relative_to(work.resolve()):
+        parser.error("--corpus must be outside the work folder, which is emptied first")
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    corpus, nq, store, bare, cache = work / "corpus", work / "corpus.nq", work / "store", work / "bare-store", work / "cache"
+    corpus, nq, store, bare, cache = args.corpus or work / "corpus", work / "corpus.nq", work / "store", work / "bare-store", work / "cache"
     workers = ["--workers", str(args.workers)]
     logs = work / "logs"
     logs.mkdir()
     stages, queries = [], []
-    generate = [python, str(HERE / "generate.py"), "--scale", args.scale, "--out", str(corpus), "--seed", str(args.seed),
-                "--years", str(args.years)] + (["--comuni", str(args.comuni)] if args.comuni else [])
-    stages.append(run_stage("generate", generate, logs) | {"disk_mb": disk_mb(corpus)})
+    figures = {"date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", "workers": args.workers, "lean": args.lean,
+               "stages": stages, "queries": queries}
+    if not args.corpus:
+        generate = [python, str(HERE / "generate.py"), "--scale", args.scale, "--out", str(corpus), "--seed",
+                    str(args.seed), "--years", str(args.years)] + (["--comuni", str(args.comuni)] if args.comuni else [])
+        stages.append(run_stage("generate", generate, logs) | {"disk_mb": disk_mb(corpus)})
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    tables = sorted(str(path) for path in (corpus / "plans").iterdir())
+    figures |= {"plans": manifest["expected"]["plans"], "comuni": len(manifest["comuni"]), "years": args.years,
+                "indicator_rows": manifest["expected"]["assignments"]}
+    tables = str(corpus / "plans")      # a folder: the national corpus's file names exceed ARG_MAX
 
-    stages.append(run_stage("convert", [piao, "convert", *tables, "-o", str(nq), *workers, "--cache", str(cache)], logs)
+    def save() -> None:
+        (work / "RESULTS.json").write_text(json.dumps(figures | {"machine": machine()}, indent=1), encoding="utf-8")
+
+    stages.append(run_stage("convert", [piao, "convert", tables, "-o", str(nq), *workers, "--cache", str(cache)], logs)
                   | {"disk_mb": disk_mb(nq), "cache_mb": disk_mb(cache)})
-    stages.append(run_stage("convert, unchanged (cache)", [piao, "convert", *tables, "-o", str(work / "again.nq"), *workers,
-                                                          "--cache", str(cache)], logs))
-    same = same_bytes(work / "again.nq", nq)
-    (work / "again.nq").unlink()
+    save()
+    same = None
+    if not args.lean:
+        stages.append(run_stage("convert, unchanged (cache)", [piao, "convert", tables, "-o", str(work / "again.nq"),
+                                                              *workers, "--cache", str(cache)], logs))
+        same = same_bytes(work / "again.nq", nq)
+        (work / "again.nq").unlink()
     same_one_worker = None
     if args.one_worker:
-        stages.append(run_stage("convert, 1 worker, no cache", [piao, "convert", *tables, "-o", str(work / "one.nq"),
+        stages.append(run_stage("convert, 1 worker, no cache", [piao, "convert", tables, "-o", str(work / "one.nq"),
                                                                "--workers", "1", "--no-cache"], logs))
         same_one_worker = same_bytes(work / "one.nq", nq)
         (work / "one.nq").unlink()
     validate = [piao, "validate", str(nq), "-f", "json", *workers, "--cache", str(cache)]
     stages.append(run_stage("validate", validate, logs) | {"cache_mb": disk_mb(cache)})
+    save()
     stages.append(run_stage("validate, unchanged (cache)", validate, logs))
     same_validation = same_bytes(Path(stages[-1]["stdout"]), Path(stages[-2]["stdout"]))
-    stages.append(run_stage("load", [piao, "load", str(nq), "--store", str(store), *workers, "--no-cache"], logs)
-                  | {"disk_mb": disk_mb(store)})
+    save()
     bare_load = run_stage("oxigraph bulk_load (reference)", [python, "-c", BARE_LOAD, str(nq), str(bare)], logs)
     stages.append(bare_load | {"disk_mb": disk_mb(bare)})
-    triples = int(Path(bare_load["stdout"]).read_text().split()[0])
+    figures["triples"] = int(Path(bare_load["stdout"]).read_text().split()[0])
+    save()
+    if args.lean:
+        shutil.rmtree(bare)
+        nq.unlink()
+        stages.append(run_stage("load (from the tables, through the cache)",
+                                [piao, "load", tables, "--store", str(store), *workers, "--cache", str(cache)], logs)
+                      | {"disk_mb": disk_mb(store)})
+    else:
+        stages.append(run_stage("load", [piao, "load", str(nq), "--store", str(store), *workers, "--no-cache"], logs)
+                      | {"disk_mb": disk_mb(store)})
+    save()
 
     names = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
     for name, given in query_cases(manifest, names):
         flags = [flag for key, value in given.items() for flag in ("--param", f"{key}={value}")]
         cli = run_stage(f"query {name} {' '.join(flags)}".strip(),
                         [piao, "query", name, "--store", str(store), "-f", "csv", *flags], logs)
-        measured = subprocess.run([python, "-c", BARE_QUERY, str(store), name, json.dumps(given)],
-                                  capture_output=True, text=True)
-        rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]
+        try:
+            measured = subprocess.run([python, "-c", BARE_QUERY, str(store), name, json.dumps(given)],
+                                      capture_output=True, text=True, timeout=args.bare_query_timeout)
+            rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]
+        except subprocess.TimeoutExpired:
+            rows, seconds = "stopped", f"{args.bare_query_timeout}"
         queries.append({"query": name, "parameters": given, "cli_wall_s": cli["wall_s"], "cli_peak_rss_mb": cli["peak_rss_mb"],
                         "exit": cli["exit"], "bare_s": round(float(seconds), 3), "rows": rows})
         print(f"    bare Oxigraph: {seconds} s, {rows} rows")
+        save()
 
-    figures = {"date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", "machine": machine(),
-               "plans": manifest["expected"]["plans"], "comuni": len(manifest["comuni"]), "years": args.years,
-               "indicator_rows": manifest["expected"]["assignments"], "triples": triples, "workers": args.workers,
-               "cached_convert_identical": same, "one_worker_identical": same_one_worker,
-               "cached_validation_identical": same_validation,
-               "stages": stages, "queries": queries}
-    (work / "RESULTS.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    figures |= {"cached_convert_identical": same, "one_worker_identical": same_one_worker,
+                "cached_validation_identical": same_validation}
+    save()
     if args.results:
         args.results.write_text(markdown(figures), encoding="utf-8")
     if not args.keep:
-        for path in (corpus, nq, store, bare, cache, logs):
+        for path in ([] if args.corpus else [corpus]) + [nq, store, bare, cache, logs]:
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     return 0
 

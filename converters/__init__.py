@@ -88,7 +88,7 @@ def check_readable(path: Path) -> None:
     if not path.exists():
         raise SourceError(N_("file not found"), str(path))
     if path.is_dir():
-        raise SourceError(N_("is a directory, not a plan table"), str(path))
+        raise SourceError(N_("is a folder with no plan table (.pdf .txt .csv .xlsx) or RDF file inside"), str(path))
     if not path.is_file():
         raise SourceError(N_("is not a regular file (a pipe or a device, read once and without a size): save the table "
                              "to a file and give that file"), str(path))

@@ -35,6 +35,7 @@ from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading, pinned_store
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset
+from piao_lod.input_folders import expand_folders
 from piao_lod.ente_files import inputs_to_validate
 from piao_lod.publish import publish_store
 from piao_lod.query_isolation import answer_in_child
@@ -76,7 +77,7 @@ class Language(str, Enum):
 LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
 
 
-Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx.", show_default=False)]
+Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx; a folder stands for those inside it.", show_default=False, callback=expand_folders)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
@@ -337,7 +338,7 @@ def inspect(
 
 @app.command()
 def validate(
-    inputs: Annotated[list[Path], typer.Argument(help="RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly.", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly; a folder stands for those inside it.", show_default=False, callback=expand_folders)],
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines, ttl for the SHACL sh:ValidationReport.")] = ReportFormat.text,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the messages.")] = Language.it,
     engine: Annotated[Engine, typer.Option("--engine", help="oxigraph: shapes run as SPARQL (fast); pyshacl: the reference engine.")] = Engine.oxigraph,
@@ -392,7 +393,7 @@ def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
 
 @app.command()
 def load(
-    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf).", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf); a folder stands for those inside it.", show_default=False, callback=expand_folders)],
     store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
@@ -461,7 +462,7 @@ def catalogue(lang: str) -> str:
 def query(
     query_text: Annotated[Optional[str], typer.Argument(metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query (see --list).", show_default=False)] = None,
     store: StoreOption = None,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Query these files (RDF or plan tables) in memory instead of a store; repeat for several.", show_default=False)] = None,
+    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Query these files (RDF or plan tables, or the folders holding them) in memory instead of a store; repeat for several.", show_default=False, callback=expand_folders)] = None,
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint; its default graph must be the union of its graphs.", show_default=False)] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A parameter the query declares, name=value; repeat for several.", show_default=False)] = None,
     fmt: Annotated[Optional[ResultFormat], typer.Option("--format", "-f", help="table (default), csv, tsv, json: SPARQL results; ttl: CONSTRUCT/DESCRIBE graphs (their default).", show_default=False)] = None,
@@ -528,7 +529,7 @@ def rendered_from_store(path: Path, query: SparqlQuery, parameters: dict[str, st
 
 @app.command()
 def publish(
-    sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files to publish instead of a store.", show_default=False)] = None,
+    sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files (or folders of them) to publish instead of a store.", show_default=False, callback=expand_folders)] = None,
     endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
     graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store].", show_default=False)] = None,
     user: UserOption = None,
@@ -571,7 +572,7 @@ def publish(
 
 @app.command()
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert; none: the bundled Cremona example.", show_default=False)] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert, or folders of them; none: the bundled Cremona example.", show_default=False, callback=expand_folders)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site: a first build is swapped in whole when it succeeds, a rebuild updates it file by file.")] = Path("_site"),
     base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,
