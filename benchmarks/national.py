@@ -57,15 +57,19 @@ def harness_launcher() -> str:
     return module.LAUNCHER
 
 
-def run_stage(name: str, argv: list[str], logs: Path, log=print) -> dict:
+def run_stage(name: str, argv: list[str], logs: Path, log=print, resume: bool = False) -> dict:
     """Run ``argv`` with its output in ``logs/<name>.out|.err``, measured: wall and CPU seconds (its workers
-    included), the largest process's peak RSS, the exit code, the last line it wrote on stderr."""
-    log(f"[{dt.datetime.now():%H:%M:%S}] {name}: {' '.join(argv[:6])}{' …' if len(argv) > 6 else ''}")
+    included), the largest process's peak RSS, the exit code, the last line it wrote on stderr. ``resume``: a
+    stage whose measurement an earlier run left in ``logs`` is not run again (its launcher outlives the harness)."""
     slug = "".join(c if c.isalnum() else "-" for c in name)
     out, err, report = logs / f"{slug}.out", logs / f"{slug}.err", logs / f"{slug}.rusage.json"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        subprocess.run([sys.executable, "-I", "-S", "-c", harness_launcher(), str(report), *argv], stdout=stdout, stderr=stderr,
-                       check=False)
+    if resume and report.exists():
+        log(f"[{dt.datetime.now():%H:%M:%S}] {name}: measured by an earlier run")
+    else:
+        log(f"[{dt.datetime.now():%H:%M:%S}] {name}: {' '.join(argv[:6])}{' …' if len(argv) > 6 else ''}")
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            subprocess.run([sys.executable, "-I", "-S", "-c", harness_launcher(), str(report), *argv], stdout=stdout,
+                           stderr=stderr, check=False)
     usage = json.loads(report.read_text())
     said = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
     code = usage["exit"]
@@ -92,6 +96,15 @@ def disk_mb(path: Path) -> float:
     if path.is_file():
         return round(path.stat().st_size / 2**20, 1)
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+# A fixed pure-Python workload: the CPU seconds it takes say how fast this machine's cores were during the run
+# (the same shared machine has run it 2.5 × slower on one day than on the next), to compare runs.
+CALIBRATION = "import time; t = time.process_time(); sum(i * i for i in range(5_000_000)); print(time.process_time() - t)"
+
+
+def calibration_s() -> float:
+    return round(float(subprocess.run([sys.executable, "-c", CALIBRATION], capture_output=True, text=True).stdout), 3)
 
 
 BARE_LOAD = """
@@ -148,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render", type=Path, help="only write --results from the RESULTS.json of an earlier run")
     parser.add_argument("--corpus", type=Path, help="a corpus generate.py wrote already (kept afterwards), instead of a new one")
     parser.add_argument("--lean", action="store_true", help="for a small disk: see the module's docstring")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the work folder and every stage an earlier run of it measured (needs --work)")
     parser.add_argument("--bare-query-timeout", type=float, default=600.0,
                         help="seconds a bare Oxigraph query may run before it is stopped and recorded as over (default 600)")
     args = parser.parse_args(argv)
@@ -159,20 +174,23 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or HERE / "corpus" / f"national-{args.comuni or 'all'}x{args.years}"
     if args.corpus and args.corpus.resolve().is_relative_to(work.resolve()):
         parser.error("--corpus must be outside the work folder, which is emptied first")
-    if work.exists():
+    if args.resume and not args.work:
+        parser.error("--resume needs the --work folder of the earlier run")
+    if work.exists() and not args.resume:
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     corpus, nq, store, bare, cache = args.corpus or work / "corpus", work / "corpus.nq", work / "store", work / "bare-store", work / "cache"
     workers = ["--workers", str(args.workers)]
     logs = work / "logs"
-    logs.mkdir()
+    logs.mkdir(exist_ok=True)
+    stage = functools.partial(run_stage, logs=logs, resume=args.resume)
     stages, queries = [], []
     figures = {"date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", "workers": args.workers, "lean": args.lean,
-               "stages": stages, "queries": queries}
+               "calibration_s": [calibration_s()], "stages": stages, "queries": queries}
     if not args.corpus:
         generate = [python, str(HERE / "generate.py"), "--scale", args.scale, "--out", str(corpus), "--seed",
                     str(args.seed), "--years", str(args.years)] + (["--comuni", str(args.comuni)] if args.comuni else [])
-        stages.append(run_stage("generate", generate, logs) | {"disk_mb": disk_mb(corpus)})
+        stages.append(stage("generate", generate) | {"disk_mb": disk_mb(corpus)})
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     figures |= {"plans": manifest["expected"]["plans"], "comuni": len(manifest["comuni"]), "years": args.years,
                 "indicator_rows": manifest["expected"]["assignments"]}
@@ -181,57 +199,65 @@ def main(argv: list[str] | None = None) -> int:
     def save() -> None:
         (work / "RESULTS.json").write_text(json.dumps(figures | {"machine": machine()}, indent=1), encoding="utf-8")
 
-    stages.append(run_stage("convert", [piao, "convert", tables, "-o", str(nq), *workers, "--cache", str(cache)], logs)
+    stages.append(stage("convert", [piao, "convert", tables, "-o", str(nq), *workers, "--cache", str(cache)])
                   | {"disk_mb": disk_mb(nq), "cache_mb": disk_mb(cache)})
     save()
     same = None
     if not args.lean:
-        stages.append(run_stage("convert, unchanged (cache)", [piao, "convert", tables, "-o", str(work / "again.nq"),
-                                                              *workers, "--cache", str(cache)], logs))
+        stages.append(stage("convert, unchanged (cache)", [piao, "convert", tables, "-o", str(work / "again.nq"),
+                                                              *workers, "--cache", str(cache)]))
         same = same_bytes(work / "again.nq", nq)
         (work / "again.nq").unlink()
     same_one_worker = None
     if args.one_worker:
-        stages.append(run_stage("convert, 1 worker, no cache", [piao, "convert", tables, "-o", str(work / "one.nq"),
-                                                               "--workers", "1", "--no-cache"], logs))
+        stages.append(stage("convert, 1 worker, no cache", [piao, "convert", tables, "-o", str(work / "one.nq"),
+                                                               "--workers", "1", "--no-cache"]))
         same_one_worker = same_bytes(work / "one.nq", nq)
         (work / "one.nq").unlink()
     validate = [piao, "validate", str(nq), "-f", "json", *workers, "--cache", str(cache)]
-    stages.append(run_stage("validate", validate, logs) | {"cache_mb": disk_mb(cache)})
+    stages.append(stage("validate", validate) | {"cache_mb": disk_mb(cache)})
     save()
-    stages.append(run_stage("validate, unchanged (cache)", validate, logs))
-    same_validation = same_bytes(Path(stages[-1]["stdout"]), Path(stages[-2]["stdout"]))
-    save()
-    bare_load = run_stage("oxigraph bulk_load (reference)", [python, "-c", BARE_LOAD, str(nq), str(bare)], logs)
+    same_validation = None
+    if not args.lean:
+        stages.append(stage("validate, unchanged (cache)", validate))
+        same_validation = same_bytes(Path(stages[-1]["stdout"]), Path(stages[-2]["stdout"]))
+        save()
+    bare_load = stage("oxigraph bulk_load (reference)", [python, "-c", BARE_LOAD, str(nq), str(bare)])
     stages.append(bare_load | {"disk_mb": disk_mb(bare)})
     figures["triples"] = int(Path(bare_load["stdout"]).read_text().split()[0])
-    save()
-    if args.lean:
-        shutil.rmtree(bare)
-        nq.unlink()
-        stages.append(run_stage("load (from the tables, through the cache)",
-                                [piao, "load", tables, "--store", str(store), *workers, "--cache", str(cache)], logs)
-                      | {"disk_mb": disk_mb(store)})
-    else:
-        stages.append(run_stage("load", [piao, "load", str(nq), "--store", str(store), *workers, "--no-cache"], logs)
-                      | {"disk_mb": disk_mb(store)})
     save()
 
     names = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
     for name, given in query_cases(manifest, names):
-        flags = [flag for key, value in given.items() for flag in ("--param", f"{key}={value}")]
-        cli = run_stage(f"query {name} {' '.join(flags)}".strip(),
-                        [piao, "query", name, "--store", str(store), "-f", "csv", *flags], logs)
+        print(f"[{dt.datetime.now():%H:%M:%S}] bare Oxigraph query {name} {given or ''}")
         try:
-            measured = subprocess.run([python, "-c", BARE_QUERY, str(store), name, json.dumps(given)],
+            measured = subprocess.run([python, "-c", BARE_QUERY, str(bare), name, json.dumps(given)],
                                       capture_output=True, text=True, timeout=args.bare_query_timeout)
             rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]
         except subprocess.TimeoutExpired:
             rows, seconds = "stopped", f"{args.bare_query_timeout}"
-        queries.append({"query": name, "parameters": given, "cli_wall_s": cli["wall_s"], "cli_peak_rss_mb": cli["peak_rss_mb"],
-                        "exit": cli["exit"], "bare_s": round(float(seconds), 3), "rows": rows})
-        print(f"    bare Oxigraph: {seconds} s, {rows} rows")
+        queries.append({"query": name, "parameters": given, "bare_s": round(float(seconds), 3), "rows": rows})
+        print(f"    {seconds} s, {rows} rows")
         save()
+
+    if args.lean:
+        shutil.rmtree(bare)
+        nq.unlink()
+        stages.append(stage("load (from the tables, through the cache)",
+                            [piao, "load", tables, "--store", str(store), *workers, "--cache", str(cache)])
+                      | {"disk_mb": disk_mb(store)})
+    else:
+        stages.append(stage("load", [piao, "load", str(nq), "--store", str(store), *workers, "--no-cache"])
+                      | {"disk_mb": disk_mb(store)})
+    save()
+    for case in queries:
+        flags = [flag for key, value in case["parameters"].items() for flag in ("--param", f"{key}={value}")]
+        cli = stage(f"query {case['query']} {' '.join(flags)}".strip(),
+                    [piao, "query", case["query"], "--store", str(store), "-f", "csv", *flags])
+        case |= {"cli_wall_s": cli["wall_s"], "cli_peak_rss_mb": cli["peak_rss_mb"], "exit": cli["exit"],
+                 "cli_rows": sum(1 for _ in Path(cli["stdout"]).open(encoding="utf-8")) - 1}
+        save()
+    figures["calibration_s"].append(calibration_s())
 
     figures |= {"cached_convert_identical": same, "one_worker_identical": same_one_worker,
                 "cached_validation_identical": same_validation}
@@ -251,30 +277,36 @@ def machine() -> str:
 
 
 def markdown(figures: dict) -> str:
+    """The figures as tables; a stage or a query not run yet (an interrupted run) is shown as "–"."""
     factor = NATIONAL_PLANS / figures["plans"]
-    by_name = {stage["stage"]: stage for stage in figures["stages"]}
-    bare = by_name["oxigraph bulk_load (reference)"]
-    lines = [
-        "| stage | wall s | CPU s | ratio to Oxigraph bulk_load, wall | ratio, CPU | peak RSS MB (largest process) | "
-        "disk MB | exit | **extrapolated** national wall (×{:.1f}) | **extrapolated** national CPU |".format(factor),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    bare = next((stage for stage in figures["stages"] if stage["stage"] == "oxigraph bulk_load (reference)"), {})
+
+    def ratio(value, reference) -> str:
+        return f"{value / reference:.1f}×" if reference and value is not None else "–"
+
+    scale = "measured at national size" if factor == 1 else f"**extrapolated** to national (×{factor:.1f})"
+    lines = [f"Calibration (CPU s of a fixed workload, at the start and the end): {figures.get('calibration_s', '–')}", "",
+             "| stage | wall s | CPU s | ratio to Oxigraph bulk_load, wall | ratio, CPU | peak RSS MB (largest process) | "
+             f"disk MB | exit | national wall ({scale}) | national CPU |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for stage in figures["stages"]:
-        ratio = stage["wall_s"] / bare["wall_s"] if bare["wall_s"] else float("nan")
-        cpu_ratio = stage["cpu_s"] / bare["cpu_s"] if bare["cpu_s"] else float("nan")
         disk = " + ".join(f"{stage[key]}" for key in ("disk_mb", "cache_mb") if key in stage)
-        lines.append(f"| {stage['stage']} | {stage['wall_s']:.1f} | {stage['cpu_s']:.1f} | {ratio:.1f}× | {cpu_ratio:.1f}× | "
+        lines.append(f"| {stage['stage']} | {stage['wall_s']:.1f} | {stage['cpu_s']:.1f} | "
+                     f"{ratio(stage['wall_s'], bare.get('wall_s'))} | {ratio(stage['cpu_s'], bare.get('cpu_s'))} | "
                      f"{stage['peak_rss_mb']:.0f} | {disk} | {stage['exit']} | "
                      f"{hours(stage['wall_s'] * factor)} | {hours(stage['cpu_s'] * factor)} |")
-    lines += ["", "| saved query | parameters | rows | piao-lod query (CLI, wall s, start-up included) | "
-                  "bare Oxigraph query s | ratio | **extrapolated** national bare s | over 10 s? |",
-              "|---|---|---:|---:|---:|---:|---:|---|"]
+    lines += ["", "| saved query | parameters | bare Oxigraph rows | bare Oxigraph query s | piao-lod rows | "
+                  "piao-lod query (CLI, wall s, start-up included) | ratio | national bare s | over 10 s? |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for query in figures["queries"]:
-        ratio = query["cli_wall_s"] / query["bare_s"] if query["bare_s"] else float("nan")
+        cli = query.get("cli_wall_s")
         national = query["bare_s"] * factor
-        flag = "**yes, here**" if query["cli_wall_s"] > QUERY_LIMIT_S else ("**yes, extrapolated**" if national > QUERY_LIMIT_S else "no")
+        over = [f"piao-lod {'here' if factor != 1 else ''}".strip()] if cli is not None and cli > QUERY_LIMIT_S else []
+        over += ["bare" + (", extrapolated" if factor != 1 else "")] if national > QUERY_LIMIT_S else []
         params = ", ".join(f"{key}={value}" for key, value in query["parameters"].items()) or "defaults"
-        lines.append(f"| {query['query']} | {params} | {query['rows']} | {query['cli_wall_s']:.2f} | {query['bare_s']:.3f} | "
-                     f"{ratio:.1f}× | {national:.1f} | {flag} |")
+        lines.append(f"| {query['query']} | {params} | {query['rows']} | {query['bare_s']:.3f} | {query.get('cli_rows', '–')} | "
+                     f"{'–' if cli is None else f'{cli:.2f}'} | {ratio(cli, query['bare_s'])} | {national:.1f} | "
+                     f"{'**yes** (' + '; '.join(over) + ')' if over else 'no'} |")
     return "\n".join(lines) + "\n"
 
 
