@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from piao_lod.iris import PlanIris
 from piao_lod.plan_graph import plan_iris, plan_triples
-from piao_lod.plan_pool import packed, triples_of
+from piao_lod.plan_pool import packed, triples_of, unpacked
 from piao_lod.plan_versions import entries_in_order_given, indexes
 from piao_lod.rdf_formats import RdfFormat, format_named
 from piao_lod.records import Plan
@@ -131,8 +131,24 @@ def plan_version_indexes(plans: Sequence[Plan], base: str) -> list[ox.Quad]:
 def write_packed_plans(plans: Iterable[PackedPlan], base: str, fmt: RdfFormat, output: BinaryIO,
                        spool_dir: str | Path | None = None) -> None:
     """Write each plan as it arrives (see :func:`plan_statements`)."""
+    if fmt.oxigraph == ox.RdfFormat.N_QUADS:
+        write_nquads_lines(plans, base, output)
+        return
     with closing(plan_statements(plans, base, fmt, spool_dir)) as statements:
         fmt.serialize(statements, output)
+
+
+def write_nquads_lines(plans: Iterable[PackedPlan], base: str, output: BinaryIO) -> None:
+    """N-Quads without parsing the workers' N-Triples again: each line is their line with the graph put before its
+    final " ." (the bytes Oxigraph's N-Quads serialiser writes for the same quad; the parent of a national
+    ``convert`` spent two thirds of its time parsing and serialising them again)."""
+    given = []
+    for plan, packed_triples in plans:
+        iris = plan_iris(plan, base)
+        given.append(version_entry(plan, base))
+        graph = f" <{iris.version}> .\n".encode()
+        output.writelines(line[:-3] + graph for line in unpacked(packed_triples).splitlines(keepends=True))
+    ox.serialize(indexes(entries_in_order_given(given)), output, format=ox.RdfFormat.N_QUADS)
 
 
 def write_plans(plans: Iterable[Plan], base: str, fmt: RdfFormat | str, output: BinaryIO) -> None:
