@@ -22,7 +22,9 @@ def corpus_folder(tmp_path):
 
 
 def test_convert_of_a_folder_writes_what_its_files_write(run_cli, tmp_path):
+    """RDF in the folder (what convert wrote there before) is not a table to convert."""
     folder, files = corpus_folder(tmp_path)
+    assert run_cli("convert", files[0], "-o", folder / "earlier.nq", "--no-cache").exit_code == 0
     listed = run_cli("convert", *files, "-o", tmp_path / "listed.nq", "--no-cache", "--lang", "en")
     walked = run_cli("convert", folder, "-o", tmp_path / "walked.nq", "--no-cache", "--lang", "en")
     assert listed.exit_code == walked.exit_code == 0, walked.output

@@ -35,7 +35,7 @@ from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading, pinned_store
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset
-from piao_lod.input_folders import expand_folders
+from piao_lod.input_folders import expand_folders, expand_table_folders
 from piao_lod.ente_files import inputs_to_validate
 from piao_lod.publish import publish_store
 from piao_lod.query_isolation import answer_in_child
@@ -77,7 +77,7 @@ class Language(str, Enum):
 LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
 
 
-Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx; a folder stands for those inside it.", show_default=False, callback=expand_folders)]
+Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx; a folder stands for those inside it.", show_default=False, callback=expand_table_folders)]
 EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
 YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
 BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]

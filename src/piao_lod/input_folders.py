@@ -5,6 +5,8 @@ command that takes inputs also takes folders. A folder is walked in sorted order
 on the file system's), without following symbolic links to folders (no loops), skipping hidden names (a cache,
 ``.git``) and files whose suffix is neither a plan table's nor an RDF format's (a README, a manifest). A folder
 with nothing to read stays in the list, so the command reports it as an unusable input instead of dropping it.
+``convert`` takes plan tables only (:func:`expand_table_folders`: the RDF it wrote into the folder before is not
+read again); the commands that also take RDF, both (:func:`expand_folders`).
 """
 
 from __future__ import annotations
@@ -16,24 +18,29 @@ from pathlib import Path
 from piao_lod.converters import SUFFIX_FORMATS
 from piao_lod.rdf_formats import BY_SUFFIX
 
-INPUT_SUFFIXES = frozenset(SUFFIX_FORMATS) | frozenset(BY_SUFFIX)
+TABLE_SUFFIXES = frozenset(SUFFIX_FORMATS)
+INPUT_SUFFIXES = TABLE_SUFFIXES | frozenset(BY_SUFFIX)
 
 
-def files_in_folder(folder: Path) -> list[Path]:
+def files_in_folder(folder: Path, suffixes: frozenset[str] = INPUT_SUFFIXES) -> list[Path]:
     found = []
     for top, folders, files in os.walk(folder):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         found += (Path(top) / name for name in sorted(files)
-                  if not name.startswith(".") and Path(name).suffix.lower() in INPUT_SUFFIXES)
+                  if not name.startswith(".") and Path(name).suffix.lower() in suffixes)
     return found
 
 
-def expand_folders(paths: Sequence[Path] | None) -> list[Path] | None:
+def expand_folders(paths: Sequence[Path] | None, suffixes: frozenset[str] = INPUT_SUFFIXES) -> list[Path] | None:
     """The given paths, each folder replaced by the inputs inside it (see the module's docstring)."""
     if paths is None:
         return None
     expanded = []
     for path in paths:
-        inside = files_in_folder(path) if path.is_dir() else []
+        inside = files_in_folder(path, suffixes) if path.is_dir() else []
         expanded += inside or [path]
     return expanded
+
+
+def expand_table_folders(paths: Sequence[Path] | None) -> list[Path] | None:
+    return expand_folders(paths, TABLE_SUFFIXES)
