@@ -35,7 +35,7 @@ from piao_lod.converters import READERS
 from piao_lod.embedded_store import DEFAULT_STORE_DIR, StoreLoad, load_into_store, open_store_for_reading, pinned_store
 from piao_lod.errors import EXIT_OK, UsageError, outcome_exit_code
 from piao_lod.graph_inputs import load_dataset
-from piao_lod.input_folders import expand_folders, expand_table_folders
+from piao_lod.input_folders import expand_input_folders, expand_table_folders
 from piao_lod.ente_files import inputs_to_validate
 from piao_lod.publish import publish_store
 from piao_lod.query_isolation import answer_in_child
@@ -338,7 +338,7 @@ def inspect(
 
 @app.command()
 def validate(
-    inputs: Annotated[list[Path], typer.Argument(help="RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly; a folder stands for those inside it.", show_default=False, callback=expand_folders)],
+    inputs: Annotated[list[Path], typer.Argument(help="RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly; a folder stands for those inside it.", show_default=False, callback=expand_input_folders)],
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines, ttl for the SHACL sh:ValidationReport.")] = ReportFormat.text,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the messages.")] = Language.it,
     engine: Annotated[Engine, typer.Option("--engine", help="oxigraph: shapes run as SPARQL (fast); pyshacl: the reference engine.")] = Engine.oxigraph,
@@ -393,7 +393,7 @@ def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
 
 @app.command()
 def load(
-    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf); a folder stands for those inside it.", show_default=False, callback=expand_folders)],
+    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf); a folder stands for those inside it.", show_default=False, callback=expand_input_folders)],
     store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
@@ -462,7 +462,7 @@ def catalogue(lang: str) -> str:
 def query(
     query_text: Annotated[Optional[str], typer.Argument(metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query (see --list).", show_default=False)] = None,
     store: StoreOption = None,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Query these files (RDF or plan tables, or the folders holding them) in memory instead of a store; repeat for several.", show_default=False, callback=expand_folders)] = None,
+    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Query these files (RDF or plan tables, or the folders holding them) in memory instead of a store; repeat for several.", show_default=False, callback=expand_input_folders)] = None,
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint; its default graph must be the union of its graphs.", show_default=False)] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A parameter the query declares, name=value; repeat for several.", show_default=False)] = None,
     fmt: Annotated[Optional[ResultFormat], typer.Option("--format", "-f", help="table (default), csv, tsv, json: SPARQL results; ttl: CONSTRUCT/DESCRIBE graphs (their default).", show_default=False)] = None,
@@ -529,7 +529,7 @@ def rendered_from_store(path: Path, query: SparqlQuery, parameters: dict[str, st
 
 @app.command()
 def publish(
-    sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files (or folders of them) to publish instead of a store.", show_default=False, callback=expand_folders)] = None,
+    sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files (or folders of them) to publish instead of a store.", show_default=False, callback=expand_input_folders)] = None,
     endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
     graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store].", show_default=False)] = None,
     user: UserOption = None,
@@ -572,7 +572,7 @@ def publish(
 
 @app.command()
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert, or folders of them; none: the bundled Cremona example.", show_default=False, callback=expand_folders)] = None,
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert, or folders of them; none: the bundled Cremona example.", show_default=False, callback=expand_input_folders)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site: a first build is swapped in whole when it succeeds, a rebuild updates it file by file.")] = Path("_site"),
     base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,

@@ -6,7 +6,7 @@ on the file system's), without following symbolic links to folders (no loops), s
 ``.git``) and files whose suffix is neither a plan table's nor an RDF format's (a README, a manifest). A folder
 with nothing to read stays in the list, so the command reports it as an unusable input instead of dropping it.
 ``convert`` takes plan tables only (:func:`expand_table_folders`: the RDF it wrote into the folder before is not
-read again); the commands that also take RDF, both (:func:`expand_folders`).
+read again); the commands that also take RDF, both (:func:`expand_input_folders`).
 """
 
 from __future__ import annotations
@@ -42,5 +42,11 @@ def expand_folders(paths: Sequence[Path] | None, suffixes: frozenset[str] = INPU
     return expanded
 
 
+def expand_input_folders(paths: Sequence[Path] | None) -> list[Path] | None:
+    """For the commands that take tables and RDF (a Typer callback: one parameter)."""
+    return expand_folders(paths, INPUT_SUFFIXES)
+
+
 def expand_table_folders(paths: Sequence[Path] | None) -> list[Path] | None:
+    """For ``convert``."""
     return expand_folders(paths, TABLE_SUFFIXES)
