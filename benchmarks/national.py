@@ -2,14 +2,15 @@
 """The national corpus end to end: generate → convert → validate → load → every saved query.
 
     .venv/bin/python benchmarks/national.py --comuni 200 --years 5     # 1/40 of national, ~20 min on 2 cores
-    .venv/bin/python benchmarks/national.py --scale national --lean    # every comune: ≈ 2.5 h on 2 cores, ≈ 75 GB free disk
+    .venv/bin/python benchmarks/national.py --scale national --lean --work DIR    # every comune: 4–6 h on 2 cores, ≈ 75 GB
+    .venv/bin/python benchmarks/national.py --scale national --lean --work DIR --resume    # on from where it stopped
 
 Every stage runs as a child process of its own (the ``piao-lod`` command, with ``--workers``), and
 is measured from outside: wall time, CPU time (the child and its worker processes), peak resident
 memory (``ru_maxrss`` from ``os.wait4``: the largest single process of the stage, since every
 worker is a process of its own) and the disk the stage leaves. Two references run on the same
 files in the same run: Oxigraph's bare ``Store.bulk_load`` of the N-Quads ``convert`` wrote, and
-Oxigraph's bare query of each saved query's text on the store ``load`` wrote. The figures go to
+Oxigraph's bare query of each saved query's text on the store of that bulk load. The figures go to
 ``RESULTS.json`` in the work folder; ``--results FILE`` also writes them as Markdown, with a linear
 extrapolation to the 39,480 national plans (labelled as such: nothing national is measured unless
 ``--scale national`` ran). ``RESULTS.json`` is written again after every stage, so an interrupted run keeps
@@ -17,8 +18,8 @@ what it measured.
 
 ``--lean`` is for a disk that cannot hold the N-Quads and two stores at once (national: ≈ 38 GB of N-Quads,
 ≈ 30 GB for Oxigraph's own store, ≈ 53 GB for piao-lod's): ``convert`` is not run a second time from the
-cache, Oxigraph's reference store is deleted once measured, and ``load`` reads the tables through the cache
-``convert`` filled (the N-Quads deleted first) instead of the N-Quads.
+cache, nor ``validate``; Oxigraph's reference store is deleted once its queries ran, and ``load`` reads the tables
+through the cache ``convert`` filled (the N-Quads deleted first) instead of the N-Quads.
 
 Not for CI: it takes minutes at the smallest useful size.
 """
