@@ -382,3 +382,21 @@ def test_pages_from_the_store_are_the_static_pages_of_every_version(versions, ve
         removed = f"id/c_d150/piano/2024/obiettivo/{REMOVED[0]}/"
         assert not (versions_site / removed / "index.html").exists()
         assert client.get(f"/{removed}", headers={"Accept": "text/html"}).status_code == 404
+
+
+SHARED_CODE = """Ente;Anno;Dirigente;Settore;Codice Obiettivo;Titolo Obiettivo;Definizione Obiettivo;Codice Ind;Titolo Indicatore;Formula Indicatore;Finalità Indicatore;Target Atteso;Peso
+c_d150;2024;ROSSI MARIO;Settore Alfa;1.1_0001;Sportello unico;Aprire lo sportello;101;Sportelli aperti;Numero;Misurare;1;100
+c_d150;2024;BIANCHI ANNA;Settore Beta;1.1_0001;Sportello unico;Aprire lo sportello;102;Ore di apertura;Numero;Misurare;30;100
+"""
+
+
+def test_objectives_of_one_code_in_two_settori_are_paired_by_settore(tmp_path, run_cli):
+    """One code under two settori is two objectives: each is paired with the one of its settore, not crosswise."""
+    before, after = tmp_path / "before.csv", tmp_path / "after.csv"
+    before.write_text(SHARED_CODE, encoding="utf-8")
+    after.write_text(SHARED_CODE.replace("BIANCHI ANNA", "VERDI LUCA"), encoding="utf-8")
+    same = run_diff(run_cli, before, before, "--lang", "en")
+    assert same.exit_code == 0 and "No change." in same.stdout, same.stdout
+    changed = run_diff(run_cli, before, after, "--format", "json")
+    assert [(change["kind"], change["before"], change["after"]) for change in json.loads(changed.stdout)["changes"]] == [
+        ("objective-moved-dirigente", "BIANCHI ANNA", "VERDI LUCA")]

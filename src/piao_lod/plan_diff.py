@@ -77,8 +77,8 @@ class ObjectiveState:
     code: str | None
     title: str
     settori: set[str] = field(default_factory=set)
-    dirigente: str | None = None
-    weight: str | None = None
+    dirigenti: set[str] = field(default_factory=set)    # an objective of two settori has two; the store has no order
+    weights: set[str] = field(default_factory=set)      # one, unless its rows disagree
     row: Row | None = None
     indicators: dict[str, IndicatorState] = field(default_factory=dict)
 
@@ -174,10 +174,9 @@ def version_state(store: ox.Store, version: str) -> VersionState:
         found = objectives.get(iri)
         if found is None:
             found = objectives[iri] = ObjectiveState(iri, value(row, "code"), row["title"].value)
-        if value(row, "settore"):
-            found.settori.add(value(row, "settore"))
-        found.dirigente = found.dirigente or value(row, "dirigente")
-        found.weight = found.weight or value(row, "weightAsWritten")
+        for values, name in ((found.settori, "settore"), (found.dirigenti, "dirigente"), (found.weights, "weightAsWritten")):
+            if value(row, name):
+                values.add(value(row, name))
         found.row = earliest(found.row, row_of(row))
     for row in store.query(query_text("assignments"), default_graph=graph):
         objective = objectives.get(row["objective"].value)
@@ -197,6 +196,10 @@ def version_state(store: ox.Store, version: str) -> VersionState:
     file = next((quad.object.value for source in store.quads_for_pattern(graph, PROV.wasDerivedFrom, None, graph)
                  for quad in store.quads_for_pattern(source.object, PIAO.fileName, None, graph)), None)
     return VersionState(version, label, sorted(objectives.values(), key=lambda o: (o.row.line if o.row else 0, o.iri)), file)
+
+
+def joined(values: set[str]) -> str | None:
+    return "; ".join(sorted(values)) or None
 
 
 def value(row, name: str) -> str | None:
@@ -225,24 +228,27 @@ def earliest(current: Row | None, other: Row | None) -> Row | None:
 # -- comparing ------------------------------------------------------------------------------------------
 
 def compare(old: VersionState, new: VersionState) -> PlanDiff:
+    """Objectives are paired by code, else by title. A code (or title) a version gives several objectives (one
+    objective under two settori is two objectives of one code) pairs each with the one of the same settori, else of
+    the same title, else the first in row order: never crosswise."""
     changes: list[Change] = []
     unmatched_new = list(new.objectives)
     pairs: list[tuple[ObjectiveState, ObjectiveState, str]] = []
-    by_code = {objective.code: objective for objective in new.objectives if objective.code}
-    for objective in old.objectives:
-        if objective.code and objective.code in by_code and by_code[objective.code] in unmatched_new:
-            pairs.append((objective, by_code[objective.code], "code"))
-            unmatched_new.remove(by_code[objective.code])
-    matched_old = {id(pair[0]) for pair in pairs}
-    by_title = {header_key(objective.title): objective for objective in unmatched_new}
-    for objective in old.objectives:
-        if id(objective) in matched_old:
-            continue
-        other = by_title.get(header_key(objective.title))
-        if other is not None and other in unmatched_new:
-            pairs.append((objective, other, "title"))
-            unmatched_new.remove(other)
-            matched_old.add(id(objective))
+    matched_old: set[int] = set()
+    for basis, key in (("code", lambda objective: objective.code), ("title", lambda objective: header_key(objective.title))):
+        by_key: dict[str, list[ObjectiveState]] = {}
+        for objective in unmatched_new:
+            if key(objective):
+                by_key.setdefault(key(objective), []).append(objective)
+        for objective in old.objectives:
+            candidates = by_key.get(key(objective)) if id(objective) not in matched_old and key(objective) else None
+            if candidates:
+                other = min(candidates, key=lambda candidate: (candidate.settori != objective.settori,
+                                                               header_key(candidate.title) != header_key(objective.title)))
+                candidates.remove(other)
+                unmatched_new.remove(other)
+                pairs.append((objective, other, basis))
+                matched_old.add(id(objective))
     for objective in old.objectives:
         if id(objective) not in matched_old:
             changes.append(Change("objective-removed", objective.name, {}, old=objective.iri, old_row=objective.row))
@@ -261,13 +267,11 @@ def compare_objectives(old: ObjectiveState, new: ObjectiveState, basis: str) -> 
         changes.append(Change("objective-code-changed", name, {"title": new.title}, before=old.code, after=new.code, **common))
     elif header_key(old.title) != header_key(new.title):
         changes.append(Change("objective-renamed", name, {}, before=old.title, after=new.title, **common))
-    if old.settori != new.settori:
-        changes.append(Change("objective-moved-settore", name, {}, before="; ".join(sorted(old.settori)) or None,
-                              after="; ".join(sorted(new.settori)) or None, **common))
-    if old.dirigente != new.dirigente:
-        changes.append(Change("objective-moved-dirigente", name, {}, before=old.dirigente, after=new.dirigente, **common))
-    if old.weight != new.weight:
-        changes.append(Change("objective-weight-changed", name, {}, before=old.weight, after=new.weight, **common))
+    for kind, before, after in (("objective-moved-settore", old.settori, new.settori),
+                                ("objective-moved-dirigente", old.dirigenti, new.dirigenti),
+                                ("objective-weight-changed", old.weights, new.weights)):
+        if before != after:
+            changes.append(Change(kind, name, {}, before=joined(before), after=joined(after), **common))
     for key, indicator in old.indicators.items():
         if key not in new.indicators:
             changes.append(Change("indicator-removed", name, {"indicator": indicator.name}, old=indicator.iri,
