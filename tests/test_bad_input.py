@@ -112,9 +112,10 @@ def test_damaged_xlsx(run_cli, tmp_path):
 
 
 def test_directory(run_cli, tmp_path):
+    """A folder stands for the tables inside it (tests/test_input_folders.py); one without any is unusable."""
     result = convert(run_cli, tmp_path, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
-    assert f"{tmp_path}: error: is a directory" in result.stderr
+    assert f"{tmp_path}: error: is a folder with no plan table" in result.stderr
 
 
 def test_prose_without_a_table(run_cli, tmp_path):
