@@ -104,9 +104,13 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help=N_("Show the version and exit."))] = None,
+    lang: LangOption = Language.it,
 ) -> None:
-    pass                                   # the group's help is the app's (a docstring here would take its place)
+    # the group's help is the app's (a docstring here would take its place); --lang before the command
+    # (piao-lod --lang en --help, piao-lod --lang en convert …) is the command's
+    ctx.default_map = {name: {"lang": lang.value} for name in ctx.command.commands}
 
 
 def reading_options(ente: str | None, year: int | None, source_format: SourceFormat | None,

@@ -18,6 +18,7 @@ The English texts Typer and Click print are kept here as ``N_`` marks rather tha
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -111,13 +112,12 @@ def translate_help(group: Command, lang: str) -> None:
     """Every help text of the tree under ``group`` in ``lang``, from the English one Typer was given (kept in
     ``help_msgid``, so a tree run twice is translated from English both times)."""
     for command in commands(group):
-        help_option = command.get_help_option(command.context_class(command))
-        for item in [command, *command.params, *filter(None, [help_option])]:
-            if item is help_option:
-                item.help_msgid = HELP_OPTION
+        help_option = command.get_help_option(command.context_class(command))   # made for a context, once
+        if help_option is not None:
+            help_option.help_msgid = HELP_OPTION
+        for item in filter(None, [command, help_option, *command.params]):
             item.help_msgid = getattr(item, "help_msgid", item.help)
-            if item.help_msgid:
-                item.help = gettext(lang, item.help_msgid)
+            item.help = item.help_msgid and gettext(lang, item.help_msgid)
         command.context_class = TranslatedContext
         command.options_metavar = gettext(lang, OPTIONS_METAVAR)
         if hasattr(command, "subcommand_metavar"):
@@ -161,10 +161,7 @@ class TranslatedGroup(TyperGroup):
     lang = DEFAULT_LANGUAGE
 
     def main(self, args: Sequence[str] | None = None, *rest, **options):
-        import sys
-
-        args = list(sys.argv[1:] if args is None else args)
-        self.lang = language_of(args)
+        self.lang = language_of(list(sys.argv[1:] if args is None else args))
         for name, message in TYPER_WORDS.items():
             setattr(rich_utils, name, gettext(self.lang, message))
         translate_help(self, self.lang)
