@@ -12,7 +12,9 @@ else Italian. :class:`TranslatedGroup` (the class of the ``piao-lod`` group) set
   holds (pydantic's "Input should be …") is translated the same way when it is known, else quoted as given.
 
 The English texts Typer and Click print are kept here as ``N_`` marks rather than read from their sources, so
-``tools/update_catalogues.py`` extracts them like any other message and never drops their Italian.
+``tools/update_catalogues.py`` extracts them (``src/**.py``) like any other message and never drops their Italian;
+routing Click's ``gettext`` through our catalogue is not possible, as the Click Typer vendors (0.29) calls none.
+Typer's plain-help words (``default: {default}``, ``required``) are left out: with rich installed, help is rich's.
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ class TranslatedContext(Context):
 
 @contextmanager
 def usage_errors_in(lang: str) -> Iterator[None]:
+    """A usage error raised inside, in ``lang`` (its exit code kept); the help printed for no arguments untouched."""
     try:
         yield
     except NoArgsIsHelpError:
