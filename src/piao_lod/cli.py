@@ -399,8 +399,8 @@ def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
 
 
 @app.command(help=N_(
-    "Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded;"
-    " 1 data problems; 2 an input unusable (the others are loaded)."))
+    "Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; "
+    "1 data problems; 2 an input unusable (the others are loaded)."))
 def load(
     inputs: Annotated[list[Path], typer.Argument(help=N_("Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf); a folder stands for those inside it."), show_default=False, callback=expand_folders)],
     store: Annotated[Path, typer.Option("--store", help=N_("Directory of the on-disk Oxigraph store; created if missing."))] = DEFAULT_STORE_DIR,
