@@ -19,6 +19,7 @@ from typing import Annotated, Optional
 import typer
 
 from piao_lod import __version__
+from piao_lod.cli_language import TranslatedGroup
 from piao_lod.conversion import Conversion, PlanOutline, outlined, plans_read
 from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.enti import is_ipa_code
@@ -48,7 +49,8 @@ from piao_lod.sparql_query import prepare, query_endpoint, query_store
 
 LISTED_PLANS = 10           # a summary names each plan up to this many, else gives their totals
 app = typer.Typer(
-    help="Turn Italian municipal performance plans (PIAO) into linked open data.",
+    cls=TranslatedGroup,
+    help=N_("Turn Italian municipal performance plans (PIAO) into linked open data."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -74,24 +76,24 @@ class Language(str, Enum):
     en = "en"
 
 
-LangOption = Annotated[Language, typer.Option("--lang", help="Language of the messages: it (default) or en.")]
+LangOption = Annotated[Language, typer.Option("--lang", help=N_("Language of the messages: it (default) or en."))]
 
 
-Sources = Annotated[list[Path], typer.Argument(help="Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx; a folder stands for those inside it.", show_default=False, callback=expand_table_folders)]
-EnteOption = Annotated[Optional[str], typer.Option("--ente", help="IPA code of the ente (e.g. c_d150), when the document does not say it.")]
-YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="Year of the objectives, when the document does not say it.")]
-BaseOption = Annotated[str, typer.Option("--base", help="Base IRI of the resources.")]
-SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help="Force the reader (default: by file suffix).")]
-PagesOption = Annotated[Optional[str], typer.Option("--pages", help="PDF pages to read, e.g. 12-40 or 1,3,7-9 or 12- (default: every page).", show_default=False)]
-VersionOption = Annotated[Optional[str], typer.Option("--version-name", help="The plan version a document is, when it does not say (e.g. originale, aggiornamento-luglio); two documents of one plan and year are two versions.", show_default=False)]
-VersionDateOption = Annotated[Optional[datetime], typer.Option("--version-date", formats=["%Y-%m-%d"], help="The date that version was adopted (YYYY-MM-DD): versions are ordered by it.", show_default=False)]
-ProfileOption = Annotated[Optional[Path], typer.Option("--profile", help="A layout profile (TOML) for a table the header vocabulary cannot read (see piao-lod inspect).", show_default=False)]
-ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help="How to print data problems on stderr.")]
-UserOption = Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP basic or digest authentication).")]
-WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes working on plans (reading, validating; for build also rendering pages) [default: every core].", show_default=False)]
-CacheOption = Annotated[Optional[Path], typer.Option("--cache", help="Folder of the cache of plans read and validated, so unchanged sources are not read again [default: $XDG_CACHE_HOME/piao-lod, else ~/.cache/piao-lod].", show_default=False)]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read and validate every plan, using no cache and writing none.")]
-PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help="Password for --user (or set PIAO_LOD_PASSWORD).")]
+Sources = Annotated[list[Path], typer.Argument(help=N_("Plan tables: the plan's PDF, extracted PDF text (.txt), .csv or .xlsx; a folder stands for those inside it."), show_default=False, callback=expand_table_folders)]
+EnteOption = Annotated[Optional[str], typer.Option("--ente", help=N_("IPA code of the ente (e.g. c_d150), when the document does not say it."))]
+YearOption = Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help=N_("Year of the objectives, when the document does not say it."))]
+BaseOption = Annotated[str, typer.Option("--base", help=N_("Base IRI of the resources."))]
+SourceFormatOption = Annotated[Optional[SourceFormat], typer.Option("--source-format", help=N_("Force the reader (default: by file suffix)."))]
+PagesOption = Annotated[Optional[str], typer.Option("--pages", help=N_("PDF pages to read, e.g. 12-40 or 1,3,7-9 or 12- (default: every page)."), show_default=False)]
+VersionOption = Annotated[Optional[str], typer.Option("--version-name", help=N_("The plan version a document is, when it does not say (e.g. originale, aggiornamento-luglio); two documents of one plan and year are two versions."), show_default=False)]
+VersionDateOption = Annotated[Optional[datetime], typer.Option("--version-date", formats=["%Y-%m-%d"], help=N_("The date that version was adopted (YYYY-MM-DD): versions are ordered by it."), show_default=False)]
+ProfileOption = Annotated[Optional[Path], typer.Option("--profile", help=N_("A layout profile (TOML) for a table the header vocabulary cannot read (see piao-lod inspect)."), show_default=False)]
+ProblemsOption = Annotated[ProblemsFormat, typer.Option("--problems", help=N_("How to print data problems on stderr."))]
+UserOption = Annotated[Optional[str], typer.Option("--user", help=N_("User name for the endpoint (HTTP basic or digest authentication)."))]
+WorkersOption = Annotated[Optional[int], typer.Option("--workers", min=1, help=N_("Processes working on plans (reading, validating; for build also rendering pages) [default: every core]."), show_default=False)]
+CacheOption = Annotated[Optional[Path], typer.Option("--cache", help=N_("Folder of the cache of plans read and validated, so unchanged sources are not read again [default: $XDG_CACHE_HOME/piao-lod, else ~/.cache/piao-lod]."), show_default=False)]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help=N_("Read and validate every plan, using no cache and writing none."))]
+PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIAO_LOD_PASSWORD", help=N_("Password for --user (or set PIAO_LOD_PASSWORD)."))]
 
 
 def version_callback(value: bool) -> None:
@@ -102,9 +104,13 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")] = None,
+    ctx: typer.Context,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help=N_("Show the version and exit."))] = None,
+    lang: LangOption = Language.it,
 ) -> None:
-    """Turn Italian municipal performance plans (PIAO) into linked open data."""
+    # the group's help is the app's (a docstring here would take its place); --lang before the command
+    # (piao-lod --lang en --help, piao-lod --lang en convert …) is the command's
+    ctx.default_map = {name: {"lang": lang.value} for name in ctx.command.commands}
 
 
 def reading_options(ente: str | None, year: int | None, source_format: SourceFormat | None,
@@ -213,11 +219,11 @@ def summary(conversion: Conversion, output: str, lang: str) -> str:
                    figures=corpus_figures(conversion.plans, lang), problems=problems, unusable=unusable)
 
 
-@app.command()
+@app.command(help=N_("Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."))
 def convert(
     sources: Sources,
-    output: Annotated[str, typer.Option("-o", "--output", help="Output file, or - for standard output.")] = "-",
-    fmt: Annotated[Optional[RdfFormat], typer.Option("--format", "-f", help="Default: from the output suffix, else ttl. TriG/N-Quads keep one named graph per plan.")] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help=N_("Output file, or - for standard output."))] = "-",
+    fmt: Annotated[Optional[RdfFormat], typer.Option("--format", "-f", help=N_("Default: from the output suffix, else ttl. TriG/N-Quads keep one named graph per plan."))] = None,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
     year: YearOption = None,
@@ -232,7 +238,6 @@ def convert(
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Convert plan tables to RDF. Exit 0 converted; 1 converted with data problems; 2 unusable input."""
     conversion = Conversion(base=base)
     plans = iter(())
     try:
@@ -276,12 +281,15 @@ class DiffFormat(str, Enum):
     ttl = "ttl"
 
 
-@app.command()
+@app.command(help=N_(
+    "What changed between two versions (or two years) of a plan: objectives added, removed, renamed or "
+    "moved, indicators added or removed, targets, weights, units and deadlines changed. Exit 0 the same; "
+    "1 different; 2 unusable."))
 def diff(
-    old: Annotated[str, typer.Argument(help="The older side: a plan table, an RDF file, or a version or plan IRI in --store.", show_default=False)],
-    new: Annotated[str, typer.Argument(help="The newer side, likewise.", show_default=False)],
+    old: Annotated[str, typer.Argument(help=N_("The older side: a plan table, an RDF file, or a version or plan IRI in --store."), show_default=False)],
+    new: Annotated[str, typer.Argument(help=N_("The newer side, likewise."), show_default=False)],
     store: StoreOption = None,
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="text for people, json for machines, ttl for a cs:ChangeSet of piao:PlanChange.")] = DiffFormat.text,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help=N_("text for people, json for machines, ttl for a cs:ChangeSet of piao:PlanChange."))] = DiffFormat.text,
     lang: LangOption = Language.it,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
@@ -292,8 +300,6 @@ def diff(
     version_name: VersionOption = None,
     version_date: VersionDateOption = None,
 ) -> None:
-    """What changed between two versions (or two years) of a plan: objectives added, removed, renamed or moved,
-    indicators added or removed, targets, weights, units and deadlines changed. Exit 0 the same; 1 different; 2 unusable."""
     from piao_lod.plan_diff import diff as compare_plans
     from piao_lod.plan_diff import render_json as diff_json
     from piao_lod.plan_diff import render_text as diff_text
@@ -311,9 +317,12 @@ def diff(
     raise typer.Exit(EXIT_OK if result.same else outcome_exit_code(False, True))
 
 
-@app.command()
+@app.command(help=N_(
+    "Show how a table reads: each column's field, the columns not understood, the objectives and "
+    "indicator rows found, the problems, and a starter profile for what was not understood. Exit 0 it "
+    "reads as a plan; 1 with problems; 2 it does not (or the file is unusable)."))
 def inspect(
-    table: Annotated[Path, typer.Argument(help="A plan table (.txt .csv .xlsx .pdf).", show_default=False)],
+    table: Annotated[Path, typer.Argument(help=N_("A plan table (.txt .csv .xlsx .pdf)."), show_default=False)],
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
@@ -323,9 +332,6 @@ def inspect(
     version_date: VersionDateOption = None,
     lang: LangOption = Language.it,
 ) -> None:
-    """Show how a table reads: each column's field, the columns not understood, the objectives and indicator rows
-    found, the problems, and a starter profile for what was not understood. Exit 0 it reads as a plan; 1 with
-    problems; 2 it does not (or the file is unusable)."""
     from piao_lod.table_inspection import inspect_table, inspection_exit_code, render_inspection
 
     try:
@@ -336,12 +342,14 @@ def inspect(
     raise typer.Exit(inspection_exit_code(found))
 
 
-@app.command()
+@app.command(help=N_(
+    "Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable "
+    "input."))
 def validate(
-    inputs: Annotated[list[Path], typer.Argument(help="RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly; a folder stands for those inside it.", show_default=False, callback=expand_input_folders)],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines, ttl for the SHACL sh:ValidationReport.")] = ReportFormat.text,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the messages.")] = Language.it,
-    engine: Annotated[Engine, typer.Option("--engine", help="oxigraph: shapes run as SPARQL (fast); pyshacl: the reference engine.")] = Engine.oxigraph,
+    inputs: Annotated[list[Path], typer.Argument(help=N_("RDF files written by convert (.ttl .nt .trig .nq .jsonld) or plan tables, converted on the fly; a folder stands for those inside it."), show_default=False, callback=expand_input_folders)],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help=N_("text for people, json for machines, ttl for the SHACL sh:ValidationReport."))] = ReportFormat.text,
+    lang: Annotated[Language, typer.Option("--lang", help=N_("Language of the messages."))] = Language.it,
+    engine: Annotated[Engine, typer.Option("--engine", help=N_("oxigraph: shapes run as SPARQL (fast); pyshacl: the reference engine."))] = Engine.oxigraph,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
     year: YearOption = None,
@@ -354,7 +362,6 @@ def validate(
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Check plans against the SHACL shapes. Exit 0 conforms (warnings allowed); 1 violations; 2 unusable input."""
     try:
         check_base(base)
         cached = work_cache(cache, no_cache)
@@ -378,7 +385,7 @@ def validate(
     raise typer.Exit(outcome_exit_code(bool(loaded.conversion.unusable), not fully_conforms(report, problems)))
 
 
-StoreOption = Annotated[Optional[Path], typer.Option("--store", help=f"Directory of the on-disk store [default: {DEFAULT_STORE_DIR}].", show_default=False)]
+StoreOption = Annotated[Optional[Path], typer.Option("--store", help=N_("Directory of the on-disk store."), show_default=str(DEFAULT_STORE_DIR))]
 
 
 def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
@@ -391,10 +398,12 @@ def load_summary(done: StoreLoad, store: Path, lang: str) -> str:
                    named=ngettext(lang, "{count} named graph", "{count} named graphs", done.named_graphs))
 
 
-@app.command()
+@app.command(help=N_(
+    "Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; "
+    "1 data problems; 2 an input unusable (the others are loaded)."))
 def load(
-    inputs: Annotated[list[Path], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf); a folder stands for those inside it.", show_default=False, callback=expand_input_folders)],
-    store: Annotated[Path, typer.Option("--store", help="Directory of the on-disk Oxigraph store; created if missing.")] = DEFAULT_STORE_DIR,
+    inputs: Annotated[list[Path], typer.Argument(help=N_("Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert (.ttl .nt .trig .nq .jsonld .rdf); a folder stands for those inside it."), show_default=False, callback=expand_input_folders)],
+    store: Annotated[Path, typer.Option("--store", help=N_("Directory of the on-disk Oxigraph store; created if missing."))] = DEFAULT_STORE_DIR,
     base: BaseOption = DEFAULT_BASE_IRI,
     ente: EnteOption = None,
     year: YearOption = None,
@@ -409,7 +418,6 @@ def load(
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Load plans into an on-disk store, a named graph per plan (loading again replaces it). Exit 0 loaded; 1 data problems; 2 an input unusable (the others are loaded)."""
     try:
         check_base(base)
         done = load_into_store(store, inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
@@ -458,15 +466,17 @@ def catalogue(lang: str) -> str:
     return "\n\n".join(blocks)
 
 
-@app.command()
+@app.command(help=N_(
+    "Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 "
+    "bad query, unusable input or endpoint."))
 def query(
-    query_text: Annotated[Optional[str], typer.Argument(metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query (see --list).", show_default=False)] = None,
+    query_text: Annotated[Optional[str], typer.Argument(metavar="QUERY", help=N_("SPARQL text, a .rq file, or the name of a saved query (see --list)."), show_default=False)] = None,
     store: StoreOption = None,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="Query these files (RDF or plan tables, or the folders holding them) in memory instead of a store; repeat for several.", show_default=False, callback=expand_input_folders)] = None,
-    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint; its default graph must be the union of its graphs.", show_default=False)] = None,
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A parameter the query declares, name=value; repeat for several.", show_default=False)] = None,
-    fmt: Annotated[Optional[ResultFormat], typer.Option("--format", "-f", help="table (default), csv, tsv, json: SPARQL results; ttl: CONSTRUCT/DESCRIBE graphs (their default).", show_default=False)] = None,
-    list_queries: Annotated[bool, typer.Option("--list", help="List the saved queries with their parameters and exit.")] = False,
+    data: Annotated[Optional[list[Path]], typer.Option("--data", help=N_("Query these files (RDF or plan tables, or the folders holding them) in memory instead of a store; repeat for several."), show_default=False, callback=expand_input_folders)] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help=N_("Query a remote SPARQL endpoint; its default graph must be the union of its graphs."), show_default=False)] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help=N_("A parameter the query declares, name=value; repeat for several."), show_default=False)] = None,
+    fmt: Annotated[Optional[ResultFormat], typer.Option("--format", "-f", help=N_("table (default), csv, tsv, json: SPARQL results; ttl: CONSTRUCT/DESCRIBE graphs (their default)."), show_default=False)] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help=N_("List the saved queries with their parameters and exit."))] = False,
     user: UserOption = None,
     password: PasswordOption = None,
     base: BaseOption = DEFAULT_BASE_IRI,
@@ -479,7 +489,6 @@ def query(
     version_date: VersionDateOption = None,
     lang: LangOption = Language.it,
 ) -> None:
-    """Run SPARQL (text, .rq file or saved query) on the store, files or an endpoint. Exit 0 answered; 2 bad query, unusable input or endpoint."""
     if list_queries:
         typer.echo(catalogue(lang.value))
         raise typer.Exit(EXIT_OK)
@@ -527,11 +536,13 @@ def rendered_from_store(path: Path, query: SparqlQuery, parameters: dict[str, st
     return render(kept.solutions() if kept is not None else query_store(open_store_for_reading(path), text), fmt)
 
 
-@app.command()
+@app.command(help=N_(
+    "PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; "
+    "2 unusable input or refused."))
 def publish(
-    sources: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables or RDF files (or folders of them) to publish instead of a store.", show_default=False, callback=expand_input_folders)] = None,
-    endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL query endpoint of the triple store, asked afterwards what it holds.", show_default=False)] = ...,
-    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help="Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store].", show_default=False)] = None,
+    sources: Annotated[Optional[list[Path]], typer.Argument(help=N_("Plan tables or RDF files (or folders of them) to publish instead of a store."), show_default=False, callback=expand_input_folders)] = None,
+    endpoint: Annotated[str, typer.Option("--endpoint", help=N_("SPARQL query endpoint of the triple store, asked afterwards what it holds."), show_default=False)] = ...,
+    graph_store: Annotated[Optional[str], typer.Option("--graph-store", help=N_("Its Graph Store Protocol URL (Virtuoso: …/sparql-graph-crud-auth) [default, for Oxigraph only: the endpoint with /query replaced by /store]."), show_default=False)] = None,
     user: UserOption = None,
     password: PasswordOption = None,
     store: StoreOption = None,
@@ -546,7 +557,6 @@ def publish(
     problems: ProblemsOption = ProblemsFormat.text,
     lang: LangOption = Language.it,
 ) -> None:
-    """PUT each plan's graph to a SPARQL Graph Store (again = replace). Exit 0 published; 1 data problems; 2 unusable input or refused."""
     exit_code = EXIT_OK
     try:
         if sources and store is not None:
@@ -570,11 +580,14 @@ def publish(
     raise typer.Exit(exit_code)
 
 
-@app.command()
+@app.command(help=N_(
+    "Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search. "
+    "Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable "
+    "input."))
 def build(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert, or folders of them; none: the bundled Cremona example.", show_default=False, callback=expand_input_folders)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the site: a first build is swapped in whole when it succeeds, a rebuild updates it file by file.")] = Path("_site"),
-    base_url: Annotated[str, typer.Option("--base-url", help="URL the site is published at; data IRIs are minted under BASE_URL/id/.")] = "https://w3id.org/piao-lod/",
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help=N_("Plan tables (.pdf .txt .csv .xlsx) or RDF written by convert, or folders of them; none: the bundled Cremona example."), show_default=False, callback=expand_input_folders)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help=N_("Folder of the site: a first build is swapped in whole when it succeeds, a rebuild updates it file by file."))] = Path("_site"),
+    base_url: Annotated[str, typer.Option("--base-url", help=N_("URL the site is published at; data IRIs are minted under BASE_URL/id/."))] = "https://w3id.org/piao-lod/",
     ente: EnteOption = None,
     year: YearOption = None,
     source_format: SourceFormatOption = None,
@@ -585,15 +598,13 @@ def build(
     workers: WorkersOption = None,
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
-    search: Annotated[bool, typer.Option("--search/--no-search", help="Build the Pagefind full-text search index.")] = True,
-    full: Annotated[bool, typer.Option("--full", help="Take nothing from the previous build: render every page into a new folder and swap it in whole.")] = False,
-    contact_email: Annotated[Optional[str], typer.Option("--contact-email", help="Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID).", show_default=False)] = None,
-    sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help="Public URL of the SPARQL endpoint, announced in VoID.", show_default=False)] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", exists=True, file_okay=False, help="A folder of the publisher's templates that take the place of the site's own with the same name (accessibility.html, legal-notes.html).", show_default=False)] = None,
+    search: Annotated[bool, typer.Option("--search/--no-search", help=N_("Build the Pagefind full-text search index."))] = True,
+    full: Annotated[bool, typer.Option("--full", help=N_("Take nothing from the previous build: render every page into a new folder and swap it in whole."))] = False,
+    contact_email: Annotated[Optional[str], typer.Option("--contact-email", help=N_("Contact point of every dataset in the DCAT-AP_IT catalog (recommended by AgID)."), show_default=False)] = None,
+    sparql_endpoint: Annotated[Optional[str], typer.Option("--sparql-endpoint", help=N_("Public URL of the SPARQL endpoint, announced in VoID."), show_default=False)] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", exists=True, file_okay=False, help=N_("A folder of the publisher's templates that take the place of the site's own with the same name (accessibility.html, legal-notes.html)."), show_default=False)] = None,
     lang: LangOption = Language.it,
 ) -> None:
-    """Build the static linked-data site: convert, validate, render pages, RDF, dumps, catalog, search.
-    Exit 0 built; 1 built, with validation violations or data problems (see validazione/); 2 unusable input."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -633,20 +644,19 @@ def build_summary(built, output: Path, lang: str) -> str:
     return summary
 
 
-@app.command()
+@app.command(help=N_("Serve the site with content negotiation and a read-only SPARQL 1.1 endpoint at /sparql."))
 def serve(
-    site: Annotated[Optional[Path], typer.Option("--site", help="A folder written by piao-lod build (default: _site, built from the bundled example when missing).", show_default=False)] = None,
-    store: Annotated[Optional[Path], typer.Option("--store", help="An on-disk store (piao-lod load): /sparql answers over it, and every page --site lacks (all, without --site) is rendered from it on request.", show_default=False)] = None,
-    sources: Annotated[Optional[Path], typer.Option("--sources", help="With --store: the folder of the plans' source documents, served at dati/fonti/ (default: the site's).", show_default=False)] = None,
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
-    query_timeout: Annotated[float, typer.Option("--query-timeout", min=0.1, help="Seconds a SPARQL query may run before it is stopped.")] = 10.0,
-    max_result_bytes: Annotated[int, typer.Option("--max-result-bytes", min=1000, help="Largest SPARQL answer sent, in bytes.")] = 20_000_000,
-    query_workers: Annotated[int, typer.Option("--query-workers", min=1, max=32, help="Processes answering SPARQL queries.")] = 2,
-    client_timeout: Annotated[float, typer.Option("--client-timeout", min=0.1, help="Seconds a client may take to send a request's head or body, or to read on.")] = 10.0,
+    site: Annotated[Optional[Path], typer.Option("--site", help=N_("A folder written by piao-lod build (default: _site, built from the bundled example when missing)."), show_default=False)] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help=N_("An on-disk store (piao-lod load): /sparql answers over it, and every page --site lacks (all, without --site) is rendered from it on request."), show_default=False)] = None,
+    sources: Annotated[Optional[Path], typer.Option("--sources", help=N_("With --store: the folder of the plans' source documents, served at dati/fonti/ (default: the site's)."), show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host", help=N_("Interface to listen on."))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=N_("TCP port."))] = 8000,
+    query_timeout: Annotated[float, typer.Option("--query-timeout", min=0.1, help=N_("Seconds a SPARQL query may run before it is stopped."))] = 10.0,
+    max_result_bytes: Annotated[int, typer.Option("--max-result-bytes", min=1000, help=N_("Largest SPARQL answer sent, in bytes."))] = 20_000_000,
+    query_workers: Annotated[int, typer.Option("--query-workers", min=1, max=32, help=N_("Processes answering SPARQL queries."))] = 2,
+    client_timeout: Annotated[float, typer.Option("--client-timeout", min=0.1, help=N_("Seconds a client may take to send a request's head or body, or to read on."))] = 10.0,
     lang: LangOption = Language.it,
 ) -> None:
-    """Serve the site with content negotiation and a read-only SPARQL 1.1 endpoint at /sparql."""
     import logging
 
     from piao_lod.server.app import create_app, serve as serve_app, start_queries
