@@ -2,7 +2,7 @@
 """The national corpus end to end: generate → convert → validate → load → every saved query.
 
     .venv/bin/python benchmarks/national.py --comuni 200 --years 5     # 1/40 of national, ~20 min on 2 cores
-    .venv/bin/python benchmarks/national.py --scale national --lean --work DIR    # every comune: 4–6 h on 2 cores, ≈ 75 GB
+    .venv/bin/python benchmarks/national.py --scale national --lean --work DIR    # every comune: 4–6 h on 2 cores, ≈ 100 GB
     .venv/bin/python benchmarks/national.py --scale national --lean --work DIR --resume    # on from where it stopped
 
 Every stage runs as a child process of its own (the ``piao-lod`` command, with ``--workers``), and

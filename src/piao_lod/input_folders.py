@@ -22,7 +22,7 @@ TABLE_SUFFIXES = frozenset(SUFFIX_FORMATS)
 INPUT_SUFFIXES = TABLE_SUFFIXES | frozenset(BY_SUFFIX)
 
 
-def files_in_folder(folder: Path, suffixes: frozenset[str] = INPUT_SUFFIXES) -> list[Path]:
+def files_in_folder(folder: Path, suffixes: frozenset[str]) -> list[Path]:
     found = []
     for top, folders, files in os.walk(folder):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
@@ -31,7 +31,7 @@ def files_in_folder(folder: Path, suffixes: frozenset[str] = INPUT_SUFFIXES) -> 
     return found
 
 
-def expand_folders(paths: Sequence[Path] | None, suffixes: frozenset[str] = INPUT_SUFFIXES) -> list[Path] | None:
+def expand_folders(paths: Sequence[Path] | None, suffixes: frozenset[str]) -> list[Path] | None:
     """The given paths, each folder replaced by the inputs inside it (see the module's docstring)."""
     if paths is None:
         return None

@@ -142,13 +142,12 @@ def write_nquads_lines(plans: Iterable[PackedPlan], base: str, output: BinaryIO)
     """N-Quads without parsing the workers' N-Triples again: each line is their line with the graph put before its
     final " ." (the bytes Oxigraph's N-Quads serialiser writes for the same quad; the parent of a national
     ``convert`` spent two thirds of its time parsing and serialising them again)."""
-    given = []
+    written = []
     for plan, packed_triples in plans:
-        iris = plan_iris(plan, base)
-        given.append(version_entry(plan, base))
-        graph = f" <{iris.version}> .\n".encode()
+        written.append(plan)
+        graph = f" <{plan_iris(plan, base).version}> .\n".encode()
         output.writelines(line[:-3] + graph for line in unpacked(packed_triples).splitlines(keepends=True))
-    ox.serialize(indexes(entries_in_order_given(given)), output, format=ox.RdfFormat.N_QUADS)
+    ox.serialize(plan_version_indexes(written, base), output, format=ox.RdfFormat.N_QUADS)
 
 
 def write_plans(plans: Iterable[Plan], base: str, fmt: RdfFormat | str, output: BinaryIO) -> None:
