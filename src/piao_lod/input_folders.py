@@ -24,7 +24,11 @@ INPUT_SUFFIXES = TABLE_SUFFIXES | frozenset(BY_SUFFIX)
 
 def files_in_folder(folder: Path, suffixes: frozenset[str]) -> list[Path]:
     found = []
-    for top, folders, files in os.walk(folder):
+
+    def unlisted(error: OSError) -> None:       # a subfolder that cannot be read is reported, not skipped
+        found.append(Path(error.filename))
+
+    for top, folders, files in os.walk(folder, onerror=unlisted):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         found += (Path(top) / name for name in sorted(files)
                   if not name.startswith(".") and Path(name).suffix.lower() in suffixes)
