@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/national.py --comuni 200 --years 5     # 1/40 of national, ~20 min on 2 cores
     .venv/bin/python benchmarks/national.py --scale national --lean --work DIR    # every comune: 4–6 h on 2 cores, ≈ 100 GB
     .venv/bin/python benchmarks/national.py --scale national --lean --work DIR --resume    # on from where it stopped
+    .venv/bin/python benchmarks/national.py --corpus C --comuni 7896 --load-only --work DIR --keep    # load + queries only
 
 Every stage runs as a child process of its own (the ``piao-lod`` command, with ``--workers``), and
 is measured from outside: wall time, CPU time (the child and its worker processes), peak resident
@@ -19,7 +20,9 @@ what it measured.
 ``--lean`` is for a disk that cannot hold the N-Quads and two stores at once (national: ≈ 38 GB of N-Quads,
 ≈ 30 GB for Oxigraph's own store, ≈ 53 GB for piao-lod's): ``convert`` is not run a second time from the
 cache, nor ``validate``; Oxigraph's reference store is deleted once its queries ran, and ``load`` reads the tables
-through the cache ``convert`` filled (the N-Quads deleted first) instead of the N-Quads.
+through the cache ``convert`` filled (the N-Quads deleted first) instead of the N-Quads. ``--load-only`` is for a disk
+that holds one store and nothing more (national: ≈ 53 GB): ``load`` reads the tables without a cache, then every
+saved query runs through ``piao-lod query`` and bare, its text by Oxigraph alone, on that same store.
 
 Not for CI: it takes minutes at the smallest useful size.
 """
@@ -173,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render", type=Path, help="only write --results from the RESULTS.json of an earlier run")
     parser.add_argument("--corpus", type=Path, help="a corpus generate.py wrote already (kept afterwards), instead of a new one")
     parser.add_argument("--lean", action="store_true", help="for a small disk: see the module's docstring")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only load the tables (no cache) and run every saved query, bare on the same store too: "
+                             "for a disk that holds one store but not the N-Quads beside it")
     parser.add_argument("--resume", action="store_true",
                         help="keep the work folder and every stage an earlier run of it measured (needs --work)")
     parser.add_argument("--bare-query-timeout", type=float, default=600.0,
@@ -211,49 +217,69 @@ def main(argv: list[str] | None = None) -> int:
     def save() -> None:
         (work / "RESULTS.json").write_text(json.dumps(figures | {"machine": machine()}, indent=1), encoding="utf-8")
 
-    stages.append(stage("convert", [piao, "convert", tables, "-o", str(nq), *workers, "--cache", str(cache)])
-                  | {"disk_mb": disk_mb(nq), "cache_mb": disk_mb(cache)})
-    save()
-    same = None
-    if not args.lean:
-        stages.append(stage("convert, unchanged (cache)", [piao, "convert", tables, "-o", str(work / "again.nq"),
-                                                              *workers, "--cache", str(cache)]))
-        same = same_bytes(work / "again.nq", nq)
-        (work / "again.nq").unlink()
-    same_one_worker = None
-    if args.one_worker:
-        stages.append(stage("convert, 1 worker, no cache", [piao, "convert", tables, "-o", str(work / "one.nq"),
-                                                               "--workers", "1", "--no-cache"]))
-        same_one_worker = same_bytes(work / "one.nq", nq)
-        (work / "one.nq").unlink()
-    validate = [piao, "validate", str(nq), "-f", "json", *workers, "--cache", str(cache)]
-    stages.append(stage("validate", validate) | {"cache_mb": disk_mb(cache)})
-    save()
-    same_validation = None
-    if not args.lean:
-        stages.append(stage("validate, unchanged (cache)", validate))
-        same_validation = same_bytes(Path(stages[-1]["stdout"]), Path(stages[-2]["stdout"]))
-        save()
-    bare_load = stage("oxigraph bulk_load (reference)", [python, "-c", BARE_LOAD, str(nq), str(bare)])
-    stages.append(bare_load | {"disk_mb": disk_mb(bare)})
-    figures["triples"] = int(subprocess.run([python, "-c", COUNT_QUADS, str(bare)], capture_output=True, text=True,
-                                            check=True).stdout)
-    save()
+    queries += [{"query": name, "parameters": given}
+                for name, given in query_cases(manifest, sorted(path.stem for path in (ROOT / "queries").glob("*.rq")))]
 
-    names = sorted(path.stem for path in (ROOT / "queries").glob("*.rq"))
-    for name, given in query_cases(manifest, names):
-        print(f"[{dt.datetime.now():%H:%M:%S}] bare Oxigraph query {name} {given or ''}")
-        try:
-            measured = subprocess.run([python, "-c", BARE_QUERY, str(bare), name, json.dumps(given)],
-                                      capture_output=True, text=True, timeout=args.bare_query_timeout)
-            rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]
-        except subprocess.TimeoutExpired:
-            rows, seconds = "stopped", f"{args.bare_query_timeout}"
-        queries.append({"query": name, "parameters": given, "bare_s": round(float(seconds), 3), "rows": rows})
-        print(f"    {seconds} s, {rows} rows")
-        save()
+    def bare_queries(on: Path) -> None:
+        for case in queries:
+            print(f"[{dt.datetime.now():%H:%M:%S}] bare Oxigraph query {case['query']} {case['parameters'] or ''}")
+            try:
+                measured = subprocess.run([python, "-c", BARE_QUERY, str(on), case["query"], json.dumps(case["parameters"])],
+                                          capture_output=True, text=True, timeout=args.bare_query_timeout)
+                rows, seconds = (measured.stdout.split() + ["?", "nan"])[:2]
+            except subprocess.TimeoutExpired:
+                rows, seconds = "stopped", f"{args.bare_query_timeout}"
+            case |= {"bare_s": round(float(seconds), 3), "rows": rows,
+                     "bare_on": "piao-lod's store" if on == store else "Oxigraph's bulk-loaded store"}
+            print(f"    {seconds} s, {rows} rows")
+            save()
 
-    if args.lean:
+    def piao_lod_queries() -> None:
+        for case in queries:
+            flags = [flag for key, value in case["parameters"].items() for flag in ("--param", f"{key}={value}")]
+            cli = stage(f"query {case['query']} {' '.join(flags)}".strip(),
+                        [piao, "query", case["query"], "--store", str(store), "-f", "csv", *flags])
+            case |= {"cli_wall_s": cli["wall_s"], "cli_peak_rss_mb": cli["peak_rss_mb"], "exit": cli["exit"],
+                     "cli_rows": sum(1 for _ in Path(cli["stdout"]).open(encoding="utf-8")) - 1}
+            save()
+
+    same = same_one_worker = same_validation = None
+    if not args.load_only:
+        stages.append(stage("convert", [piao, "convert", tables, "-o", str(nq), *workers, "--cache", str(cache)])
+                      | {"disk_mb": disk_mb(nq), "cache_mb": disk_mb(cache)})
+        save()
+        if not args.lean:
+            stages.append(stage("convert, unchanged (cache)", [piao, "convert", tables, "-o", str(work / "again.nq"),
+                                                                  *workers, "--cache", str(cache)]))
+            same = same_bytes(work / "again.nq", nq)
+            (work / "again.nq").unlink()
+        if args.one_worker:
+            stages.append(stage("convert, 1 worker, no cache", [piao, "convert", tables, "-o", str(work / "one.nq"),
+                                                                   "--workers", "1", "--no-cache"]))
+            same_one_worker = same_bytes(work / "one.nq", nq)
+            (work / "one.nq").unlink()
+        validate = [piao, "validate", str(nq), "-f", "json", *workers, "--cache", str(cache)]
+        stages.append(stage("validate", validate) | {"cache_mb": disk_mb(cache)})
+        save()
+        if not args.lean:
+            stages.append(stage("validate, unchanged (cache)", validate))
+            same_validation = same_bytes(Path(stages[-1]["stdout"]), Path(stages[-2]["stdout"]))
+            save()
+        bare_load = stage("oxigraph bulk_load (reference)", [python, "-c", BARE_LOAD, str(nq), str(bare)])
+        stages.append(bare_load | {"disk_mb": disk_mb(bare)})
+        figures["triples"] = int(subprocess.run([python, "-c", COUNT_QUADS, str(bare)], capture_output=True,
+                                                text=True, check=True).stdout)
+        save()
+        bare_queries(bare)
+
+    if args.load_only:
+        stages.append(stage("load (from the tables, no cache)",
+                            [piao, "load", tables, "--store", str(store), *workers, "--no-cache"])
+                      | {"disk_mb": disk_mb(store)})
+        save()
+        piao_lod_queries()
+        bare_queries(store)
+    elif args.lean:
         shutil.rmtree(bare)
         nq.unlink()
         stages.append(stage("load (from the tables, through the cache)",
@@ -263,13 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         stages.append(stage("load", [piao, "load", str(nq), "--store", str(store), *workers, "--no-cache"])
                       | {"disk_mb": disk_mb(store)})
     save()
-    for case in queries:
-        flags = [flag for key, value in case["parameters"].items() for flag in ("--param", f"{key}={value}")]
-        cli = stage(f"query {case['query']} {' '.join(flags)}".strip(),
-                    [piao, "query", case["query"], "--store", str(store), "-f", "csv", *flags])
-        case |= {"cli_wall_s": cli["wall_s"], "cli_peak_rss_mb": cli["peak_rss_mb"], "exit": cli["exit"],
-                 "cli_rows": sum(1 for _ in Path(cli["stdout"]).open(encoding="utf-8")) - 1}
-        save()
+    if not args.load_only:
+        piao_lod_queries()
     figures["calibration_s"].append(calibration_s())
 
     figures |= {"cached_convert_identical": same, "one_worker_identical": same_one_worker,
@@ -313,12 +334,13 @@ def markdown(figures: dict) -> str:
               "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for query in figures["queries"]:
         cli = query.get("cli_wall_s")
-        national = query["bare_s"] * factor
+        bare_s = query.get("bare_s", float("nan"))
+        national = bare_s * factor
         over = [f"piao-lod {'here' if factor != 1 else ''}".strip()] if cli is not None and cli > QUERY_LIMIT_S else []
         over += ["bare" + (", extrapolated" if factor != 1 else "")] if national > QUERY_LIMIT_S else []
         params = ", ".join(f"{key}={value}" for key, value in query["parameters"].items()) or "defaults"
-        lines.append(f"| {query['query']} | {params} | {query['rows']} | {query['bare_s']:.3f} | {query.get('cli_rows', '–')} | "
-                     f"{'–' if cli is None else f'{cli:.2f}'} | {ratio(cli, query['bare_s'])} | {national:.1f} | "
+        lines.append(f"| {query['query']} | {params} | {query.get('rows', '–')} | {bare_s:.3f} | {query.get('cli_rows', '–')} | "
+                     f"{'–' if cli is None else f'{cli:.2f}'} | {ratio(cli, query.get('bare_s'))} | {national:.1f} | "
                      f"{'**yes** (' + '; '.join(over) + ')' if over else 'no'} |")
     return "\n".join(lines) + "\n"
 
