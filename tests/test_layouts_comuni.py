@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -298,6 +299,45 @@ def test_targets_with_deadlines_ranges_changes_and_a_deadline_column(run_cli, tm
     [unreadable] = problem_lines(result.stderr, "unreadable-target")
     assert unreadable.startswith(f"{VALDORA}:17 [Target 2027, column 13]: error:") and "“boh”" in unreadable
     assert not problem_lines(result.stderr, "qualitative-target"), result.stderr
+
+
+
+YEARLESS = """COMUNE DI VALLEVERDE;;;;;;;;
+PIANO DEGLI OBIETTIVI 2025;;;;;;;;
+Settore;Responsabile;Obiettivo;Peso obiettivo;Indicatore;Peso indicatore;Unità di misura;Target N;Target N+1;Target N+2
+Settore Tributi;Rag. Anna Neri;Riscossione;100;Approvazione del regolamento;25;data;Entro 31/12;31 dicembre;entro giugno
+;;;;Pratiche evase;25;numero;entro il 30/6;1/2;12
+;;;;Verifiche svolte;25;;entro il 15.10;al 31/12;29/02
+;;;;Avvio della gara;25;data;28/02;29/02;31/11
+"""
+
+
+def test_dates_without_a_year_are_dated_in_the_year_of_their_column(run_cli, tmp_path):
+    """``Entro 31/12`` under ``Target N``, ``31 dicembre`` under ``Target N+1``, ``entro giugno``: plans leave out
+    the year their column already says. They were unreadable targets (errors); now each is a date of its
+    column's year, with a note. Not a date: ``entro il 30/6`` in a column of numbers, ``1/2`` with no unit (a
+    fraction); a day no year has (``31/11``), or its year has not (``29/02`` in 2026), is reported as before."""
+    table = tmp_path / "senza-anno.csv"
+    table.write_text(YEARLESS, encoding="utf-8")
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150")
+    dates = {(str(graph.value(node, PIAO.targetAsWritten)), int(str(graph.value(node, PIAO.targetYear))[:4])):
+             graph.value(node, PIAO.targetDate) for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+    def date(text, year):
+        found = dates[(text, year)]
+        return None if found is None else found.toPython()
+    assert date("Entro 31/12", 2025) == dt.date(2025, 12, 31)
+    assert date("31 dicembre", 2026) == dt.date(2026, 12, 31)
+    assert date("entro giugno", 2027) == dt.date(2027, 6, 30)
+    assert date("entro il 30/6", 2025) is None            # a column of numbers: not read as a date
+    assert date("entro il 15.10", 2025) == dt.date(2025, 10, 15) and date("al 31/12", 2026) == dt.date(2026, 12, 31)
+    assert date("28/02", 2025) == dt.date(2025, 2, 28)
+    assert date("1/2", 2026) is None
+    notes = problem_lines(result.stderr, "date-without-year")
+    assert f"{table.name}:4 [Target N, column 8]: info:" in notes[0] and "(Target N)" in notes[0]
+    assert len(notes) == 6, result.stderr
+    unreadable = {Path(line.split(": error:")[0]).name for line in problem_lines(result.stderr, "unreadable-target")}
+    assert {f"{table.name}:7 [Target N+1, column 9]", f"{table.name}:7 [Target N+2, column 10]"} <= unreadable, \
+        result.stderr                                                                         # 29/02, 31/11
 
 
 def test_windows_1252_csv_with_other_headers_multi_line_cells_and_section_rows(run_cli, tmp_path):

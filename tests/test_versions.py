@@ -400,3 +400,25 @@ def test_objectives_of_one_code_in_two_settori_are_paired_by_settore(tmp_path, r
     changed = run_diff(run_cli, before, after, "--format", "json")
     assert [(change["kind"], change["before"], change["after"]) for change in json.loads(changed.stdout)["changes"]] == [
         ("objective-moved-dirigente", "BIANCHI ANNA", "VERDI LUCA")]
+
+
+def test_each_version_is_validated_as_a_document_of_its_own(versions, tmp_path, run_cli):
+    """An adopted plan and its update share the IRIs of the plan and its objectives: validated together, in any
+    way they are given (tables, a converted N-Quads file, either engine), each is checked as the document it is,
+    with no finding of the two merged (weights totalling 200, two titles)."""
+    def results(*arguments) -> list[tuple]:
+        result = run_cli("validate", *arguments, "-f", "json")
+        assert result.exit_code == 1, result.stdout
+        found = json.loads(result.stdout)["results"]
+        return sorted((item["rule"], item["focus"], item["value"], Path(item["file"]).name, tuple(item["lines"]))
+                      for item in found)
+
+    original, update = versions
+    alone = sorted(results(original) + results(update))
+    assert alone and not any(value == "200" for _, _, value, _, _ in alone)
+    assert results(original, update) == alone
+    both = tmp_path / "both.nq"
+    assert run_cli("convert", original, update, "-o", both).exit_code == 1
+    assert results(both) == alone
+    assert results(both, "--workers", "1", "--no-cache") == alone
+    assert results(original, update, "--engine", "pyshacl") == alone

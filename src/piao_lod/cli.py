@@ -29,7 +29,7 @@ from piao_lod.messages import N_, gettext, ngettext
 from piao_lod.problems import Severity
 from piao_lod.reading import ReadingOptions, parse_pages
 from piao_lod.plan_pool import validate_by_ente
-from piao_lod.validation import Engine, store_as_graph, validate_graph
+from piao_lod.validation import Engine, validate_store
 from piao_lod.work_cache import WorkCache, default_cache_dir
 from piao_lod.validation_report import fully_conforms, render_json, render_text, render_turtle
 from piao_lod.converters import READERS
@@ -372,7 +372,7 @@ def validate(
             if loaded.conversion.unusable and not loaded.conversion.plans and not loaded.graphs:
                 raise typer.Exit(EXIT_UNUSABLE_INPUT)
             report = (validate_by_ente(loaded.store, workers, cached, split) if engine is Engine.oxigraph
-                      else validate_graph(store_as_graph(loaded.store), Engine.pyshacl))
+                      else validate_store(loaded.store, Engine.pyshacl))
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
     problems = loaded.conversion.problems

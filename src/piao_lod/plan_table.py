@@ -215,6 +215,7 @@ class PlanAssembler:
         self.objectives: list[Objective] = []
         self.objective_lines: dict[str, int] = {}
         self.indicator_titles: dict[str, dict[str, SourceRow]] = {}   # code -> title -> first row writing it
+        self.yearless: list[tuple[SourceRow, Column, Target]] = []     # dates written without their year, dated at the end
         self.document_ente: str | None = None
         self.document_year: int | None = None
         self.triennium: tuple[int, int] | None = None
@@ -842,6 +843,8 @@ class PlanAssembler:
         if reading.readable:
             if reading.kind is TargetKind.TEXT and field == "target":
                 self.report("qualitative-target", row, column=column, value=reading.raw, text=reading.raw)
+            if reading.day_month is not None:
+                self.yearless.append((row, column, reading))
             return
         code = {"target": "unreadable-target", "achieved": "unreadable-achieved", "baseline": "unreadable-baseline"}[field]
         self.report(code, row, column=column, value=reading.raw, what=column.header,
@@ -871,10 +874,20 @@ class PlanAssembler:
                         found.year = year
                     elif isinstance(found.year, str):
                         found.year = year + int(found.year.removeprefix("n+"))
+                    found.target = found.target and found.target.in_year(found.year)
+                    found.achieved = found.achieved and found.achieved.in_year(found.year)
                 assignment.years.sort(key=lambda found: found.year)
                 if assignment.baseline_year is not None and assignment.baseline_year < 0:
                     assignment.baseline_year = year - (-assignment.baseline_year - 1000)
                 assignment.target = next((found.target for found in assignment.years if found.year == year), None)
+        for row, column, reading in self.yearless:
+            column_year = column.year if column.year is not None else year + (column.offset or 0)
+            if reading.in_year(column_year).date is None:
+                self.report("unreadable-target", row, column=column, value=reading.raw, what=column.header,
+                            expected=Term(EXPECTED_KIND[TargetKind.DATE]))
+            else:
+                self.report("date-without-year", row, column=column, value=reading.raw, text=reading.raw,
+                            what=column.header)
         for column in self.all_columns():
             column_year = column.year if column.year is not None else (year + column.offset if column.offset is not None else None)
             if column.field in ("target", "achieved") and column_year is not None and column.header not in reported \

@@ -235,6 +235,8 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("unreadable-latex", W, N_("the LaTeX of the formula could not be read ({reason}); kept as written, "
                                           "and as its plain text"),
                 N_("a LaTeX formula too long, too deeply nested or not valid; kept as written")),
+    ProblemCode("date-without-year", I, N_("the date “{text}” has no year: read in the year of its column ({what})"),
+                N_("a date target without its year (entro il 31/12), dated in the year of its column")),
     ProblemCode("qualitative-target", I, N_("target “{text}” is not a number: kept as a qualitative target"),
                 N_("a target written in words, with no unit or formula that asks for a number")),
     ProblemCode("unknown-unit", I, N_("unit of measure “{text}” is not in the unit vocabulary; kept as written"),
@@ -357,7 +359,7 @@ READING_ONLY_CODES = frozenset({
     "encoding", "unreadable-rows", "pdf-page-skipped", "sheet-skipped", "ragged-row", "short-row", "realigned-row", "missing-column",
     "unknown-column", "duplicate-column", "year-outside-triennium", "no-objective-code-column", "continued-cell",
     "prose-in-table", "settore-without-objectives", "row-without-objective", "pnrr-code-not-in-scheme",
-    "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "unknown-unit",
+    "option-overridden", "year-from-triennium", "year-from-columns", "qualitative-target", "date-without-year", "unknown-unit",
     "unknown-missione", "unknown-programma", "programma-not-in-missione", "indicator-title-ambiguous",
     "missing-indicator-code", "unclosed-quote", "formula-without-value", "unreadable-latex", "totals-row",
     "hidden-row", "hidden-column", "weight-of-objectives",

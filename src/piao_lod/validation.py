@@ -94,18 +94,51 @@ def prepare_validation() -> None:
     reference_graph_quads()
 
 
-def validate_store(store: ox.Store) -> ValidationReport:
-    """Validate the union of the store's graphs; the ontology and the vocabularies (PNRR, budget, units)
-    are added in graphs of their own."""
+def validate_store(store: ox.Store, engine: Engine = Engine.oxigraph) -> ValidationReport:
+    """Validate the union of the store's graphs, each version of a plan on its own (see :func:`one_version_views`);
+    the ontology and the vocabularies (PNRR, budget, units) are added in graphs of their own."""
     load_reference_graphs(store)
-    findings = sorted(set(run_constraints(store, compiled_shapes())), key=finding_order)
-    return located_report(findings, store)
+    located: dict[tuple[Finding, Located], None] = {}
+    for view in one_version_views(store):
+        if engine is Engine.pyshacl:
+            findings = pyshacl_findings(store_as_graph(view))
+        else:
+            findings = sorted(set(run_constraints(view, compiled_shapes())), key=finding_order)
+        located.update(dict.fromkeys(located_report(findings, view).findings))
+    return ValidationReport(sorted(located, key=lambda pair: (finding_order(pair[0]), pair[1].file or "", pair[1].lines)))
+
+
+VERSION_GRAPH = re.compile(r"^(?P<plan>.+/piano/\d{4})/versione/[^/]+$")
+
+
+def one_version_views(store: ox.Store) -> list[ox.Store]:
+    """The store as many times as its plans have versions at most, each copy with one version of every plan.
+
+    The versions of a plan share the IRIs of the plan and of its objectives, so in the union an objective
+    given in an adopted plan and again in its update has every indicator twice (weights totalling 200), two
+    titles, two settori: each version is a document of its own and is checked as one. A plan with fewer
+    versions repeats its last (the findings it gives again are the same and counted once); the plan's own
+    graph keeps only what it says of the version shown. Just the store when no plan has two versions."""
+    versions: dict[str, list[ox.NamedNode]] = {}
+    for graph in store.named_graphs():
+        if isinstance(graph, ox.NamedNode) and (match := VERSION_GRAPH.match(graph.value)):
+            versions.setdefault(match["plan"], []).append(graph)
+    several = [sorted(graphs, key=lambda graph: graph.value) for graphs in versions.values() if len(graphs) > 1]
+    if not several:
+        return [store]
+    views = []
+    for shown in range(max(map(len, several))):
+        hidden = {graph for graphs in several for position, graph in enumerate(graphs)
+                  if position != min(shown, len(graphs) - 1)}
+        view = ox.Store()
+        view.bulk_extend(quad for quad in store if quad.graph_name not in hidden
+                         and quad.subject not in hidden and quad.object not in hidden)
+        views.append(view)
+    return views
 
 
 def validate_graph(graph: Graph, engine: Engine = Engine.oxigraph) -> ValidationReport:
-    if engine is Engine.pyshacl:
-        return located_report(pyshacl_findings(graph), store_from_graph(graph))
-    return validate_store(store_from_graph(graph))
+    return validate_store(store_from_graph(graph), engine)
 
 
 @lru_cache(maxsize=1)

@@ -40,8 +40,8 @@ def where(located: Located, lang: str) -> str:
     if any(located.sheets):
         return located.file + "".join(sheet_rows(sheet, lines, lang) for sheet, lines in by_sheet(located))
     if any(located.pages):
-        rows = "; ".join(gettext(lang, "page {page}, row {row}", page=page, row=line)
-                         for page, line in zip(located.pages, located.lines))
+        rows = "; ".join(gettext(lang, "page {page}, row {row}", page=page, row=line) if page is not None
+                         else gettext(lang, "line {line}", line=line) for page, line in zip(located.pages, located.lines))
         return f"{located.file}, {rows}"
     if len(located.lines) == 1:
         return f"{located.file}:{located.lines[0]}"

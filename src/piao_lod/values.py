@@ -98,10 +98,20 @@ class Target:
     bound: TargetBound | None = None       # ``≥ 80%``: at least 80, a percentage
     upper: Number | None = None            # ``80-90%``: at least 80 (``value``, ``bound``) and at most 90
     change_from: int | None = None         # ``+10% rispetto al 2024``: a change of ``value`` over that year's value
+    day_month: tuple[int | None, int] | None = None   # ``entro il 31/12``: (day or None for the last, month), no year
 
     @property
     def readable(self) -> bool:
-        return self.kind is TargetKind.TEXT or self.value is not None or self.date is not None
+        return self.kind is TargetKind.TEXT or self.value is not None or self.date is not None \
+            or self.day_month is not None
+
+    def in_year(self, year: int) -> Target:
+        """A date written without its year (``entro il 31/12`` in the column of 2025) dated in ``year``; an
+        impossible one (``29/02`` of a common year) stays undated."""
+        if self.day_month is None or self.date is not None:
+            return self
+        day, month = self.day_month
+        return replace(self, date=day_of(year, month, day))
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,8 @@ DEADLINE_PREFIX = re.compile(r"^(?:entro|scadenza|termine|al|il|la|data|del|fine
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 WORD_DATE = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\.?\s+(\d{4})$")
+DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})$")
+WORD_DAY_MONTH = re.compile(r"^(?:(\d{1,2})\s+)?([a-z]+)\.?$")
 DATE_CHARACTERS = re.compile(r"^[\d/.\-\s]{6,14}$")
 YEAR_DATE = re.compile(r"^(?:(?:l\s*['’]\s*)?anno\s+)?((?:19|20)\d\d)$")     # "entro il 2025": by its last day
 # "100% entro il 31/12/2025", "≥ 95% entro 30/06/2025", "SI entro giugno 2025": a value and its deadline.
@@ -209,6 +221,35 @@ def is_year_deadline(raw: str, text: str) -> bool:
     return bool(YEAR_DATE.match(text)) and text != " ".join(raw.casefold().split())
 
 
+def read_day_month(raw: str, unit_kind: TargetKind | None) -> tuple[int | None, int] | None:
+    """(day, month) of a date written without its year: ``31/12`` where the unit is a date, ``entro il 31/12``,
+    ``31 dicembre``, ``entro dicembre`` (day None: the month's last); else None. A bare ``1/2`` with no date unit
+    could be a fraction: read only after a deadline word."""
+    text = deadline_text(raw)
+    if text is None:
+        return None
+    after_word = text != " ".join(raw.casefold().split())
+    if (match := DAY_MONTH.match(text)) and (after_word or unit_kind is TargetKind.DATE):
+        day, month = int(match[1]), int(match[2])
+    elif (match := WORD_DAY_MONTH.match(text)) and match[2] in MONTHS and (match[1] or after_word):
+        day, month = (int(match[1]) if match[1] else None), MONTHS[match[2]]
+    else:
+        return None
+    if not 1 <= month <= 12 or day_of(2000, month, day) is None:      # 2000: a leap year, 29/02 may be
+        return None
+    return day, month
+
+
+def day_of(year: int, month: int, day: int | None) -> dt.date | None:
+    """That day (None: the month's last), or None if there is no such day."""
+    try:
+        if day is None:
+            return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def read_date(raw: str) -> dt.date | None:
     """A deadline: ``31/12/2025``, ``entro il 30/06/2025``, ``2025-06-30``, ``30 giugno 2025``,
     ``entro dicembre 2025`` (the month's last day). Anything else, or an impossible date, None."""
@@ -222,11 +263,7 @@ def read_date(raw: str) -> dt.date | None:
         if match := ISO_DATE.match(text):
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         if (match := WORD_DATE.match(text)) and match[2] in MONTHS:
-            year, month = int(match[3]), MONTHS[match[2]]
-            if match[1]:
-                return dt.date(year, month, int(match[1]))
-            following = dt.date(year + (month == 12), month % 12 + 1, 1)
-            return following - dt.timedelta(days=1)
+            return day_of(int(match[3]), MONTHS[match[2]], int(match[1]) if match[1] else None)
         if is_year_deadline(raw, text):
             return dt.date(int(YEAR_DATE.match(text)[1]), 12, 31)
     except ValueError:
@@ -273,6 +310,8 @@ def read_target(raw: str, formula: str = "", unit_kind: TargetKind | None = None
     (``+10% rispetto al 2024``) with the year it is measured from; ``SI/NO`` as yes (done)."""
     if unit_kind in (None, TargetKind.DATE) and looks_like_date(raw):
         return Target(raw, None, TargetKind.DATE, read_date(raw))
+    if unit_kind in (None, TargetKind.DATE) and (day_month := read_day_month(raw, unit_kind)) is not None:
+        return Target(raw, None, TargetKind.DATE, day_month=day_month)
     if (combined := read_compound_target(raw, formula, unit_kind)) is not None:
         return combined
     bound, rest = split_bound(raw)
