@@ -11,7 +11,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SKOS, XSD
 
 from conftest import DATA
 
@@ -118,6 +118,9 @@ def test_dup_cascade_layout(run_cli, tmp_path):
     assert graph.value(URIRef(f"{DUP_PLAN}/obiettivo/OB.10.05.03/indicatore/titolo-strade-riasfaltate"), PIAO.unit) == UNIT.KiloM
     person = URIRef(BASE + "x_valleverde/dirigente/anna-bianchi")
     assert graph.value(person, URIRef("http://xmlns.com/foaf/0.1/title")) == Literal("Dott.ssa")
+    commandant = URIRef(BASE + "x_valleverde/dirigente/marco-rossi")
+    assert (graph.value(commandant, FOAF.title), graph.value(commandant, FOAF.name)) == (
+        Literal("Comm."), Literal("Marco Rossi"))
     assert_nothing_lost(graph, csv_rows(table, ";")[1:])
     validated = run_cli("validate", table, "--ente", "x_valleverde", "--year", "2025", "--format", "json")
     assert validated.exit_code == 0, validated.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, XSD
 
 from conftest import DATA, EXAMPLE
 
@@ -338,6 +338,29 @@ def test_dates_without_a_year_are_dated_in_the_year_of_their_column(run_cli, tmp
     unreadable = {Path(line.split(": error:")[0]).name for line in problem_lines(result.stderr, "unreadable-target")}
     assert {f"{table.name}:7 [Target N+1, column 9]", f"{table.name}:7 [Target N+2, column 10]"} <= unreadable, \
         result.stderr                                                                         # 29/02, 31/11
+
+
+HONORIFICS = """Settore;Responsabile;Obiettivo;Peso obiettivo;Indicatore;Peso indicatore;Unità di misura;Target 2025
+Settore Polizia Locale;Comm. Marco Rossi;Vigilanza;100;Pattuglie;100;numero;40
+Settore Cultura;Cav. Uff. Dott. Mario Bianchi;Mostre;100;Mostre allestite;100;numero;3
+Settore Tributi;Dottori Anna;Riscossione;100;Avvisi;100;numero;900
+Settore Sport;Ing. Cavalli Luca;Impianti;100;Impianti riaperti;100;numero;2
+"""
+
+
+def test_honorifics_one_or_several_are_kept_apart_from_the_name(run_cli, tmp_path):
+    """``Comm. Marco Rossi`` was a person named ``Comm. Marco Rossi`` (IRI ``comm-marco-rossi``); several titles
+    (``Cav. Uff. Dott.``) kept all but the first in the name. A surname that begins like a title (``Dottori``,
+    ``Cavalli``) is not one."""
+    table = tmp_path / "titoli.csv"
+    table.write_text(HONORIFICS, encoding="utf-8")
+    graph, _ = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    people = {str(node).rsplit("/", 1)[-1]: (str(graph.value(node, FOAF.name)), graph.value(node, FOAF.title))
+              for node in set(graph.objects(None, PIAO.dirigente))}
+    assert people == {"marco-rossi": ("Marco Rossi", Literal("Comm.")),
+                      "mario-bianchi": ("Mario Bianchi", Literal("Cav. Uff. Dott.")),
+                      "dottori-anna": ("Dottori Anna", None),
+                      "cavalli-luca": ("Cavalli Luca", Literal("Ing."))}
 
 
 def test_windows_1252_csv_with_other_headers_multi_line_cells_and_section_rows(run_cli, tmp_path):

@@ -167,17 +167,22 @@ def person_in_line() -> re.Pattern:
 
 
 def read_person(raw: str) -> PersonName:
-    """``Dott.ssa Maria Rossi`` -> ``Maria Rossi``, honorific ``Dott.ssa`` (kept apart, never in the IRI); a label
-    before the name (``Responsabile: Maria Rossi``) is not part of it."""
+    """``Dott.ssa Maria Rossi`` -> ``Maria Rossi``, honorific ``Dott.ssa`` (kept apart, never in the IRI); several
+    honorifics (``Cav. Uff. Dott. Mario Bianchi``) are kept together; a label before the name (``Responsabile: Maria
+    Rossi``) is not part of it."""
     name = " ".join(raw.split())
     name = labelled_person(name) or name
-    for honorific in honorifics():
-        if name.casefold().startswith(honorific.casefold()) and (
-                len(name) == len(honorific) or not name[len(honorific)].isalpha() or honorific.endswith(".")):
-            rest = name[len(honorific):].strip(" .")
-            if rest:
-                return PersonName(raw, rest, name[:len(honorific)])
-    return PersonName(raw, name)
+    titles = []
+    while (honorific := leading_honorific(name)) and (rest := name[len(honorific):].strip(" .")):
+        titles.append(name[:len(honorific)])
+        name = rest
+    return PersonName(raw, name, " ".join(titles) or None)
+
+
+def leading_honorific(name: str) -> str | None:
+    """The honorific ``name`` starts with (``Dott`` in ``Dott Maria``, not in ``Dottori``), else None."""
+    return next((honorific for honorific in honorifics() if name.casefold().startswith(honorific.casefold()) and (
+        len(name) == len(honorific) or not name[len(honorific)].isalpha() or honorific.endswith("."))), None)
 
 
 def title_key(title: str) -> str:
