@@ -340,6 +340,28 @@ def test_dates_without_a_year_are_dated_in_the_year_of_their_column(run_cli, tmp
         result.stderr                                                                         # 29/02, 31/11
 
 
+DEADLINES_WITHOUT_YEAR = """Settore;Responsabile;Obiettivo;Peso obiettivo;Indicatore;Peso indicatore;Unità di misura;Target 2025;Scadenza;Target 2026;Scadenza 2026
+Settore Tributi;Rag. Anna Neri;Riscossione;100;Avvisi inviati;50;%;100%;31/12;80%;entro giugno
+;;;;Regolamento approvato;50;;SI;30/11;;31/11
+"""
+
+
+def test_deadline_columns_without_a_year_date_the_target_of_their_year(run_cli, tmp_path):
+    """A ``Scadenza`` cell written ``31/12`` or ``entro giugno`` was an unreadable target (an error) and the target
+    had no deadline; now it dates the target of its column's year, with a note; ``31/11`` is still an error."""
+    table = tmp_path / "scadenze.csv"
+    table.write_text(DEADLINES_WITHOUT_YEAR, encoding="utf-8")
+    graph, result = convert(run_cli, tmp_path, table, "--ente", "c_d150", "--year", "2025")
+    dated = {(str(graph.value(node, PIAO.targetAsWritten)), str(graph.value(node, PIAO.targetYear))[:4]):
+             graph.value(node, PIAO.targetDate) for node in graph.subjects(RDF.type, PIAO.AnnualTarget)}
+    assert dated == {("100%", "2025"): Literal("2025-12-31", datatype=XSD.date),
+                     ("80%", "2026"): Literal("2026-06-30", datatype=XSD.date),
+                     ("SI", "2025"): Literal("2025-11-30", datatype=XSD.date)}
+    assert len(problem_lines(result.stderr, "date-without-year")) == 3, result.stderr
+    [impossible] = problem_lines(result.stderr, "unreadable-target")
+    assert impossible.startswith(f"{table}:3 [Scadenza 2026, column 11]: error:") and "“31/11”" in impossible
+
+
 HONORIFICS = """Settore;Responsabile;Obiettivo;Peso obiettivo;Indicatore;Peso indicatore;Unità di misura;Target 2025
 Settore Polizia Locale;Comm. Marco Rossi;Vigilanza;100;Pattuglie;100;numero;40
 Settore Cultura;Cav. Uff. Dott. Mario Bianchi;Mostre;100;Mostre allestite;100;numero;3

@@ -35,7 +35,8 @@ from piao_lod.records import (Assignment, Objective, PersonName, Plan, PlanVersi
                               SourceDocument, StrategicObjective, YearFigures)
 from piao_lod.resources import vocabulary_file
 from piao_lod.units import read_target_with_unit, read_unit
-from piao_lod.values import (Target, TargetKind, read_date, read_formula, read_number, read_settore_name, yes_no)
+from piao_lod.values import (Target, TargetKind, read_date, read_day_month, read_formula, read_number,
+                             read_settore_name, yes_no)
 
 OBJECTIVE_CODE = re.compile(r"^\d+(?:\.\d+)*_\d+$")
 INDICATOR_CODE = re.compile(r"^\d+$")
@@ -220,7 +221,7 @@ class PlanAssembler:
         self.objectives: list[Objective] = []
         self.objective_lines: dict[str, int] = {}
         self.indicator_titles: dict[str, dict[str, SourceRow]] = {}   # code -> title -> first row writing it
-        self.yearless: list[tuple[SourceRow, Column, Target]] = []     # dates written without their year, dated at the end
+        self.yearless: list[tuple[SourceRow, Column, Target, int | str | None]] = []   # dates without a year, and their year key
         self.document_ente: str | None = None
         self.document_year: int | None = None
         self.triennium: tuple[int, int] | None = None
@@ -819,10 +820,12 @@ class PlanAssembler:
     def read_deadlines(self, row: SourceRow, cells: list[str], figures: dict) -> None:
         """A ``Scadenza`` column dates the target of its year (``100%`` by ``31/12/2025``); without a year, the
         target without one, else the first year's; a row with a deadline and no target has the deadline as its
-        target. A deadline that is not a date is reported (its text stays in the row's cells)."""
+        target. A deadline without its year (``31/12``, ``entro giugno``) is of the target's year, with a note. A
+        deadline that is not a date is reported (its text stays in the row's cells)."""
         for column, text in self.yearly_cells(cells, "deadline"):
             date = read_date(text)
-            if date is None:
+            day_month = read_day_month(text, TargetKind.DATE) if date is None else None
+            if date is None and day_month is None:
                 self.report("unreadable-target", row, column=column, value=text, what=column.header,
                             expected=Term(EXPECTED_KIND[TargetKind.DATE]))
                 continue
@@ -830,10 +833,13 @@ class PlanAssembler:
             if key is None and None not in figures:
                 key = min((year for year in figures if isinstance(year, int)), default=None)
             found = figures.setdefault(key, YearFigures(None))
+            deadline = Target(text, None, TargetKind.DATE, date, day_month=day_month)
             if found.target is None:
-                found.target = Target(text, None, TargetKind.DATE, date)
+                found.target = deadline
             elif found.target.date is None:
-                found.target = replace(found.target, date=date)
+                found.target = replace(found.target, date=date, day_month=day_month)
+            if day_month is not None:
+                self.yearless.append((row, column, deadline, key))
 
     @staticmethod
     def column_year_key(column: Column):
@@ -844,12 +850,19 @@ class PlanAssembler:
             return f"n+{column.offset}"
         return None
 
+    @staticmethod
+    def resolved_year(key, year: int) -> int:
+        """A ``column_year_key`` in the plan of ``year``: None is the plan's year, ``n+1`` the year after."""
+        if key is None:
+            return year
+        return year + int(key.removeprefix("n+")) if isinstance(key, str) else key
+
     def check_value(self, row: SourceRow, column: Column, field: str, reading: Target) -> None:
         if reading.readable:
             if reading.kind is TargetKind.TEXT and field == "target":
                 self.report("qualitative-target", row, column=column, value=reading.raw, text=reading.raw)
             if reading.day_month is not None:
-                self.yearless.append((row, column, reading))
+                self.yearless.append((row, column, reading, self.column_year_key(column)))
             return
         code = {"target": "unreadable-target", "achieved": "unreadable-achieved", "baseline": "unreadable-baseline"}[field]
         self.report(code, row, column=column, value=reading.raw, what=column.header,
@@ -875,19 +888,15 @@ class PlanAssembler:
         for objective in self.objectives:
             for assignment in objective.assignments:
                 for found in assignment.years:
-                    if found.year is None:
-                        found.year = year
-                    elif isinstance(found.year, str):
-                        found.year = year + int(found.year.removeprefix("n+"))
+                    found.year = self.resolved_year(found.year, year)
                     found.target = found.target and found.target.in_year(found.year)
                     found.achieved = found.achieved and found.achieved.in_year(found.year)
                 assignment.years.sort(key=lambda found: found.year)
                 if assignment.baseline_year is not None and assignment.baseline_year < 0:
                     assignment.baseline_year = year - (-assignment.baseline_year - 1000)
                 assignment.target = next((found.target for found in assignment.years if found.year == year), None)
-        for row, column, reading in self.yearless:
-            column_year = column.year if column.year is not None else year + (column.offset or 0)
-            if reading.in_year(column_year).date is None:
+        for row, column, reading, key in self.yearless:
+            if reading.in_year(self.resolved_year(key, year)).date is None:
                 self.report("unreadable-target", row, column=column, value=reading.raw, what=column.header,
                             expected=Term(EXPECTED_KIND[TargetKind.DATE]))
             else:
