@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -350,6 +351,25 @@ def test_a_rebuild_cut_short_while_it_updates_the_site_is_made_again_in_full_by_
     assert build(str(EXAMPLE), str(changed), "-o", str(full)).returncode == 1
     assert tree_digest(out) == tree_digest(full)
     assert not (out / ".piao-lod-updating").exists() and not list(tmp_path.glob("*.building-*"))
+
+
+def test_output_given_as_a_symbolic_link_builds_the_folder_it_points_to(tmp_path):
+    """``-o site`` where ``site`` links to ``releases/2026``: the link was renamed away as the old site, left as
+    ``.site.old-N`` for good (``rmtree`` refuses links) with the previous site behind it, and ``site`` became a
+    folder. Now the folder it points to is replaced and the link stays."""
+    release, link = tmp_path / "releases" / "2026", tmp_path / "site"
+    release.mkdir(parents=True)
+    link.symlink_to(release, target_is_directory=True)
+    for _ in range(2):
+        built = build(str(EXAMPLE), "-o", str(link), "--no-search", "--full")
+        assert built.returncode == 1, built.stderr           # the example has violations
+    assert link.is_symlink() and link.resolve() == release.resolve() and (release / "index.html").is_file()
+    def left_over():
+        return [*tmp_path.glob(".*"), *release.parent.glob(".*")]
+    deadline = time.monotonic() + 30
+    while left_over() and time.monotonic() < deadline:       # the old site is deleted by a process of its own
+        time.sleep(0.2)
+    assert not left_over() and sorted(path.name for path in tmp_path.iterdir()) == ["releases", "site"]
 
 
 def test_rebuild_in_place_writes_nothing_through_a_symbolic_link_left_in_the_site(tmp_path):

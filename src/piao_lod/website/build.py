@@ -97,7 +97,9 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     ``templates``: a folder of the publisher's templates that take the place of the site's own with the same
     name (``accessibility.html``, ``legal-notes.html``: see the README). ``workers`` processes read, validate
     and render; plans whose source is unchanged are taken from ``cache``. ``full``: take nothing from the previous
-    build (the cache aside) and swap the new site in whole."""
+    build (the cache aside) and swap the new site in whole. ``out`` may be a symbolic link (``site`` to
+    ``releases/2026``): the folder it points to is built, and the link kept."""
+    out = Path(os.path.realpath(out)) if out.is_symlink() else out
     check_output(out)
     if sources and not contact_email:
         raise UsageError(N_("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the "
