@@ -6,6 +6,7 @@ Each table is a few lines built in the test from one valid row.
 
 from __future__ import annotations
 
+import os
 import random
 import zipfile
 from pathlib import Path
@@ -333,3 +334,76 @@ def test_the_same_document_twice_is_one_version(run_cli, tmp_path):
     result = convert(run_cli, first, copy, "-o", tmp_path / "x.ttl")
     assert result.exit_code == 2
     assert f"{copy}: error: version" in result.stderr and f"was already read from {first}" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe", "too large"])
+def test_a_profile_query_or_template_that_is_no_small_file_is_refused_not_read_for_ever(run_cli, tmp_path, kind):
+    """``--profile /dev/zero`` filled the memory until the process was killed; a ``.rq`` that is a pipe nobody
+    writes, or a template linked to ``/dev/zero``, hung the command."""
+    given = tmp_path / "given"
+    if kind == "device":
+        given.symlink_to("/dev/zero")
+    elif kind == "pipe":
+        os.mkfifo(given)
+    else:
+        given.write_bytes(b"#" * (5 * 1024 * 1024))
+    table = write_table(tmp_path)
+    profile = run_cli("convert", table, "-o", tmp_path / "x.ttl", "--profile", given, "--lang", "en")
+    assert profile.exit_code == 2 and f"{given}: error: cannot read the profile (" in profile.stderr
+    query_file = tmp_path / "q.rq"
+    query_file.symlink_to(given)
+    query = run_cli("query", query_file, "--data", table, "--lang", "en")
+    assert query.exit_code == 2 and f"{query_file}: error: cannot read the query file (" in query.stderr
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "legal-notes.html").symlink_to(given)
+    site = run_cli("build", table, "-o", tmp_path / "site", "--templates", templates, "--contact-email", "a@b.it",
+                   "--lang", "en")
+    assert site.exit_code == 2 and "legal-notes.html: error: the template cannot be read:" in site.stderr
+    reason = {"too large": "5,242,880 bytes; at most 4,194,304 are read"}.get(kind, "not a regular file")
+    assert all(reason in result.stderr for result in (profile, query, site)), (profile.stderr, query.stderr, site.stderr)
+    assert not (tmp_path / "x.ttl").exists() and not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("base", ["http://[::1", "http://x/%ZZ/", "http://x/\x7f/", "http://x/\x01/"])
+def test_a_base_with_no_valid_host_or_a_control_character_is_refused(run_cli, tmp_path, base):
+    """Both passed the check and crashed minting the first IRI (``Invalid character '[' in host``)."""
+    result = convert(run_cli, write_table(tmp_path), "-o", tmp_path / "x.ttl", "--base", base)
+    assert result.exit_code == 2 and "--base must be an http(s) IRI" in result.stderr, result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_read_as_windows_1252(run_cli, tmp_path):
+    """``attivit\\xe0.csv`` (a Windows zip's Latin-1 name) crashed convert (a literal cannot hold the lone
+    surrogate Python keeps for the byte); now it is ``attività.csv`` in the RDF, the messages and the site, and the
+    site's copy of the source has the name its pages link to."""
+    table = write_table(tmp_path, {"Target Atteso": "forse domani"}, name="attivit\udce0.csv")
+    converted = convert(run_cli, table, "-o", tmp_path / "x.ttl")
+    assert converted.exit_code == 1 and "attività.csv:2 [Target Atteso, column 11]: error:" in converted.stderr
+    assert Literal("attività.csv") in set(converted_graph(tmp_path / "x.ttl").objects(None, PIAO.fileName))
+    validated = run_cli("validate", table, "--format", "json", "--lang", "en")
+    assert validated.exit_code in (0, 1) and '"file": "attività.csv"' in validated.stdout
+    built = run_cli("build", table, "-o", tmp_path / "site", "--contact-email", "a@b.it", "--no-search")
+    assert built.exit_code in (0, 1), built.stderr
+    assert [path.name for path in (tmp_path / "site" / "dati" / "fonti").iterdir()] == ["attività.csv"]
+
+
+def test_control_characters_from_the_data_reach_the_terminal_escaped(run_cli, tmp_path):
+    """An ESC in a cell was printed as it is: ``\\x1b]0;…\\x07`` sets the terminal's title, ``\\x1b[2J`` clears it."""
+    table = write_table(tmp_path, {"Target Atteso": "1\x1b[2J\x1b]0:titolo\x07", "Titolo Indicatore": "Lavori\x1b[31m avviati"})
+    converted = convert(run_cli, table, "-o", tmp_path / "x.ttl")
+    assert "\x1b" not in converted.stderr and "\x07" not in converted.stderr
+    assert "1\\x1b[2J\\x1b]0:titolo\\x07" in converted.stderr, converted.stderr
+    report = run_cli("validate", table, "--lang", "en")
+    assert "\x1b" not in report.stdout and "“1\\x1b[2J\\x1b]0:titolo\\x07”" in report.stdout, report.stdout
+    answer = run_cli("query", "SELECT ?t { ?s <http://purl.org/dc/terms/title> ?t }", "--data", table, "-f", "table")
+    assert "\x1b" not in answer.stdout and "Lavori\\x1b[31m avviati" in answer.stdout
+    assert "Lavori\x1b[31m avviati" in {str(title) for title in converted_graph(tmp_path / "x.ttl").objects(None, DCTERMS.title)}
+
+
+def test_a_corrupt_store_is_refused_by_load_not_a_crash(run_cli, tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "CURRENT").write_bytes(b"\x00garbage")
+    result = run_cli("load", write_table(tmp_path), "--store", store, "--lang", "en")
+    assert result.exit_code == 2 and f"{store}: error: cannot open the store (" in result.stderr, result.stderr
+    assert sorted(path.name for path in store.iterdir()) == ["CURRENT"]

@@ -28,6 +28,7 @@ from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.messages import N_, gettext, ngettext
 from piao_lod.problems import Severity
 from piao_lod.reading import ReadingOptions, parse_pages
+from piao_lod.terminal_text import for_terminal
 from piao_lod.plan_pool import validate_by_ente
 from piao_lod.validation import Engine, validate_store
 from piao_lod.work_cache import WorkCache, default_cache_dir
@@ -98,7 +99,7 @@ PasswordOption = Annotated[Optional[str], typer.Option("--password", envvar="PIA
 
 def version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"piao-lod {__version__}")
+        say(f"piao-lod {__version__}")
         raise typer.Exit()
 
 
@@ -133,15 +134,20 @@ def work_cache(folder: Path | None, disabled: bool) -> WorkCache | None:
     return WorkCache(folder or default_cache_dir())
 
 
+def say(text: str, err: bool = False, nl: bool = True) -> None:
+    """:func:`typer.echo` of a text for people (not JSON or RDF, which escape what they hold themselves)."""
+    typer.echo(for_terminal(text), err=err, nl=nl)
+
+
 def fail(error: PiaoLodError, lang: str) -> typer.Exit:
     """The one place an error that stops a command is printed (in the command's language) and becomes its exit code."""
-    typer.echo(error.describe(lang), err=True)
+    say(error.describe(lang), err=True)
     return typer.Exit(error.exit_code)
 
 
 def report_conversion(conversion: Conversion, problems_format: str, lang: str) -> None:
     for error in conversion.unusable:
-        typer.echo(error.describe(lang), err=True)
+        say(error.describe(lang), err=True)
     if problems_format == "json":
         payload = {"problems": [problem.as_dict(lang) for problem in conversion.problems],
                    "unusable": [{"file": error.file, "line": error.line, "column": error.column,
@@ -150,7 +156,7 @@ def report_conversion(conversion: Conversion, problems_format: str, lang: str) -
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2), err=True)
         return
     for problem in conversion.problems:
-        typer.echo(problem.describe(lang), err=True)
+        say(problem.describe(lang), err=True)
 
 
 def write_file_atomically(path: Path, write) -> None:
@@ -259,7 +265,7 @@ def convert(
         raise fail(UsageError(N_("cannot write output ({error})"), subject=output,
                               error=str(error.strerror or error)), lang.value) from None
     report_conversion(conversion, problems.value, lang.value)
-    typer.echo(summary(conversion, output, lang.value), err=True)
+    say(summary(conversion, output, lang.value), err=True)
     raise typer.Exit(conversion.exit_code)
 
 
@@ -313,7 +319,7 @@ def diff(
         raise fail(error, lang.value) from None
     output = {DiffFormat.text: lambda: diff_text(result, lang.value), DiffFormat.json: lambda: diff_json(result, lang.value),
               DiffFormat.ttl: lambda: diff_turtle(result)}[fmt]()
-    typer.echo(output, nl=False)
+    (say if fmt is DiffFormat.text else typer.echo)(output, nl=False)
     raise typer.Exit(EXIT_OK if result.same else outcome_exit_code(False, True))
 
 
@@ -338,7 +344,7 @@ def inspect(
         found = inspect_table(table, reading_options(ente, year, source_format, pages, profile, version_name, version_date))
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
-    typer.echo(render_inspection(found, lang.value), nl=False)
+    say(render_inspection(found, lang.value), nl=False)
     raise typer.Exit(inspection_exit_code(found))
 
 
@@ -368,7 +374,7 @@ def validate(
         with inputs_to_validate(inputs, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), workers,
                                 cached, split=engine is Engine.oxigraph) as (loaded, split):
             for error in loaded.conversion.unusable:
-                typer.echo(error.describe(lang.value), err=True)
+                say(error.describe(lang.value), err=True)
             if loaded.conversion.unusable and not loaded.conversion.plans and not loaded.graphs:
                 raise typer.Exit(EXIT_UNUSABLE_INPUT)
             report = (validate_by_ente(loaded.store, workers, cached, split) if engine is Engine.oxigraph
@@ -381,7 +387,7 @@ def validate(
     elif fmt is ReportFormat.ttl:
         typer.echo(render_turtle(report, problems), nl=False)
     else:
-        typer.echo(render_text(report, problems, lang.value), nl=False)
+        say(render_text(report, problems, lang.value), nl=False)
     raise typer.Exit(outcome_exit_code(bool(loaded.conversion.unusable), not fully_conforms(report, problems)))
 
 
@@ -425,7 +431,7 @@ def load(
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
     report_conversion(done.conversion, problems.value, lang.value)
-    typer.echo(load_summary(done, store, lang.value), err=True)
+    say(load_summary(done, store, lang.value), err=True)
     raise typer.Exit(done.exit_code)
 
 
@@ -490,7 +496,7 @@ def query(
     lang: LangOption = Language.it,
 ) -> None:
     if list_queries:
-        typer.echo(catalogue(lang.value))
+        say(catalogue(lang.value))
         raise typer.Exit(EXIT_OK)
     try:
         if query_text is None:
@@ -521,7 +527,7 @@ def local_answer(store: Path | None, data: list[Path] | None, base: str, options
     loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
-            typer.echo(error.describe(lang), err=True)
+            say(error.describe(lang), err=True)
         raise loaded.conversion.unusable[-1]
     return lambda: render(query_store(loaded.store, text), fmt)
 
@@ -573,7 +579,7 @@ def publish(
         publication = publish_store(source_store, endpoint, graph_store, user, password)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
-    typer.echo(gettext(lang.value, "published {graphs}, {triples}, to {graph_store}; {endpoint} holds them all",
+    say(gettext(lang.value, "published {graphs}, {triples}, to {graph_store}; {endpoint} holds them all",
                        graphs=ngettext(lang.value, "{count} graph", "{count} graphs", len(publication.graphs)),
                        triples=ngettext(lang.value, "{count} triple", "{count} triples", sum(publication.graphs.values())),
                        graph_store=publication.graph_store, endpoint=endpoint), err=True)
@@ -623,8 +629,8 @@ def build(
         except PiaoLodError as error:
             raise fail(error, lang.value) from None
     for problem in built.problems:
-        typer.echo(problem.describe(lang.value), err=True)
-    typer.echo(build_summary(built, output, lang.value), err=True)
+        say(problem.describe(lang.value), err=True)
+    say(build_summary(built, output, lang.value), err=True)
     raise typer.Exit(built.exit_code)
 
 
@@ -667,13 +673,13 @@ def serve(
     if site is None and store is None:
         site = Path("_site")
         if not (site / SITE_MARKER).is_file():
-            typer.echo(gettext(lang.value, "no site in {site}: building the bundled example first", site=str(site)), err=True)
+            say(gettext(lang.value, "no site in {site}: building the bundled example first", site=str(site)), err=True)
             try:
                 build_site([], site)
             except PiaoLodError as error:
                 raise fail(error, lang.value) from None
     if site is not None and interrupted(site):
-        typer.echo(gettext(lang.value, "{site}: a rebuild is updating this site, or stopped while it did: its pages "
+        say(gettext(lang.value, "{site}: a rebuild is updating this site, or stopped while it did: its pages "
                                        "may be part old and part new until the next piao-lod build -o {site}",
                            site=str(site)), err=True)
     settings = ServerSettings(site, store, query_timeout, max_result_bytes, query_workers, client_timeout, sources)
@@ -684,6 +690,6 @@ def serve(
         raise fail(error, lang.value) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     url = f"http://{host}:{port}/"
-    typer.echo(gettext(lang.value, "serving {what} at {url} (SPARQL endpoint: {url}sparql)", what=str(site or store),
+    say(gettext(lang.value, "serving {what} at {url} (SPARQL endpoint: {url}sparql)", what=str(site or store),
                        url=url), err=True)
     serve_app(application, host, port, settings)

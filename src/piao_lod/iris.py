@@ -10,6 +10,8 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from piao_lod.errors import UsageError
 from piao_lod.messages import N_
 
@@ -36,10 +38,20 @@ def segment(code: str) -> str:
 
 
 def check_web_iri(iri: str, option: str) -> str:
-    """An IRI a user gives that ends up in the RDF and in links: http(s), and one Turtle can write."""
-    if not re.match(r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?\Z", iri):
+    """An IRI a user gives that ends up in the RDF and in links: http(s), one Turtle can write, and one the
+    store takes (``http://[::1`` has the right characters and no valid host)."""
+    if not re.match(r"^https?://[^\s\x00-\x1f\x7f/<>\"{}|\\^`]+(/[^\s\x00-\x1f\x7f<>\"{}|\\^`]*)?\Z", iri) \
+            or not is_valid_iri(iri):
         raise UsageError(N_("{option} must be an http(s) IRI, got “{iri}”"), option=option, iri=iri)
     return iri
+
+
+def is_valid_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def check_email(address: str, option: str) -> str:

@@ -20,6 +20,7 @@ from piao_lod.columns import FIELDS, IGNORED, header_key
 from piao_lod.errors import SourceError
 from piao_lod.messages import N_
 from piao_lod.resources import packaged, vocabulary_file
+from piao_lod.user_files import read_user_text, reason_of
 
 BLOCK_FIELDS = ("settore", "dirigente")
 WEIGHT_GROUPS = ("settore", "dirigente")
@@ -85,9 +86,9 @@ def line_of(text: str, needle: str) -> int | None:
 def load_profile(path: Path, source: str | None = None) -> Profile:
     source = source or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_user_text(path)
     except (OSError, UnicodeDecodeError) as error:
-        raise SourceError(N_("cannot read the profile ({error})"), source, error=str(error)) from None
+        raise SourceError(N_("cannot read the profile ({error})"), source, error=reason_of(error)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -43,6 +43,7 @@ from piao_lod.messages import N_
 from piao_lod.plan_table import read_plan_table
 from piao_lod.reading import ReadingOptions
 from piao_lod.records import Plan
+from piao_lod.user_files import read_user_file
 from piao_lod.work_cache import WorkCache, digest_of
 
 Item = TypeVar("Item")
@@ -124,7 +125,7 @@ def reading_key(source: Path, options: ReadingOptions, base: str | None) -> str 
     try:
         parts = [str(source), source.read_bytes(), repr(options), base or ""]
         if options.profile is not None:
-            parts.append(Path(options.profile).read_bytes())
+            parts.append(read_user_file(Path(options.profile)))
     except OSError:
         return None
     return digest_of(*parts)

@@ -186,6 +186,16 @@ def leading_honorific(name: str) -> str | None:
         len(name) == len(honorific) or not name[len(honorific)].isalpha() or honorific.endswith("."))), None)
 
 
+def path_text(path: str) -> str:
+    """A path as text the RDF can hold: a name that is not UTF-8 (a Windows zip's Latin-1 ``attivit\xe0.csv``,
+    which Python keeps as lone surrogates) read as Windows-1252."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+    return path
+
+
 def title_key(title: str) -> str:
     """An IRI segment from a title: ``titolo-`` and its slug, shortened with a digest when long."""
     normalised = header_key(title)
@@ -201,7 +211,7 @@ class PlanAssembler:
 
     def __init__(self, path: Path, raw: RawTable, profile: Profile | None = None):
         self.path = path
-        self.display = str(path)
+        self.display = path_text(str(path))
         self.raw = raw
         self.profile = profile or self.matching_profile(raw)
         self.vocabulary: HeaderVocabulary = bundled_vocabulary()
@@ -1021,7 +1031,7 @@ class PlanAssembler:
 
     def source_document(self) -> SourceDocument:
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        return SourceDocument(self.display, self.path.name, self.raw.media_type, digest, self.title, self.section)
+        return SourceDocument(str(self.path), path_text(self.path.name), self.raw.media_type, digest, self.title, self.section)
 
 
 def joined(current: str, addition: str) -> str:

@@ -22,6 +22,7 @@ from piao_lod.errors import UsageError
 from piao_lod.messages import N_
 from piao_lod.namespaces import PREFIX_IRIS, compact
 from piao_lod.sparql_query import Answer
+from piao_lod.terminal_text import for_terminal
 
 RESULTS_FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
@@ -100,9 +101,9 @@ def render_table(answer: Answer) -> str:
     columns, rows = answer_table(answer)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in columns:
-        table.add_column(Text(column))
+        table.add_column(Text(for_terminal(column)))
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))   # Text: a cell like "[1]" is data, not rich markup
+        table.add_row(*(Text(for_terminal(cell)) for cell in row))   # Text: a cell like "[1]" is data, not markup
     buffer = io.StringIO()
     Console(file=buffer, width=shutil.get_terminal_size().columns, no_color=True, highlight=False,
             emoji=False, markup=False, force_terminal=False).print(table)

@@ -27,6 +27,7 @@ from pathlib import Path
 from piao_lod.errors import QueryError
 from piao_lod.messages import N_
 from piao_lod.resources import packaged
+from piao_lod.user_files import read_user_text, reason_of
 
 QUERY_SUFFIXES = (".rq", ".sparql")
 # Linear in the line: possessive whitespace, and values matched as non-space runs joined by spaces
@@ -113,10 +114,9 @@ def saved_query(name: str) -> SparqlQuery:
 
 def read_query_file(path: Path) -> SparqlQuery:
     try:
-        return parse_query(path.read_text(encoding="utf-8"), str(path))
+        return parse_query(read_user_text(path), str(path))
     except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise QueryError(N_("cannot read the query file ({error})"), subject=str(path), error=reason) from None
+        raise QueryError(N_("cannot read the query file ({error})"), subject=str(path), error=reason_of(error)) from None
 
 
 def resolve_query(argument: str) -> SparqlQuery:

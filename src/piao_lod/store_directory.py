@@ -193,7 +193,10 @@ def replace_store(path: Path, fill: Callable[[ox.Store, ox.Store | None], Filled
 
 def fill_and_close(path: Path, staging: Path, fill: Callable[[ox.Store, ox.Store | None], Filled],
                    start_from_copy: Callable[[ox.Store], bool]) -> Filled:
-    previous = ox.Store.read_only(str(path)) if is_store(path) else None   # nobody writes it: the lock is ours
+    try:
+        previous = ox.Store.read_only(str(path)) if is_store(path) else None   # nobody writes it: the lock is ours
+    except RuntimeError as error:                                              # RocksDB: "Corruption: …"
+        raise StoreError(N_("cannot open the store ({error})"), subject=str(path), error=str(error)) from None
     if previous is not None and start_from_copy(previous):
         previous = None
         copy_store_files(path, staging)

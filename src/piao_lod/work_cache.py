@@ -48,7 +48,7 @@ def digest_of(*parts: str | bytes) -> str:
     """One key from several parts, each length-prefixed so that no two lists of parts give the same key."""
     digest = hashlib.sha256(toolkit_digest().encode())
     for part in parts:
-        data = part.encode() if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part   # a path may be no UTF-8
         digest.update(f"{len(data)}:".encode())
         digest.update(data)
     return digest.hexdigest()

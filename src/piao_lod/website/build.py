@@ -37,8 +37,10 @@ from piao_lod.iris import PlanIris, check_email, check_web_iri
 from piao_lod.problems import Location, Phrase, Phrases, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
+from piao_lod.plan_table import path_text
 from piao_lod.validation_report import report_data
 from piao_lod.messages import LANGUAGES, N_
+from piao_lod.user_files import read_user_file, reason_of
 from piao_lod.website.addresses import (DEFAULT_SITE_URL, EDITIONS, SiteAddresses, assign_pages, check_relative,
                                         download_names)
 from piao_lod.website.page_context import SiteData, fixed_page_makers
@@ -245,6 +247,10 @@ def check_templates(templates: Path | None) -> None:
 
     for path in sorted(templates.rglob("*.html")):
         name = path.relative_to(templates).as_posix()
+        try:
+            read_user_file(path)
+        except OSError as error:
+            raise UsageError(N_("the template cannot be read: {error}"), subject=str(path), error=reason_of(error)) from None
         for lang in EDITIONS:
             try:
                 environment_for(lang, templates).get_template(name)
@@ -275,7 +281,7 @@ def input_of(iri: str, store: ox.Store, conversion, addresses: SiteAddresses) ->
     """Where a resource came from: the table of its plan, or the graph (an RDF input) it is in."""
     graph = next((quad.graph_name for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None)
     graph_iri = graph.value if isinstance(graph, ox.NamedNode) else ""
-    sources = {str(PlanIris(addresses.data_base, plan.ente.ipa_code, plan.year).plan): plan.source.path
+    sources = {str(PlanIris(addresses.data_base, plan.ente.ipa_code, plan.year).plan): path_text(plan.source.path)
                for plan in conversion.plans} if graph_iri else {}
     return Location(sources.get(graph_iri, graph_iri or "input"))
 
@@ -317,8 +323,8 @@ def copy_sources(conversion, target: Path) -> set[str]:
     for plan in conversion.plans:
         source = Path(plan.source.path)
         if source.is_file():
-            shutil.copyfile(source, target / source.name)
-            copied.add(source.name)
+            shutil.copyfile(source, target / plan.source.file_name)     # the name its page links to
+            copied.add(plan.source.file_name)
     return copied
 
 
