@@ -370,6 +370,9 @@ def test_a_base_with_no_valid_host_or_a_control_character_is_refused(run_cli, tm
     """Both passed the check and crashed minting the first IRI (``Invalid character '[' in host``)."""
     result = convert(run_cli, write_table(tmp_path), "-o", tmp_path / "x.ttl", "--base", base)
     assert result.exit_code == 2 and "--base must be an http(s) IRI" in result.stderr, result.stderr
+    site = run_cli("build", write_table(tmp_path), "-o", tmp_path / "site", "--base-url", base, "--lang", "en",
+                   "--contact-email", "a@b.it")
+    assert site.exit_code == 2 and "--base-url must be an http(s) IRI" in site.stderr, site.stderr
 
 
 def test_a_file_name_that_is_not_utf8_is_read_as_windows_1252(run_cli, tmp_path):

@@ -107,7 +107,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         raise UsageError(N_("give --contact-email ADDRESS: the DCAT-AP_IT catalog names, for every dataset, the "
                             "address that answers questions about the data (dati.gov.it requires an e-mail in the "
                             "contact point)"))
-    addresses = SiteAddresses(site_url)
+    addresses = SiteAddresses(check_web_iri(site_url, "--base-url"))
     if sparql_endpoint is not None:
         check_web_iri(sparql_endpoint, "--sparql-endpoint")
     if contact_email is not None:
