@@ -319,7 +319,9 @@ def test_result_formats(store_path, fmt):
         assert lines[0].split() == ["ente", "year", "version", "objectives", "assignments", "indicators", "settori"]
         cells = lines[2].split()
         assert cells[:2] + cells[3:] == ["c_d150", "2024", "37", "67", "28", "14"]
-        assert lines[-1] == "(3 rows)"
+        assert lines[-1] == "(3 righe)"              # in the language of --lang, Italian by default
+        english = invoke("query", "plan-counts", "--store", store_path, "--format", fmt, "--lang", "en")
+        assert english.stdout.splitlines()[-1] == "(3 rows)"
 
 
 def test_ask_and_construct(store_path):

@@ -507,7 +507,7 @@ def query(
         query, parameters = resolve_query(query_text), parse_parameters(param or [])
         text, form = answer_in_child(lambda: prepare(query, parameters))
         if endpoint:
-            output = render(query_endpoint(endpoint, text, form, user, password), fmt)
+            output = render(query_endpoint(endpoint, text, form, user, password), fmt, lang.value)
         else:
             output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), query, parameters, text, fmt, lang.value))
     except PiaoLodError as error:
@@ -522,24 +522,24 @@ def local_answer(store: Path | None, data: list[Path] | None, base: str, options
     be usable, read here), else from the on-disk store (opened by the child :func:`answer_in_child` runs it in; a
     saved query without parameters answered from what the store keeps)."""
     if not data:
-        return lambda: rendered_from_store(store or DEFAULT_STORE_DIR, query, parameters, text, fmt)
+        return lambda: rendered_from_store(store or DEFAULT_STORE_DIR, query, parameters, text, fmt, lang)
     check_base(base)
     loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
             say(error.describe(lang), err=True)
         raise loaded.conversion.unusable[-1]
-    return lambda: render(query_store(loaded.store, text), fmt)
+    return lambda: render(query_store(loaded.store, text), fmt, lang)
 
 
 def rendered_from_store(path: Path, query: SparqlQuery, parameters: dict[str, str], text: str,
-                        fmt: ResultFormat | None) -> bytes:
+                        fmt: ResultFormat | None, lang: str) -> bytes:
     """The answer on the store at ``path``: the one it keeps for a saved query run without parameters
     (:mod:`piao_lod.saved_answers`; in TSV, its file as it is), else the query run."""
     kept = kept_answer(pinned_store(path), query, parameters)
     if kept is not None and fmt is ResultFormat.tsv:
         return kept.tsv()
-    return render(kept.solutions() if kept is not None else query_store(open_store_for_reading(path), text), fmt)
+    return render(kept.solutions() if kept is not None else query_store(open_store_for_reading(path), text), fmt, lang)
 
 
 @app.command(help=N_(

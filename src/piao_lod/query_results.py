@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from piao_lod.errors import UsageError
-from piao_lod.messages import N_
+from piao_lod.messages import DEFAULT_LANGUAGE, N_, ngettext
 from piao_lod.namespaces import PREFIX_IRIS, compact
 from piao_lod.sparql_query import Answer
 from piao_lod.terminal_text import for_terminal
@@ -43,10 +43,11 @@ def default_format(answer: Answer) -> ResultFormat:
     return ResultFormat.ttl if is_graph(answer) else ResultFormat.table
 
 
-def render(answer: Answer, fmt: ResultFormat | None = None) -> bytes:
+def render(answer: Answer, fmt: ResultFormat | None = None, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The answer in ``fmt``; ``lang`` is the language of the table's count of rows."""
     fmt = fmt or default_format(answer)
     if fmt is ResultFormat.table:
-        return render_table(answer).encode("utf-8")
+        return render_table(answer, lang).encode("utf-8")
     if is_graph(answer):
         if fmt is not ResultFormat.ttl:
             raise UsageError(N_("--format {format} is for SELECT and ASK answers; a CONSTRUCT/DESCRIBE answer is a "
@@ -97,7 +98,7 @@ def answer_table(answer: Answer) -> tuple[list[str], list[list[str]]]:
     return columns, [[short(term) for term in row] for row in rows]
 
 
-def render_table(answer: Answer) -> str:
+def render_table(answer: Answer, lang: str = DEFAULT_LANGUAGE) -> str:
     columns, rows = answer_table(answer)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in columns:
@@ -107,5 +108,6 @@ def render_table(answer: Answer) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=shutil.get_terminal_size().columns, no_color=True, highlight=False,
             emoji=False, markup=False, force_terminal=False).print(table)
-    count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}" if not isinstance(answer, ox.QueryBoolean) else ""
-    return buffer.getvalue() + (f"({count})\n" if count else "")
+    if isinstance(answer, ox.QueryBoolean):
+        return buffer.getvalue()
+    return buffer.getvalue() + ngettext(lang, "({count} row)", "({count} rows)", len(rows)) + "\n"
