@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from datetime import datetime
 from enum import Enum
 from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, BinaryIO, Optional
 
 import typer
 
@@ -41,7 +42,7 @@ from piao_lod.input_folders import expand_input_folders, expand_table_folders
 from piao_lod.ente_files import inputs_to_validate
 from piao_lod.publish import publish_store
 from piao_lod.query_isolation import answer_in_child
-from piao_lod.query_results import ResultFormat, render
+from piao_lod.query_results import ResultFormat, render, write_answer
 from piao_lod.rdf_formats import BY_NAME as RDF_FORMATS, output_format
 from piao_lod.rdf_output import write_packed_plans
 from piao_lod.saved_answers import kept_answer
@@ -506,40 +507,66 @@ def query(
             raise UsageError(N_("give one of --store, --data, --endpoint"))
         query, parameters = resolve_query(query_text), parse_parameters(param or [])
         text, form = answer_in_child(lambda: prepare(query, parameters))
-        if endpoint:
-            output = render(query_endpoint(endpoint, text, form, user, password), fmt, lang.value)
-        else:
-            output = answer_in_child(local_answer(store, data, base, reading_options(ente, year, source_format, pages, profile, version_name, version_date), query, parameters, text, fmt, lang.value))
+        with tempfile.TemporaryFile() as answer:
+            if endpoint:
+                answer.write(render(query_endpoint(endpoint, text, form, user, password), fmt, lang.value))
+            else:
+                options = reading_options(ente, year, source_format, pages, profile, version_name, version_date)
+                answer_in_child(local_answer(store, data, base, options, query, parameters, text, fmt, lang.value, answer))
+            print_answer(answer)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
-    sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
+
+
+def print_answer(answer: BinaryIO) -> None:
+    """The answer written into ``answer`` (by the child that ran the query) to stdout, a block at a time, ending
+    with a line break: all of it or, when the query failed, nothing."""
+    answer.seek(0)
+    last = b"\n"
+    while block := answer.read(1 << 20):
+        sys.stdout.buffer.write(block)
+        last = block[-1:]
+    if last != b"\n" or not answer.tell():
+        sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()
 
 
 def local_answer(store: Path | None, data: list[Path] | None, base: str, options: ReadingOptions, query: SparqlQuery,
-                 parameters: dict[str, str], text: str, fmt: ResultFormat | None, lang: str) -> Callable[[], bytes]:
-    """The rendered answer to ``query`` (``text`` once prepared) from the files of --data loaded in memory (all must
-    be usable, read here), else from the on-disk store (opened by the child :func:`answer_in_child` runs it in; a
-    saved query without parameters answered from what the store keeps)."""
+                 parameters: dict[str, str], text: str, fmt: ResultFormat | None, lang: str,
+                 output: BinaryIO) -> Callable[[], None]:
+    """What writes the answer to ``query`` (``text`` once prepared) into ``output``, from the files of --data loaded
+    in memory (all must be usable, read here), else from the on-disk store (opened by the child
+    :func:`answer_in_child` runs it in; a saved query without parameters answered from what the store keeps)."""
     if not data:
-        return lambda: rendered_from_store(store or DEFAULT_STORE_DIR, query, parameters, text, fmt, lang)
+        return flushed(output, lambda: answer_from_store(store or DEFAULT_STORE_DIR, query, parameters, text, fmt, lang,
+                                                         output))
     check_base(base)
     loaded = load_dataset(data, base, options)
     if loaded.conversion.unusable:
         for error in loaded.conversion.unusable[:-1]:
             say(error.describe(lang), err=True)
         raise loaded.conversion.unusable[-1]
-    return lambda: render(query_store(loaded.store, text), fmt, lang)
+    return flushed(output, lambda: write_answer(query_store(loaded.store, text), output, fmt, lang))
 
 
-def rendered_from_store(path: Path, query: SparqlQuery, parameters: dict[str, str], text: str,
-                        fmt: ResultFormat | None, lang: str) -> bytes:
-    """The answer on the store at ``path``: the one it keeps for a saved query run without parameters
-    (:mod:`piao_lod.saved_answers`; in TSV, its file as it is), else the query run."""
+def flushed(output: BinaryIO, write: Callable[[], None]) -> Callable[[], None]:
+    """``write``, then ``output`` flushed: a forked child ends without flushing its buffers."""
+    def run() -> None:
+        write()
+        output.flush()
+    return run
+
+
+def answer_from_store(path: Path, query: SparqlQuery, parameters: dict[str, str], text: str,
+                      fmt: ResultFormat | None, lang: str, output: BinaryIO) -> None:
+    """The answer on the store at ``path``, into ``output``: the one it keeps for a saved query run without
+    parameters (:mod:`piao_lod.saved_answers`; in TSV, its file as it is), else the query run."""
     kept = kept_answer(pinned_store(path), query, parameters)
     if kept is not None and fmt is ResultFormat.tsv:
-        return kept.tsv()
-    return render(kept.solutions() if kept is not None else query_store(open_store_for_reading(path), text), fmt, lang)
+        kept.write_tsv(output)
+        return
+    write_answer(kept.solutions() if kept is not None else query_store(open_store_for_reading(path), text), output,
+                 fmt, lang)
 
 
 @app.command(help=N_(

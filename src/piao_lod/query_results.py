@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 from itertools import islice
+from typing import BinaryIO
 from enum import Enum
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from piao_lod.errors import UsageError
+from piao_lod.errors import QueryError, UsageError
 from piao_lod.messages import DEFAULT_LANGUAGE, N_, ngettext
 from piao_lod.namespaces import PREFIX_IRIS, compact
 from piao_lod.sparql_query import Answer
@@ -45,17 +46,31 @@ def default_format(answer: Answer) -> ResultFormat:
 
 def render(answer: Answer, fmt: ResultFormat | None = None, lang: str = DEFAULT_LANGUAGE) -> bytes:
     """The answer in ``fmt``; ``lang`` is the language of the table's count of rows."""
+    buffer = io.BytesIO()
+    write_answer(answer, buffer, fmt, lang)
+    return buffer.getvalue()
+
+
+def write_answer(answer: Answer, output: BinaryIO, fmt: ResultFormat | None = None,
+                 lang: str = DEFAULT_LANGUAGE) -> None:
+    """The answer in ``fmt`` written to ``output`` as its solutions are read, never held whole (a listing of the
+    national corpus is millions of rows); the table, for people, is the exception."""
     fmt = fmt or default_format(answer)
     if fmt is ResultFormat.table:
-        return render_table(answer, lang).encode("utf-8")
+        output.write(render_table(answer, lang).encode("utf-8"))
+        return
     if is_graph(answer):
         if fmt is not ResultFormat.ttl:
             raise UsageError(N_("--format {format} is for SELECT and ASK answers; a CONSTRUCT/DESCRIBE answer is a "
                                 "graph: use --format ttl or table"), format=fmt.value)
-        return ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_IRIS)
+        ox.serialize(answer, output, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_IRIS)
+        return
     if fmt is ResultFormat.ttl:
         raise UsageError(N_("--format ttl is for CONSTRUCT and DESCRIBE; use table, csv, tsv or json"))
-    return answer.serialize(format=RESULTS_FORMATS[fmt.value])
+    try:
+        answer.serialize(output, format=RESULTS_FORMATS[fmt.value])
+    except (RuntimeError, ValueError) as error:         # the evaluation, which goes on as the rows are written
+        raise QueryError(N_("the query failed: {error}"), subject="QUERY", error=str(error)) from None
 
 
 def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -234,9 +235,10 @@ class KeptAnswer:
     def solutions(self) -> ox.QuerySolutions:
         return ox.parse_query_results(path=str(self.path), format=TSV)
 
-    def tsv(self) -> bytes:
-        """The answer in TSV: the file itself, what Oxigraph writes of these rows."""
-        return self.path.read_bytes()
+    def write_tsv(self, output: BinaryIO) -> None:
+        """The answer in TSV: the file itself, what Oxigraph writes of these rows, copied a block at a time."""
+        with self.path.open("rb") as kept:
+            shutil.copyfileobj(kept, output)
 
 
 def kept_answer(directory: Path | str | None, query: SparqlQuery,
