@@ -550,10 +550,15 @@ def local_answer(store: Path | None, data: list[Path] | None, base: str, options
 
 
 def flushed(output: BinaryIO, write: Callable[[], None]) -> Callable[[], None]:
-    """``write``, then ``output`` flushed: a forked child ends without flushing its buffers."""
+    """``write``, then ``output`` flushed: a forked child ends without flushing its buffers. The answer's file is a
+    temporary one: a full disk is said, not a traceback."""
     def run() -> None:
-        write()
-        output.flush()
+        try:
+            write()
+            output.flush()
+        except OSError as error:
+            raise UsageError(N_("cannot write output ({error})"), subject="QUERY",
+                             error=str(error.strerror or error)) from None
     return run
 
 
