@@ -398,6 +398,9 @@ def test_control_characters_from_the_data_reach_the_terminal_escaped(run_cli, tm
     assert "1\\x1b[2J\\x1b]0:titolo\\x07" in converted.stderr, converted.stderr
     report = run_cli("validate", table, "--lang", "en")
     assert "\x1b" not in report.stdout and "“1\\x1b[2J\\x1b]0:titolo\\x07”" in report.stdout, report.stdout
+    turtle = run_cli("validate", table, "--format", "ttl")
+    assert "\x1b" not in turtle.stdout and "\\u001B[2J" in turtle.stdout                  # as Oxigraph writes it
+    assert any("1\x1b[2J" in str(value) for value in Graph().parse(data=turtle.stdout, format="turtle").objects())
     answer = run_cli("query", "SELECT ?t { ?s <http://purl.org/dc/terms/title> ?t }", "--data", table, "-f", "table")
     assert "\x1b" not in answer.stdout and "Lavori\\x1b[31m avviati" in answer.stdout
     assert "Lavori\x1b[31m avviati" in {str(title) for title in converted_graph(tmp_path / "x.ttl").objects(None, DCTERMS.title)}

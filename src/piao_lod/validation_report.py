@@ -10,6 +10,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 from piao_lod.messages import LANGUAGES, N_, gettext, ngettext
 from piao_lod.problems import READING_ONLY_CODES, Problem, Severity
 from piao_lod.shacl_sparql import Finding
+from piao_lod.rdflib_edge import turtle_text
 from piao_lod.validation import Located, ValidationReport, message, shapes_graph
 
 SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -190,4 +191,4 @@ def render_turtle(report: ValidationReport, problems: list[Problem]) -> str:
             graph.add((result, SH.value, finding.value))
         for text in finding.messages:
             graph.add((result, SH.resultMessage, text))
-    return graph.serialize(format="turtle")
+    return turtle_text(graph)
