@@ -333,7 +333,7 @@ def test_dates_without_a_year_are_dated_in_the_year_of_their_column(run_cli, tmp
     assert date("28/02", 2025) == dt.date(2025, 2, 28)
     assert date("1/2", 2026) is None
     notes = problem_lines(result.stderr, "date-without-year")
-    assert f"{table.name}:4 [Target N, column 8]: info:" in notes[0] and "(Target N)" in notes[0]
+    assert f"{table.name}:4 [Target N, column 8]: info:" in notes[0] and "read in 2025, the year of its column (Target N)" in notes[0]
     assert len(notes) == 6, result.stderr
     unreadable = {Path(line.split(": error:")[0]).name for line in problem_lines(result.stderr, "unreadable-target")}
     assert {f"{table.name}:7 [Target N+1, column 9]", f"{table.name}:7 [Target N+2, column 10]"} <= unreadable, \
@@ -357,7 +357,8 @@ def test_deadline_columns_without_a_year_date_the_target_of_their_year(run_cli, 
     assert dated == {("100%", "2025"): Literal("2025-12-31", datatype=XSD.date),
                      ("80%", "2026"): Literal("2026-06-30", datatype=XSD.date),
                      ("SI", "2025"): Literal("2025-11-30", datatype=XSD.date)}
-    assert len(problem_lines(result.stderr, "date-without-year")) == 3, result.stderr
+    notes = problem_lines(result.stderr, "date-without-year")
+    assert len(notes) == 3 and "read in 2026, the year of its column (Scadenza 2026)" in notes[1], result.stderr
     [impossible] = problem_lines(result.stderr, "unreadable-target")
     assert impossible.startswith(f"{table}:3 [Scadenza 2026, column 11]: error:") and "“31/11”" in impossible
 

@@ -906,12 +906,13 @@ class PlanAssembler:
                     assignment.baseline_year = year - (-assignment.baseline_year - 1000)
                 assignment.target = next((found.target for found in assignment.years if found.year == year), None)
         for row, column, reading, key in self.yearless:
-            if reading.in_year(self.resolved_year(key, year)).date is None:
+            column_year = self.resolved_year(key, year)
+            if reading.in_year(column_year).date is None:
                 self.report("unreadable-target", row, column=column, value=reading.raw, what=column.header,
                             expected=Term(EXPECTED_KIND[TargetKind.DATE]))
             else:
                 self.report("date-without-year", row, column=column, value=reading.raw, text=reading.raw,
-                            what=column.header)
+                            what=column.header, year=column_year)
         for column in self.all_columns():
             column_year = column.year if column.year is not None else (year + column.offset if column.offset is not None else None)
             if column.field in ("target", "achieved") and column_year is not None and column.header not in reported \

@@ -235,7 +235,7 @@ PROBLEMS: dict[str, ProblemCode] = {code.code: code for code in (
     ProblemCode("unreadable-latex", W, N_("the LaTeX of the formula could not be read ({reason}); kept as written, "
                                           "and as its plain text"),
                 N_("a LaTeX formula too long, too deeply nested or not valid; kept as written")),
-    ProblemCode("date-without-year", I, N_("the date “{text}” has no year: read in the year of its column ({what})"),
+    ProblemCode("date-without-year", I, N_("the date “{text}” has no year: read in {year}, the year of its column ({what})"),
                 N_("a date target without its year (entro il 31/12), dated in the year of its column")),
     ProblemCode("qualitative-target", I, N_("target “{text}” is not a number: kept as a qualitative target"),
                 N_("a target written in words, with no unit or formula that asks for a number")),
