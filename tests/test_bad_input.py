@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -413,3 +415,14 @@ def test_a_corrupt_store_is_refused_by_load_not_a_crash(run_cli, tmp_path):
     result = run_cli("load", write_table(tmp_path), "--store", store, "--lang", "en")
     assert result.exit_code == 2 and f"{store}: error: cannot open the store (" in result.stderr, result.stderr
     assert sorted(path.name for path in store.iterdir()) == ["CURRENT"]
+
+
+def test_a_query_answer_that_cannot_be_written_is_said_like_converts(tmp_path):
+    """``query … | head`` (a closed pipe) or a full disk ended with exit 1 and no word (Click's own handling of
+    ``EPIPE``); convert says "cannot write output" with exit 2, and so does query now."""
+    table = write_table(tmp_path)
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "piao_lod", "query", "SELECT * { ?s ?p ?o }", "--data", str(table),
+                                 "-f", "json", "--lang", "en"], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert result.returncode == 2 and "-: error: cannot write output (No space left on device)" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

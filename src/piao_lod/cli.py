@@ -516,6 +516,9 @@ def query(
             print_answer(answer)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
+    except OSError as error:              # stdout closed early (``| head``) or full: said, as convert says it
+        raise fail(UsageError(N_("cannot write output ({error})"), subject="-", error=str(error.strerror or error)),
+                   lang.value) from None
 
 
 def print_answer(answer: BinaryIO) -> None:
