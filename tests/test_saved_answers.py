@@ -5,7 +5,10 @@ a store loaded afresh; a store written since by another program, or kept answers
 
 from __future__ import annotations
 
+import resource
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -142,3 +145,26 @@ def test_damaged_or_missing_kept_answers_are_answered_by_running_the_query(tmp_p
     load(store, PLANS[0])                 # a load after that keeps answers again, every ente computed
     assert (kept / "manifest.json").is_file()
     assert_kept_answers_are_the_queries(store, copies, ["tsv"])
+
+
+def test_kept_answers_of_many_enti_are_merged_within_the_open_files_limit(tmp_path, copies):
+    """A kept answer ordered by something else than the ente merged every ente's part at once, two open files a
+    part: a load of 150 enti under a limit of 256 open files failed ("Too many open files"), one of the 7,896 comuni
+    under the usual 1,024 too. Now parts are merged 64 at a time, and the answers are still the queries'."""
+    header = "Ente;Anno;Dirigente;Settore;Codice Obiettivo;Titolo Obiettivo;Codice Ind;Titolo Indicatore;Target Atteso;Peso"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for number in range(150):
+        row = (f"x_{number:06d};2025;Rossi Mario;Settore {number % 7};1.1.1_{number:04d};Obiettivo {number};"
+               f"{number % 11};Indicatore {number % 13};{number};100")
+        (plans / f"piano-{149 - number:03d}.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    store = tmp_path / "store"
+
+    def few_open_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    loaded = subprocess.run([sys.executable, "-m", "piao_lod", "load", str(plans), "--store", str(store), "--no-cache",
+                             "--lang", "en"], capture_output=True, text=True, preexec_fn=few_open_files, check=False)
+    assert loaded.returncode in (0, 1) and "loaded 150 graphs" in loaded.stderr, loaded.stderr
+    assert len(output(store, "source-table", "tsv").splitlines()) == 1 + 2 * 150     # a header and a row a plan
+    assert_kept_answers_are_the_queries(store, copies, formats=["tsv"])
+    assert not list((store / ANSWERS_DIR).glob("*.merging-*"))

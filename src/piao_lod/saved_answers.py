@@ -46,6 +46,7 @@ from piao_lod.store_directory import ANSWERS_DIR
 MANIFEST = "manifest.json"
 LAYOUT = 1                  # of the answers' folder and manifest: another one is not read
 PARTS = "parts"
+MERGE_FAN_IN = 64           # parts merged at once: two open files each, far below the usual limit of 1,024
 TSV = ox.QueryResultsFormat.TSV
 STORE_FILES_LEFT_OUT = ("LOCK", "LOG")      # what changes without the store changing (its lock, its logs)
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -266,18 +267,36 @@ def kept_names() -> set[str]:
 
 def merge(parts: list[Path], keys: SortKey, target: Path) -> None:
     """The parts' rows in one TSV, in the order of ``keys`` (each part is already in that order): the parts one
-    after the other when the first key is the ente's text (each part holds one ente, the parts in ente order)."""
+    after the other when the first key is the ente's text (each part holds one ente, the parts in ente order).
+    Otherwise at most :data:`MERGE_FAN_IN` parts are merged at once, into files merged in turn: one part an ente
+    open at once was 15,800 open files at national size, past the usual limit of 1,024 (``Too many open files``).
+    Equal keys keep the parts' order at every level, so the answer is the one a single merge gives."""
+    if keys[0][:2] == ("text", "ente"):
+        with open(target, "wb") as out:
+            for number, part in enumerate(parts):
+                with open(part, "rb") as handle:
+                    header = handle.readline()
+                    if number == 0:
+                        out.write(header)
+                    shutil.copyfileobj(handle, out)
+        return
+    made: list[Path] = []
+    while len(parts) > MERGE_FAN_IN:
+        groups = [parts[start:start + MERGE_FAN_IN] for start in range(0, len(parts), MERGE_FAN_IN)]
+        parts = [target.with_name(f"{target.stem}.merging-{len(made) + number}.tsv") for number in range(len(groups))]
+        for group, merged in zip(groups, parts):
+            merge_sorted(group, keys, merged)
+        made += parts
+    merge_sorted(parts, keys, target)
+    for merged in made:
+        merged.unlink()
+
+
+def merge_sorted(parts: list[Path], keys: SortKey, target: Path) -> None:
     with open(target, "wb") as out:
         with open(parts[0], "rb") as first:
             out.write(first.readline())
-        if keys[0][:2] == ("text", "ente"):
-            for part in parts:
-                with open(part, "rb") as handle:
-                    handle.readline()
-                    shutil.copyfileobj(handle, out)
-            return
-        streams = [keyed_rows(part, keys) for part in parts]
-        for _, line in heapq.merge(*streams, key=lambda item: item[0]):
+        for _, line in heapq.merge(*(keyed_rows(part, keys) for part in parts), key=lambda item: item[0]):
             out.write(line)
 
 
