@@ -516,7 +516,7 @@ def query(
             print_answer(answer)
     except PiaoLodError as error:
         raise fail(error, lang.value) from None
-    except OSError as error:              # stdout closed early (``| head``) or full: said, as convert says it
+    except OSError as error:              # a closed stdout (``| head``), a full disk: said as convert says it
         raise fail(UsageError(N_("cannot write output ({error})"), subject="-", error=str(error.strerror or error)),
                    lang.value) from None
 
@@ -525,11 +525,11 @@ def print_answer(answer: BinaryIO) -> None:
     """The answer written into ``answer`` (by the child that ran the query) to stdout, a block at a time, ending
     with a line break: all of it or, when the query failed, nothing."""
     answer.seek(0)
-    last = b"\n"
+    last = b""
     while block := answer.read(1 << 20):
         sys.stdout.buffer.write(block)
         last = block[-1:]
-    if last != b"\n" or not answer.tell():
+    if last != b"\n":
         sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()
 
@@ -553,15 +553,11 @@ def local_answer(store: Path | None, data: list[Path] | None, base: str, options
 
 
 def flushed(output: BinaryIO, write: Callable[[], None]) -> Callable[[], None]:
-    """``write``, then ``output`` flushed: a forked child ends without flushing its buffers. The answer's file is a
-    temporary one: a full disk is said, not a traceback."""
+    """``write``, then ``output`` flushed: a forked child ends without flushing its buffers. An ``OSError`` (a full
+    disk under the temporary file) is raised in the parent, which says it as it says a closed stdout."""
     def run() -> None:
-        try:
-            write()
-            output.flush()
-        except OSError as error:
-            raise UsageError(N_("cannot write output ({error})"), subject="QUERY",
-                             error=str(error.strerror or error)) from None
+        write()
+        output.flush()
     return run
 
 

@@ -40,8 +40,7 @@ def segment(code: str) -> str:
 def check_web_iri(iri: str, option: str) -> str:
     """An IRI a user gives that ends up in the RDF and in links: http(s), one Turtle can write, and one the
     store takes (``http://[::1`` has the right characters and no valid host)."""
-    if not re.match(r"^https?://[^\s\x00-\x1f\x7f/<>\"{}|\\^`]+(/[^\s\x00-\x1f\x7f<>\"{}|\\^`]*)?\Z", iri) \
-            or not is_valid_iri(iri):
+    if not re.match(r"^https?://[^\s/<>\"{}|\\^`]+(/[^\s<>\"{}|\\^`]*)?\Z", iri) or not is_valid_iri(iri):
         raise UsageError(N_("{option} must be an http(s) IRI, got “{iri}”"), option=option, iri=iri)
     return iri
 

@@ -5,7 +5,6 @@ Inside the pipeline every graph is Oxigraph's; this is the one place that crosse
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -16,8 +15,9 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
+from piao_lod.terminal_text import TERMINAL_CONTROLS
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def to_rdflib(value) -> Node | None:
@@ -80,4 +80,4 @@ def turtle_text(graph: Graph) -> str:
     """``graph`` in Turtle, the control characters of its literals written ``\\u001B`` as Oxigraph writes them:
     rdflib writes them as they are (valid Turtle, but an ESC from a cell would reach the terminal). Only literals
     can hold them, so the whole text is escaped at once."""
-    return CONTROL_CHARACTERS.sub(lambda found: f"\\u{ord(found[0]):04X}", graph.serialize(format="turtle"))
+    return TERMINAL_CONTROLS.sub(lambda found: f"\\u{ord(found[0]):04X}", graph.serialize(format="turtle"))
