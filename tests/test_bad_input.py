@@ -17,6 +17,7 @@ import pytest
 from rdflib import ConjunctiveGraph, DCTERMS, Graph, Literal, URIRef
 
 from conftest import DATA
+from piao_lod.leftovers import owner_tag
 from piao_lod.namespaces import PIAO
 
 HEADER = ("Ente", "Anno", "Dirigente", "Settore", "Codice Obiettivo", "Titolo Obiettivo", "Codice Ind",
@@ -426,3 +427,19 @@ def test_a_query_answer_that_cannot_be_written_is_said_like_converts(tmp_path):
                                  "-f", "json", "--lang", "en"], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
     assert result.returncode == 2 and "-: error: cannot write output (No space left on device)" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_partial_output_of_a_killed_convert_is_removed_by_the_next_run(run_cli, tmp_path):
+    """A convert killed while writing left ``.all.nq.partial-PID`` for good (38 GB at national size); the next
+    convert to the same file now removes it, and leaves a live process's or another machine's alone."""
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    host = owner_tag().rsplit("-", 1)[0]
+    dead, alive, elsewhere = (tmp_path / f".all.nq.partial-{owner}" for owner in (
+        f"{host}-{ended.pid}", f"{host}-{os.getppid()}", f"elsewhere-{ended.pid}"))
+    for partial in (dead, alive, elsewhere):
+        partial.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    result = convert(run_cli, write_table(tmp_path), "-o", tmp_path / "all.nq")
+    assert result.exit_code == 0, result.stderr
+    assert not dead.exists() and alive.exists() and elsewhere.exists()
+    assert (tmp_path / "all.nq").stat().st_size > 1000

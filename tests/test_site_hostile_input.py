@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from piao_lod.iris import segment
 from piao_lod.website.addresses import SiteAddresses, file_name, is_web_link
-from piao_lod.website.build import build_id
+from piao_lod.leftovers import owner_tag
 
 DATA = Path(__file__).parent / "data" / "site"
 PLAN_2026 = "id/c_d150/piano/2026/"
@@ -282,7 +282,7 @@ def test_only_http_iris_are_links(iri, linkable):
 def test_staging_folders_of_dead_builds_are_removed_and_live_ones_kept(tmp_path):
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    host = build_id().rsplit("-", 1)[0]
+    host = owner_tag().rsplit("-", 1)[0]
     dead = tmp_path / f"._site.building-{host}-{ended.pid}"
     alive = tmp_path / f"._site.building-{host}-{os.getpid()}"
     other_host = tmp_path / f"._site.building-elsewhere-{ended.pid}"

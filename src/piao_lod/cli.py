@@ -25,6 +25,7 @@ from piao_lod.conversion import Conversion, PlanOutline, outlined, plans_read
 from piao_lod.errors import EXIT_UNUSABLE_INPUT, PiaoLodError
 from piao_lod.enti import is_ipa_code
 from piao_lod.iris import check_base
+from piao_lod.leftovers import owner_tag, remove_abandoned
 from piao_lod.namespaces import DEFAULT_BASE_IRI
 from piao_lod.messages import N_, gettext, ngettext
 from piao_lod.problems import Severity
@@ -168,7 +169,8 @@ def write_file_atomically(path: Path, write) -> None:
             write(handle)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    remove_abandoned(path.parent, f".{path.name}.partial-")        # of a run killed before it could
+    partial = path.with_name(f".{path.name}.partial-{owner_tag()}")
     try:
         with partial.open("wb") as handle:
             write(handle)

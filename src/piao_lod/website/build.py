@@ -10,12 +10,9 @@ are identical.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +31,7 @@ from piao_lod.plan_versions import LatestVersionsFilter, versions_by_plan
 from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.iris import PlanIris, check_email, check_web_iri
+from piao_lod.leftovers import owner_tag, remove_abandoned
 from piao_lod.problems import Location, Phrase, Phrases, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
@@ -141,8 +139,8 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
     problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]
     timings["index"] = time.perf_counter() - mark
 
-    remove_abandoned_staging(out)
-    staging = out.parent / f".{out.name}.building-{build_id()}"
+    remove_abandoned(out.parent, f".{out.name}.building-")
+    staging = out.parent / f".{out.name}.building-{owner_tag()}"
     shutil.rmtree(staging, ignore_errors=True)
     updating = False
     try:
@@ -284,35 +282,6 @@ def input_of(iri: str, store: ox.Store, conversion, addresses: SiteAddresses) ->
     sources = {str(PlanIris(addresses.data_base, plan.ente.ipa_code, plan.year).plan): path_text(plan.source.path)
                for plan in conversion.plans} if graph_iri else {}
     return Location(sources.get(graph_iri, graph_iri or "input"))
-
-
-def build_id() -> str:
-    """What names this build's staging folder: the host (a folder shared between machines) and the process."""
-    host = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname()) or "host"
-    return f"{host}-{os.getpid()}"
-
-
-def remove_abandoned_staging(out: Path) -> None:
-    """Staging folders of builds that were killed (their process is gone) are removed; a folder of a build
-    still running, or of another machine, is left alone."""
-    if sys.platform == "win32":        # os.kill(pid, 0) would end the process there
-        return
-    host = build_id().rsplit("-", 1)[0]
-    for folder in out.parent.glob(f".{glob.escape(out.name)}.building-*"):
-        owner = folder.name.rsplit(".building-", 1)[1]
-        owner_host, _, pid = owner.rpartition("-")
-        if owner_host == host and pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def copy_sources(conversion, target: Path) -> set[str]:
