@@ -279,13 +279,16 @@ def test_only_http_iris_are_links(iri, linkable):
     assert is_web_link(iri) is linkable
 
 
-def test_staging_folders_of_dead_builds_are_removed_and_live_ones_kept(tmp_path):
+@pytest.mark.parametrize("kind", ["building", "scratch"])
+def test_staging_and_scratch_folders_of_dead_builds_are_removed_and_live_ones_kept(tmp_path, kind):
+    """The staging folder (the new site) and the scratch folder (its store, the saved queries' answers) of a killed
+    build are removed by the next; a build leaves neither behind."""
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
     host = owner_tag().rsplit("-", 1)[0]
-    dead = tmp_path / f"._site.building-{host}-{ended.pid}"
-    alive = tmp_path / f"._site.building-{host}-{os.getpid()}"
-    other_host = tmp_path / f"._site.building-elsewhere-{ended.pid}"
+    dead = tmp_path / f"._site.{kind}-{host}-{ended.pid}"
+    alive = tmp_path / f"._site.{kind}-{host}-{os.getpid()}"
+    other_host = tmp_path / f"._site.{kind}-elsewhere-{ended.pid}"
     for folder in (dead, alive, other_host):
         folder.mkdir()
         (folder / "index.html").write_text("left by an interrupted build")
@@ -293,6 +296,7 @@ def test_staging_folders_of_dead_builds_are_removed_and_live_ones_kept(tmp_path)
     assert completed.returncode in (0, 1), completed.stderr
     assert not dead.exists()
     assert alive.exists() and other_host.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["_site", alive.name, other_host.name])
 
 
 def test_rdf_whose_values_mix_types_builds_a_site_and_names_the_plan_without_a_year(tmp_path):

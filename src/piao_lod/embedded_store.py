@@ -12,6 +12,7 @@ same process can open it) as soon as the load returns.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -22,13 +23,13 @@ import pyoxigraph as ox
 from piao_lod.conversion import Conversion
 from piao_lod.errors import StoreError
 from piao_lod.messages import N_
-from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, load_reference_graphs, plans_of_versions
+from piao_lod.graph_inputs import REFERENCE_GRAPHS, GraphName, LoadedInputs, load_reference_graphs, plans_of_versions
 from piao_lod.plan_versions import refresh_indexes
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
 from piao_lod.saved_answers import AnswerWriter
 from piao_lod.store_directory import (current_directory, is_store, load_lock, pin_for_reading, replace_store, sibling,
                                       store_of_working_copy)
-from piao_lod.streamed_inputs import ScannedInputs, scan_inputs, write_in_batches
+from piao_lod.streamed_inputs import SMALL_BATCH_QUADS, ScannedInputs, scan_inputs, write_in_batches
 from piao_lod.work_cache import WorkCache
 
 DEFAULT_STORE_DIR = Path("piao-store")
@@ -84,6 +85,60 @@ def pinned_store(path: Path) -> str:
     return pin_for_reading(path.resolve())
 
 
+class ScratchStore:
+    """An on-disk store of a command's own (the build's, in a folder it deletes), that every process opens for itself:
+    the process that made it writes and reads it through its handle, a forked worker opens it read-only when it first
+    reads (a RocksDB handle is not carried over a fork). It takes the place of an in-memory store, of which the
+    whole corpus is resident (≈ 1.3 MB a plan): RocksDB reads from disk what is asked for, through a bounded cache."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+        self.handles = {os.getpid(): ox.Store(self.path)}
+
+    def handle(self) -> ox.Store:
+        if self.handles is None:
+            raise ValueError(f"the store {self.path} is closed")
+        pid = os.getpid()
+        if pid not in self.handles:      # the parent's handle, inherited with this object, is never touched here
+            self.handles[pid] = ox.Store.read_only(self.path)
+        return self.handles[pid]
+
+    def close(self) -> None:
+        """Let this process's handle go (pyoxigraph closes a store with its last reference), so the folder can be
+        deleted and a later build of the same process open a store at the same path."""
+        self.handles = None
+
+    def __getattr__(self, name: str):
+        return getattr(self.handle(), name)
+
+    def __len__(self) -> int:
+        return len(self.handle())
+
+    def __iter__(self):
+        return iter(self.handle())
+
+
+def load_scratch_store(folder: Path, inputs: Sequence[Path], base: str, options: ReadingOptions = DEFAULT_READING,
+                       workers: int | None = None, cache: WorkCache | None = None) -> LoadedInputs:
+    """The inputs, the ontology and the vocabularies in a new :class:`ScratchStore` at ``folder``, written plan by
+    plan as ``load`` writes them (never the corpus held in memory): what ``build`` works on."""
+    scanned = scan_inputs(inputs, base, options, workers=workers, cache=cache)
+    store = ScratchStore(folder)
+    scanned.write_into(store.handle(), SMALL_BATCH_QUADS)
+    plans = complete_dataset(store.handle(), scanned.graphs)
+    store.flush()           # what a worker opening it read-only reads
+    return LoadedInputs(store, scanned.conversion, scanned.graphs, sorted(plans))
+
+
+def complete_dataset(store: ox.Store, graphs: Sequence[GraphName]) -> set[str]:
+    """The reference graphs and, from the versions ``graphs`` hold, each of their plans' own graph; returns those plans."""
+    load_reference_graphs(store)
+    versions = [graph.value for graph in graphs if isinstance(graph, ox.NamedNode)]
+    plans = plans_of_versions(store, versions)
+    refresh_indexes(store, plans, versions)
+    return plans
+
+
 def load_into_store(path: Path, inputs: Sequence[Path], base: str,
                     options: ReadingOptions = DEFAULT_READING, workers: int | None = None,
                     cache: WorkCache | None = None) -> StoreLoad:
@@ -122,9 +177,7 @@ def write_store(path: Path, loaded: ScannedInputs) -> StoreLoad:
         loaded.write_into(store)
         if previous is not None:
             keep_graphs(previous, store, {*loaded.graphs, *REFERENCE_GRAPHS})
-        load_reference_graphs(store)
-        versions = [graph.value for graph in loaded.graphs if isinstance(graph, ox.NamedNode)]
-        refresh_indexes(store, plans_of_versions(store, versions), versions)   # each plan's own graph
+        complete_dataset(store, loaded.graphs)
         store.flush()
         answers.write(store, loaded.graphs)
         return StoreLoad(loaded.conversion, loaded.graphs, loaded.exit_code, len(store),

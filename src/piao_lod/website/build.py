@@ -28,14 +28,17 @@ from jinja2 import TemplateError
 
 from piao_lod.errors import BuildError, UsageError, outcome_exit_code
 from piao_lod.plan_versions import LatestVersionsFilter, versions_by_plan
-from piao_lod.graph_inputs import ONTOLOGY_GRAPH, load_dataset
+from piao_lod.embedded_store import load_scratch_store
+from piao_lod.graph_inputs import ONTOLOGY_GRAPH
 from piao_lod.reading import DEFAULT_READING, ReadingOptions
-from piao_lod.iris import PlanIris, check_email, check_web_iri
+from piao_lod.iris import check_email, check_web_iri
 from piao_lod.leftovers import owner_tag, remove_abandoned
 from piao_lod.problems import Location, Phrase, Phrases, Problem
 from piao_lod.resources import example_plan, packaged
 from piao_lod.plan_pool import validate_by_ente
+from piao_lod.plan_graph import plan_iris
 from piao_lod.plan_table import path_text
+from piao_lod.saved_answers import answers_beside
 from piao_lod.validation_report import report_data
 from piao_lod.messages import LANGUAGES, N_
 from piao_lod.user_files import read_user_file, reason_of
@@ -112,39 +115,43 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         check_email(contact_email, "--contact-email")
     check_templates(templates)
     keep_compiled_templates(((lang, environment_for(lang, templates)) for lang in EDITIONS), cache, templates)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    inputs = list(sources) or [Path(str(example_plan()))]
-    loaded = load_dataset(inputs, addresses.data_base, options, workers=workers, cache=cache)
-    if loaded.conversion.unusable or not loaded.graphs:
-        raise BuildError(N_("nothing built, the previous site is kept: every input must be usable\n{errors}"),
-                         errors=Phrases(tuple(loaded.conversion.unusable), "\n"))
-    store = loaded.store
-    versions = versions_by_plan(store)
-    plan_graphs = [ox.NamedNode(plan) for plan in versions]
-    check_plans_inside_site(plan_graphs, addresses)
-    timings["convert+load"] = time.perf_counter() - started
-
-    mark = time.perf_counter()
-    report = validate_by_ente(store, workers, cache)
-    validation = {lang: report_data(report, loaded.conversion.problems, lang, "oxigraph") for lang in LANGUAGES}
-    timings["validate"] = time.perf_counter() - mark
-
-    mark = time.perf_counter()
-    shown = LatestVersionsFilter(versions)      # each plan as its latest version, read from the store (not a copy of it)
-    corpus = corpus_parts(store, shown, len(plan_graphs))
-    index = None if corpus.separable else ResourceIndex(store, shown)     # else an ente's index at a time
-    pages, refused = assign_pages((iri for iri in corpus.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
-                                  addresses, FIXED_PAGE_FOLDERS)
-    problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]
-    timings["index"] = time.perf_counter() - mark
-
-    remove_abandoned(out.parent, f".{out.name}.building-")
+    for prefix in (f".{out.name}.building-", f".{out.name}.scratch-"):
+        remove_abandoned(out.parent, prefix)
     staging = out.parent / f".{out.name}.building-{owner_tag()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    updating = False
+    scratch = out.parent / f".{out.name}.scratch-{owner_tag()}"     # what the build needs and does not publish
+    for folder in (staging, scratch):
+        shutil.rmtree(folder, ignore_errors=True)
+    updating, loaded = False, None
     try:
-        staging.mkdir(parents=True)
+        scratch.mkdir(parents=True)
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        inputs = list(sources) or [Path(str(example_plan()))]
+        loaded = load_scratch_store(scratch / "store", inputs, addresses.data_base, options, workers, cache)
+        if loaded.conversion.unusable or not loaded.graphs:
+            raise BuildError(N_("nothing built, the previous site is kept: every input must be usable\n{errors}"),
+                             errors=Phrases(tuple(loaded.conversion.unusable), "\n"))
+        store = loaded.store
+        versions = versions_by_plan(store)
+        plan_graphs = [ox.NamedNode(plan) for plan in versions]
+        check_plans_inside_site(plan_graphs, addresses)
+        timings["convert+load"] = time.perf_counter() - started
+
+        mark = time.perf_counter()
+        report = validate_by_ente(store, workers, cache)
+        validation = {lang: report_data(report, loaded.conversion.problems, lang, "oxigraph") for lang in LANGUAGES}
+        timings["validate"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        shown = LatestVersionsFilter(versions)      # each plan as its latest version, read from the store (not a copy of it)
+        corpus = corpus_parts(store, shown, len(plan_graphs))
+        index = None if corpus.separable else ResourceIndex(store, shown)     # else an ente's index at a time
+        pages, refused = assign_pages((iri for iri in corpus.subjects() if not iri.startswith(ONTOLOGY_GRAPH.value)),
+                                      addresses, FIXED_PAGE_FOLDERS)
+        problems = [unplaced_resource(iri, reason, store, loaded.conversion, addresses) for iri, reason in refused.items()]
+        timings["index"] = time.perf_counter() - mark
+
+        staging.mkdir()
         mark = time.perf_counter()
         toolkit = toolkit_digest(templates)
         previous = BuildRecord.read(out / SITE_MARKER) if out.exists() and not full and not interrupted(out) else None
@@ -163,7 +170,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         fields = dict(addresses=addresses, plan_graphs=plan_graphs, downloads=downloads, validation=validation,
                       store=store, source_files=source_files, search=search,
                       pages={**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems=problems, templates=templates,
-                      plan_versions=versions)
+                      plan_versions=versions, kept_answers=str(answers_beside(store, loaded.graphs, scratch / "answers")))
         site = SiteData(index=index, **fields) if index is not None else \
             PartSite(index=store_index(store, shown), corpus=corpus, order=VersionOrder(store, versions), **fields)
         mark = time.perf_counter()
@@ -191,6 +198,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
             index_for_search(staging, bundles, EDITIONS.values(), searchable_fixed, out if reused else None, set(unchanged))
             timings["search"] = time.perf_counter() - mark
         (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
+        triples = len(store)
         if reused:
             updating = True
             files = update_in_place(staging, out, kept, SITE_MARKER)
@@ -205,9 +213,12 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         raise BuildError(N_("the site could not be written, the previous site is kept ({error}: {file})"),
                          subject=str(out), error=str(error.strerror or error), file=str(error.filename)) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if loaded is not None:
+            loaded.store.close()
+        for folder in (staging, scratch):
+            shutil.rmtree(folder, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
-    return BuiltSite(out, (len(page_iris) + len(fixed)) * len(EDITIONS), files, len(store), len(plan_graphs),
+    return BuiltSite(out, (len(page_iris) + len(fixed)) * len(EDITIONS), files, triples, len(plan_graphs),
                      outcome_exit_code(False, not validation["it"]["conforms"] or bool(problems)), timings,
                      len(reused) * len(EDITIONS), problems)
 
@@ -276,11 +287,12 @@ def uncatalogued_plan(iri: str, year: str, store: ox.Store, conversion, addresse
 
 
 def input_of(iri: str, store: ox.Store, conversion, addresses: SiteAddresses) -> Location:
-    """Where a resource came from: the table of its plan, or the graph (an RDF input) it is in."""
-    graph = next((quad.graph_name for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None)
-    graph_iri = graph.value if isinstance(graph, ox.NamedNode) else ""
-    sources = {str(PlanIris(addresses.data_base, plan.ente.ipa_code, plan.year).plan): path_text(plan.source.path)
-               for plan in conversion.plans} if graph_iri else {}
+    """Where a resource came from: the table of its plan, or the graph (an RDF input) it is in (the first by name:
+    stores on disk and in memory list a subject's graphs in different orders)."""
+    graph_iri = min((quad.graph_name.value for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+                     if isinstance(quad.graph_name, ox.NamedNode)), default="")
+    sources = {str(graph): path_text(plan.source.path) for plan in conversion.plans
+               for iris in [plan_iris(plan, addresses.data_base)] for graph in (iris.plan, iris.version)} if graph_iri else {}
     return Location(sources.get(graph_iri, graph_iri or "input"))
 
 

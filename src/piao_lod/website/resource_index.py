@@ -179,6 +179,11 @@ class ResourceView:
         targets = self.index.outgoing.get(self.iri, {}).get(expand(curie), ())
         return sorted((self.index.view(t) for t in targets if isinstance(t, str)), key=lambda view: view.sort_key)
 
+    def linked_count(self, curie: str) -> int:
+        """``len(self.linked(curie))`` without reading what is linked: the home page counts each plan's objectives,
+        and reading them all held every objective of the corpus in a store's index."""
+        return sum(1 for target in self.index.outgoing.get(self.iri, {}).get(expand(curie), ()) if isinstance(target, str))
+
     def link(self, curie: str) -> ResourceView | None:
         found = self.linked(curie)
         return found[0] if found else None
