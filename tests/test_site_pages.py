@@ -311,3 +311,20 @@ def test_search_knows_the_kind_of_every_result_and_weighs_the_plans_own_pages_fi
     assert float(objective.h1["data-pagefind-weight"]) > float(measure.h1["data-pagefind-weight"])
     indicator = page(site, "id/c_d150/indicatore/844/")
     assert indicator.main["data-pagefind-meta"] == "kind:Indicatore"
+
+
+def test_a_query_whose_whole_answer_grows_with_the_square_of_the_corpus_is_not_run_and_says_why(site):
+    """``shared-pnrr-measures`` says ``# kept: no``: its page gives the reason and how to run it with a parameter
+    instead of an answer (which a regional build could not afford), and the list shows no count for it."""
+    said = {"it": ("Non calcolata per questo sito: senza parametri ha una riga per ogni coppia di enti", "non calcolate"),
+            "en": ("Not computed for this site: without parameters it has a row for every pair of enti", "not computed")}
+    for lang, (sentence, hidden) in said.items():
+        answer = page(site, "query/shared-pnrr-measures", lang).find("h2", string=re.compile("^(Risposta|Answer)$"))
+        note = answer.find_next_sibling("p")
+        assert note.get_text(" ", strip=True).startswith(sentence)
+        assert note.code.get_text() == f"piao-lod query shared-pnrr-measures --param ente1={'VALORE' if lang == 'it' else 'VALUE'} --store piao-store"
+        assert answer.find_next_sibling("table") is None and not answer.find_all_next("table")
+        rows = {row.code.get_text(): row.find_all("td")[-1] for row in page(site, "query", lang).tbody.find_all("tr")}
+        assert rows["shared-pnrr-measures"].get_text(" ", strip=True) == f"– {hidden}"
+        assert all(re.fullmatch(r"[0-9.,]+", cell.get_text(strip=True)) for name, cell in rows.items()
+                   if name != "shared-pnrr-measures")

@@ -30,13 +30,14 @@ DATA_KEYWORDS = {"_": None}
 
 
 def saved_query_texts(fileobj, keywords, comment_tags, options):
-    """A saved query's title, description and parameter descriptions (its ``#`` header), which the site shows."""
+    """A saved query's title, description, parameter descriptions and why its answer is not kept (its ``#`` header),
+    which the site shows."""
     from piao_lod.saved_queries import parse_query
 
     text = fileobj.read().decode("utf-8")
     query = parse_query(text, "query.rq")
     lines = {line.split(":", 1)[0].strip("# ").lower(): number for number, line in enumerate(text.splitlines(), 1)}
-    for key, value in (("title", query.title), ("description", query.description)):
+    for key, value in (("title", query.title), ("description", query.description), ("kept", query.not_kept_because)):
         if value:
             yield lines.get(key, 1), "_", value, []
     for parameter in query.parameters:

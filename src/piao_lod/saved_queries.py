@@ -8,7 +8,8 @@ Every query file starts with comment lines that say what it is for::
     # parameters: ente (default c_d150): the IPA code of the ente
 
 and optionally ``# kept: no (why)``: a store does not keep its answer without parameters
-(:mod:`piao_lod.saved_answers`), as for a query whose whole answer grows faster than the corpus.
+(:mod:`piao_lod.saved_answers`), nor does a page of the site show it, as for a query whose whole answer grows faster
+than the corpus; the page says why, in the words in brackets.
 
 ``# parameters: none`` when it takes none; one ``# parameters:`` line per
 parameter otherwise: ``name (default VALUE): …``, ``name (optional): …`` (left
@@ -63,6 +64,7 @@ class SparqlQuery:
     description: str = ""
     parameters: tuple[Parameter, ...] = ()
     kept: bool = True                  # a store keeps its answer without parameters (when they are all optional)
+    not_kept_because: str = ""         # why it does not, as the header says
 
 
 def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> SparqlQuery:
@@ -79,7 +81,8 @@ def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> Sp
             continue
         key, value = match["key"].lower(), match["value"]
         if key == "kept":
-            fields[key] = value.split(" ", 1)[0].lower()
+            fields[key], _, reason = value.partition(" ")
+            fields["because"] = reason.strip().removeprefix("(").removesuffix(")").strip()
         elif key != "parameters":
             fields[key] = value
         elif value.lower() != "none":
@@ -90,8 +93,9 @@ def parse_query(text: str, source: str = "QUERY", name: str | None = None) -> Sp
                                  declaration=value)
             parameters.append(Parameter(parameter["name"], parameter["default"], parameter["description"],
                                         bool(parameter["optional"])))
+    kept = fields.get("kept", "").lower() != "no"
     return SparqlQuery(text, source, name, fields["title"], fields["description"], tuple(parameters),
-                       fields.get("kept") != "no")
+                       kept, "" if kept else fields.get("because", ""))
 
 
 def saved_queries() -> list[SparqlQuery]:

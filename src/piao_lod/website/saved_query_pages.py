@@ -90,10 +90,14 @@ def query_page_context(addresses: SiteAddresses, page_dir: str, text: str | None
 def saved_query_pages(site, base_context, lang: str) -> dict[str, Callable[[], object]]:
     """A page per saved query, with its answer over the site's data, and the list of them (``query/``): each page
     path (within the edition) -> what makes its :class:`~piao_lod.website.page_context.FixedPage`. A query runs
-    once however many pages show its answer; of its rows only those a page shows are kept, and their count."""
+    once however many pages show its answer; of its rows only those a page shows are kept, and their count. A query
+    whose header says ``# kept: no`` is not run: its answer over the whole corpus grows faster than the corpus (the
+    build's memory and time with it, and a served page's), and the page says why instead."""
     answers: dict[str, tuple] = {}      # query name -> (columns, the first MAX_ROWS rows of terms, row count, error)
 
     def answer(query: SparqlQuery, links: PageLinks) -> tuple:
+        if not query.kept:
+            return [], [], None, None
         if query.name not in answers:
             text, _ = prepare(query)
             try:
