@@ -87,8 +87,8 @@ def pinned_store(path: Path) -> str:
 
 class ScratchStore:
     """An on-disk store of a command's own (the build's, in a folder it deletes), that every process opens for itself:
-    the process that made it writes and reads it through its handle, a forked worker opens it read-only when it first
-    reads (a RocksDB handle is not carried over a fork). It takes the place of an in-memory store, of which the
+    the process that made it writes it, then reads it read-only, as a forked worker does from when it first reads (a
+    RocksDB handle is not carried over a fork). It takes the place of an in-memory store, of which the
     whole corpus is resident (≈ 1.3 MB a plan): RocksDB reads from disk what is asked for, through a bounded cache."""
 
     def __init__(self, path: Path):
@@ -102,6 +102,14 @@ class ScratchStore:
         if pid not in self.handles:      # the parent's handle, inherited with this object, is never touched here
             self.handles[pid] = ox.Store.read_only(self.path)
         return self.handles[pid]
+
+    def seal(self) -> None:
+        """Once written: this process too reads it read-only. Left open for writing, RocksDB goes on compacting it in
+        the background and deletes the files it merged, which a worker's read-only handle, a view of the files as
+        they were when it opened, then fails to read ("No such file or directory")."""
+        self.handle().flush()
+        self.handles = {}
+        self.handles[os.getpid()] = ox.Store.read_only(self.path)
 
     def close(self) -> None:
         """Let this process's handle go (pyoxigraph closes a store with its last reference), so the folder can be
@@ -126,7 +134,7 @@ def load_scratch_store(folder: Path, inputs: Sequence[Path], base: str, options:
     store = ScratchStore(folder)
     scanned.write_into(store.handle(), SMALL_BATCH_QUADS)
     plans = complete_dataset(store.handle(), scanned.graphs)
-    store.flush()           # what a worker opening it read-only reads
+    store.seal()
     return LoadedInputs(store, scanned.conversion, scanned.graphs, sorted(plans))
 
 

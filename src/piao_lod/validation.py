@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, PROV, RDF, SH, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from piao_lod.graph_inputs import load_reference_graphs, reference_graph_quads
+from piao_lod.graph_inputs import ensure_reference_graphs, reference_graph_quads
 from piao_lod.namespaces import PIAO
 from piao_lod.resources import ontology_file, packaged
 from piao_lod.rdflib_edge import add_triples, sparql_texts_translated_once, to_oxigraph, to_rdflib
@@ -97,7 +97,7 @@ def prepare_validation() -> None:
 def validate_store(store: ox.Store, engine: Engine = Engine.oxigraph) -> ValidationReport:
     """Validate the union of the store's graphs, each version of a plan on its own (see :func:`one_version_views`);
     the ontology and the vocabularies (PNRR, budget, units) are added in graphs of their own."""
-    load_reference_graphs(store)
+    ensure_reference_graphs(store)
     located: dict[tuple[Finding, Located], None] = {}
     for view in one_version_views(store):
         if engine is Engine.pyshacl:
