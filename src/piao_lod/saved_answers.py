@@ -190,14 +190,15 @@ class AnswerWriter:
         os.replace(temporary, self.target / MANIFEST)
 
 
-def answers_beside(store: ox.Store, graphs: list, folder: Path) -> Path:
-    """Every kept answer of ``store`` (the build's, which no load wrote), computed ente by ente into ``folder``, a new
-    folder of its own; returns what :func:`kept_answer` reads them from. A saved query run over the whole corpus holds
-    its evaluation in memory (``targets-by-unit``: 42 MB at 90 plans, growing with them); one ente at a time does not."""
-    writer = AnswerWriter(folder, folder)
+def answers_beside(store: ox.Store, graphs: list, directory: Path) -> Path:
+    """Every kept answer of ``store`` (the build's, which no load wrote), computed ente by ente into its ``directory``
+    as ``load`` keeps them, and tied to its files by the manifest; returns what :func:`kept_answer` reads them from.
+    A saved query run over the whole corpus holds its evaluation in memory (``targets-by-unit``: 42 MB at 90 plans,
+    growing with them); one ente at a time does not."""
+    writer = AnswerWriter(directory, directory)
     writer.write(store, graphs)
-    writer.seal(folder)
-    return folder
+    writer.seal(directory)
+    return directory
 
 
 def linked(folder: Path, sizes: dict, ente: str, target: Path) -> bool:

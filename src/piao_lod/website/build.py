@@ -170,7 +170,7 @@ def build_site(sources: Sequence[Path], out: Path, site_url: str = DEFAULT_SITE_
         fields = dict(addresses=addresses, plan_graphs=plan_graphs, downloads=downloads, validation=validation,
                       store=store, source_files=source_files, search=search,
                       pages={**pages, ONTOLOGY_GRAPH.value: "ontology/"}, problems=problems, templates=templates,
-                      plan_versions=versions, kept_answers=str(answers_beside(store, loaded.graphs, scratch / "answers")))
+                      plan_versions=versions, kept_answers=str(answers_beside(store, loaded.graphs, Path(store.path))))
         site = SiteData(index=index, **fields) if index is not None else \
             PartSite(index=store_index(store, shown), corpus=corpus, order=VersionOrder(store, versions), **fields)
         mark = time.perf_counter()
